@@ -1,0 +1,5 @@
+import sys
+
+from governance.cli import main
+
+sys.exit(main())

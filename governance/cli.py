@@ -1,0 +1,148 @@
+"""The command line of SPEC's "Command line" section: python -m governance ..."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from governance import contract, periods
+from governance.settings import store_root
+from governance.store import Store, StoreError
+
+
+def _store(args) -> Store:
+    return Store(store_root(args.store))
+
+
+def cmd_demo(args) -> int:
+    from governance import demo
+
+    store = _store(args)
+    counts = demo.write_demo(store, scale=args.scale)
+    for key, rows in counts.items():
+        print(f"{contract.dataset(key).zh} {key}: {rows:,} 行 rows")
+    print(f"演示数据已写入 demo data written to {store.root} (版本 version {store.version()})")
+    return 0
+
+
+def cmd_indicators(args) -> int:
+    from governance import indicators
+    from queries import Engine
+
+    if args.dataset not in contract.FACT_DATASETS:
+        print(f"未知数据集 unknown dataset: {args.dataset}; 可选 {', '.join(contract.FACT_DATASETS)}", file=sys.stderr)
+        return 2
+    if args.region and contract.level_of_code(args.region) is None:
+        print(f"区划代码须为12位数字 region code must be 12 digits: {args.region}", file=sys.stderr)
+        return 2
+    for flag in ("from_", "to"):
+        value = getattr(args, flag)
+        if value and not periods.is_month(value):
+            print(f"月份格式应为 YYYY-MM month must be YYYY-MM: {value}", file=sys.stderr)
+            return 2
+    engine = Engine(_store(args))
+    end = args.to or indicators.latest_month(engine, args.region)
+    if end is None:
+        print("没有数据 no data in the store; 先运行 run: python -m governance demo", file=sys.stderr)
+        return 1
+    view = indicators.View(args.region, args.from_ or end, end)
+    values = indicators.headline(engine, args.dataset, view)["current"]
+    if args.json:
+        print(json.dumps(values, ensure_ascii=False))
+        return 0
+    ds = contract.dataset(args.dataset)
+    print(f"{ds.zh} {args.dataset} · {periods.range_label_zh(view.start, view.end)} · {args.region or '全部地区'}")
+    for ind in ds.indicators:
+        print(f"  {ind.zh:　<8} {ind.key:<22} {_fmt(values[ind.key], ind)}")
+    return 0
+
+
+def _fmt(value, ind) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        return " ".join(f"{k}星:{v}" for k, v in value.items())
+    if ind.unit == "%":
+        return f"{value * 100:.1f}%"
+    if isinstance(value, float):
+        return f"{value:,.2f} {ind.unit}"
+    return f"{value:,} {ind.unit}"
+
+
+def cmd_history(args) -> int:
+    store = _store(args)
+    try:
+        rows = store.history(args.dataset)
+    except KeyError as e:
+        print(e.args[0], file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    if not rows:
+        print(f"{args.dataset}: 没有版本 no versions")
+    for r in rows:
+        mark = "*" if r["current"] else " "
+        print(f"{mark} {r['period']:<8} v{r['version']:<3} {r['at']}  {r['who']:<10} {r['rows']:>9,} 行  {r['source']}  {r['sha256'][:12]}")
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    store = _store(args)
+    try:
+        version, restored = store.rollback(args.dataset, args.period)
+    except (StoreError, KeyError) as e:
+        print(f"回滚失败 rollback refused: {e.args[0]}", file=sys.stderr)
+        return 1
+    what = f"第 {restored} 版 version {restored}" if restored else "无数据（撤销首次上传） no data (first upload undone)"
+    print(f"{args.dataset} {args.period} 已恢复为 restored to {what}; 存储版本 store version {version}")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from governance import bench
+
+    return bench.main(scale=args.scale, store_dir=args.store, repeat=args.repeat)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m governance", description="党建引领基层治理 indicators")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def with_store(sp):
+        sp.add_argument("--store", help="store folder (default: $GOVERNANCE_STORE, else data/store)")
+        return sp
+
+    d = with_store(sub.add_parser("demo", help="write the synthetic demo data"))
+    d.add_argument("--scale", choices=("county", "province", "national"), default="county")
+    d.set_defaults(func=cmd_demo)
+
+    i = with_store(sub.add_parser("indicators", help="print a dataset's indicators"))
+    i.add_argument("dataset")
+    i.add_argument("--region")
+    i.add_argument("--from", dest="from_")
+    i.add_argument("--to")
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_indicators)
+
+    h = with_store(sub.add_parser("history", help="list a dataset's versions"))
+    h.add_argument("dataset")
+    h.add_argument("--json", action="store_true")
+    h.set_defaults(func=cmd_history)
+
+    r = with_store(sub.add_parser("rollback", help="restore a period's previous version"))
+    r.add_argument("dataset")
+    r.add_argument("period")
+    r.set_defaults(func=cmd_rollback)
+
+    b = with_store(sub.add_parser("bench", help="benchmark the pages' queries against pandas"))
+    b.add_argument("--scale", choices=("county", "province", "national"), default="province")
+    b.add_argument("--repeat", type=int, default=15)
+    b.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

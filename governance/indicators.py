@@ -1,0 +1,191 @@
+"""Indicators for a place and a month range, with comparisons, breakdowns and series.
+
+This module turns a question ("petitions in town X, 2024-10, against last
+month") into the bound parameters of ``queries/<dataset>_indicators.sql``
+and the SQL's columns back into the contract's indicator keys. All the
+arithmetic, roll-ups included, happens in SQL as sums over sums.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from governance import contract, periods
+from governance.settings import deadline_days
+from queries import Engine
+
+WINDOWS = ("current", "mom", "yoy")
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page or a command asks about: a place and an inclusive month range."""
+
+    region: str | None  # a 12-digit code; None = everything in the store
+    start: str  # YYYY-MM
+    end: str  # YYYY-MM
+
+    @property
+    def prefix(self) -> str:
+        return contract.code_prefix(self.region) if self.region else ""
+
+    @property
+    def child_len(self) -> int:
+        if not self.region:
+            return 0
+        level = contract.level_of_code(self.region)
+        child = contract.CHILD_LEVEL.get(level)
+        return contract.LEVEL_PREFIX[child] if child else 12
+
+
+def data_periods(engine: Engine, region: str | None = None, version: int | None = None) -> dict[str, list[str]]:
+    """The periods holding data per fact dataset (months; rating periods for branches)."""
+    prefix = contract.code_prefix(region) if region else ""
+    df = engine.run("periods", {"prefix": prefix}, version=version)
+    out: dict[str, list[str]] = {k: [] for k in contract.FACT_DATASETS}
+    for dataset, group in df.groupby("dataset"):
+        values = list(group["period"])
+        out[dataset] = sorted(values, key=periods.rating_sort_key) if dataset == "branches" else sorted(values)
+    return out
+
+
+def latest_month(engine: Engine, region: str | None = None, version: int | None = None) -> str | None:
+    """The latest month any fact dataset has data for (rating periods by their end month)."""
+    found = data_periods(engine, region, version)
+    months = found["petitions"][-1:] + found["disputes"][-1:] + found["grid"][-1:]
+    return max(months) if months else None
+
+
+def _month_windows(view: View, by_month: bool) -> dict[str, str | None]:
+    n = periods.months_between(view.start, view.end)
+    params = {"cur_from": view.start, "cur_to": view.end}
+    if by_month:
+        params.update(mom_from=None, mom_to=None, yoy_from=None, yoy_to=None)
+    else:
+        params.update(
+            mom_from=periods.shift_month(view.start, -n),
+            mom_to=periods.shift_month(view.end, -n),
+            yoy_from=periods.shift_month(view.start, -12),
+            yoy_to=periods.shift_month(view.end, -12),
+        )
+    bounds = [v for v in params.values() if v]
+    params.update(min_month=min(bounds), max_month=max(bounds))
+    return params
+
+
+def _rating_windows(view: View, available: list[str], by_month: bool) -> dict[str, str | None]:
+    """Branches are rated half-yearly: 'current' is the latest rating that ended by
+    the view's last month, 'mom' the rating before it, 'yoy' the same one a year earlier."""
+    ended = [p for p in available if periods.rating_end_month(p) <= view.end]
+    none = {"cur_from": None, "cur_to": None, "mom_from": None, "mom_to": None, "yoy_from": None, "yoy_to": None}
+    if not ended:
+        return none
+    if by_month:
+        inside = [p for p in ended if periods.rating_end_month(p) >= view.start] or ended[-1:]
+        return {**none, "cur_from": inside[0], "cur_to": inside[-1]}
+    current = ended[-1]
+    previous = ended[-2] if len(ended) > 1 else None
+    return {
+        "cur_from": current,
+        "cur_to": current,
+        "mom_from": previous,
+        "mom_to": previous,
+        "yoy_from": periods.rating_year_earlier(current),
+        "yoy_to": periods.rating_year_earlier(current),
+    }
+
+
+def query(
+    engine: Engine,
+    dataset: str,
+    view: View,
+    *,
+    by: str = "place",
+    version: int | None = None,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """Run a dataset's indicator SQL.
+
+    by = "place": the place itself, with current/mom/yoy windows;
+    by = "child": one row per place one level below (towns of a county...), with windows;
+    by = "month": the place's monthly series (rating periods for branches), current window only.
+    """
+    if dataset not in contract.FACT_DATASETS:
+        raise KeyError(f"未知数据集 unknown dataset: {dataset!r}")
+    by_month = by == "month"
+    group_len = view.child_len if by == "child" else len(view.prefix)
+    params: dict = {"prefix": view.prefix, "group_len": group_len, "by_month": by_month}
+    if dataset == "branches":
+        available = data_periods(engine, view.region, version)["branches"]
+        params.update(_rating_windows(view, available, by_month))
+        if params["cur_from"] is None:
+            return engine.run(f"{dataset}_indicators", {**params, "cur_from": "0000", "cur_to": "0000"}, version=version)
+    else:
+        params.update(_month_windows(view, by_month))
+        params["today"] = today or dt.date.today()
+        params["deadline_days"] = deadline_days()
+    return engine.run(f"{dataset}_indicators", params, version=version)
+
+
+def values_of(dataset: str, row: pd.Series | None) -> dict:
+    """The contract's indicator keys from one result row (rates as fractions 0-1)."""
+    out = {}
+    for ind in contract.dataset(dataset).indicators:
+        if row is None:
+            out[ind.key] = {str(s): 0 for s in range(6)} if ind.kind == "distribution" else None
+        elif ind.kind == "distribution":
+            out[ind.key] = {str(s): int(row[f"stars_{s}"]) for s in range(6)}
+        else:
+            out[ind.key] = _clean(row[ind.key])
+    return out
+
+
+def _clean(value):
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def headline(engine: Engine, dataset: str, view: View, *, version: int | None = None, today=None) -> dict[str, dict]:
+    """{window: {indicator key: value}} for the place itself."""
+    df = query(engine, dataset, view, by="place", version=version, today=today)
+    rows = {w: df[df["window_name"] == w] for w in WINDOWS}
+    return {w: values_of(dataset, r.iloc[0] if len(r) else None) for w, r in rows.items()}
+
+
+def comparison_table(engine: Engine, dataset: str, view: View, *, version=None, today=None) -> pd.DataFrame:
+    """One row per indicator: current, previous period (环比), same period last year (同比)."""
+    h = headline(engine, dataset, view, version=version, today=today)
+    rows = []
+    for ind in contract.dataset(dataset).indicators:
+        if ind.kind == "distribution":
+            continue
+        cur, mom, yoy = (h[w][ind.key] for w in WINDOWS)
+        rows.append(
+            {
+                "key": ind.key,
+                "indicator": ind.zh,
+                "unit": ind.unit,
+                "current": cur,
+                "mom": mom,
+                "yoy": yoy,
+                "mom_change": change(cur, mom, ind),
+                "yoy_change": change(cur, yoy, ind),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def change(current, previous, ind: contract.Indicator):
+    """Rates change in percentage points (as a fraction), counts and means in relative terms."""
+    if current is None or previous is None:
+        return None
+    if ind.is_rate and ind.unit == "%":
+        return current - previous
+    if previous == 0:
+        return None
+    return (current - previous) / previous

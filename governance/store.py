@@ -1,0 +1,354 @@
+"""The snapshot store: Parquet partitions committed through numbered manifests.
+
+Layout under the store root (all names ASCII, see SPEC and the brief):
+
+    manifests/v000007.json            one file per committed version
+    files/<dataset>/period=<P>/<id>.parquet
+    staging/<txid>/                   a commit's work in progress
+
+A commit writes its Parquet files into staging, moves them into ``files/``
+under names nobody else uses, and then publishes manifest ``v{N+1}`` with
+``os.link``, which fails if the name exists. That link is the only step that
+changes what readers see, so a process killed anywhere before it leaves the
+previous version intact, and of two writers racing for ``N+1`` exactly one
+wins. Files never get overwritten or deleted, which is what keeps every
+earlier version restorable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from governance import contract
+from governance.settings import store_root
+
+MANIFEST_DIGITS = 6
+
+
+class StoreError(Exception):
+    """A commit or restore that cannot go ahead; the message is for people."""
+
+
+class ConcurrentCommitError(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    version: int
+    dataset: str
+    periods: list[str]
+    rows: int
+
+
+def _fault(step: str) -> None:
+    """Fault injection for the crash and race tests (GOVERNANCE_FAULT=step:exit|wait=PATH)."""
+    spec = os.environ.get("GOVERNANCE_FAULT")
+    if not spec:
+        return
+    want, _, action = spec.partition(":")
+    if want != step:
+        return
+    if action == "exit":
+        os._exit(17)
+    if action.startswith("wait="):
+        gate = Path(action[5:])
+        deadline = time.monotonic() + 30
+        while not gate.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def arrow_schema(dataset_key: str) -> pa.Schema:
+    ds = contract.dataset(dataset_key)
+    fields = [pa.field(c.name, pa.type_for_alias(c.arrow_type)) for c in ds.columns]
+    if ds.period_from and "period" not in ds.column_names:
+        fields.append(pa.field("period", pa.string()))
+    return pa.schema(fields)
+
+
+def with_period(dataset_key: str, table: pa.Table) -> pa.Table:
+    """Conform a table to the contract's schema and add the partition column."""
+    ds = contract.dataset(dataset_key)
+    schema = arrow_schema(dataset_key)
+    columns = []
+    for f in schema:
+        if f.name == "period" and "period" not in ds.column_names:
+            src = table.column(ds.period_from)
+            columns.append(pc.strftime(src, format="%Y-%m").cast(pa.string()))
+        elif f.name in table.column_names:
+            columns.append(table.column(f.name).cast(f.type))
+        else:
+            columns.append(pa.nulls(table.num_rows, f.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+class Store:
+    def __init__(self, root: str | Path | None = None):
+        self.root = Path(root) if root is not None else store_root()
+        self.manifests = self.root / "manifests"
+        self.files = self.root / "files"
+        self.staging = self.root / "staging"
+
+    # ---- reading -----------------------------------------------------
+    def version(self) -> int:
+        """The latest committed version (0 for an empty store)."""
+        try:
+            names = os.listdir(self.manifests)
+        except FileNotFoundError:
+            return 0
+        versions = [int(n[1:-5]) for n in names if n.startswith("v") and n.endswith(".json")]
+        return max(versions, default=0)
+
+    def manifest(self, version: int | None = None) -> dict:
+        version = self.version() if version is None else version
+        if version == 0:
+            return {"version": 0, "datasets": {}, "commit": None}
+        with open(self._manifest_path(version), encoding="utf-8") as f:
+            return json.load(f)
+
+    def current_files(self, dataset_key: str, manifest: dict | None = None) -> list[str]:
+        manifest = manifest or self.manifest()
+        parts = manifest["datasets"].get(dataset_key, {})
+        return [str(self.root / parts[p]["file"]) for p in sorted(parts)]
+
+    def periods(self, dataset_key: str) -> list[str]:
+        return sorted(self.manifest()["datasets"].get(dataset_key, {}))
+
+    def is_empty(self) -> bool:
+        return self.version() == 0
+
+    def history(self, dataset_key: str) -> list[dict]:
+        """Every version of every period of a dataset, oldest first, with the current one marked."""
+        contract.dataset(dataset_key)
+        seen: dict[tuple[str, int], dict] = {}
+        latest = self.manifest()
+        for v in range(1, self.version() + 1):
+            try:
+                m = self.manifest(v)
+            except FileNotFoundError:
+                continue
+            for period, entry in m["datasets"].get(dataset_key, {}).items():
+                seen.setdefault((period, entry["version"]), {"period": period, **entry})
+        current = latest["datasets"].get(dataset_key, {})
+        rows = sorted(seen.values(), key=lambda e: (e["period"], e["version"]))
+        for row in rows:
+            row["current"] = current.get(row["period"], {}).get("version") == row["version"]
+        return rows
+
+    def log(self) -> list[dict]:
+        """One line per committed version: what it did, who, when."""
+        out = []
+        for v in range(1, self.version() + 1):
+            try:
+                commit = self.manifest(v)["commit"]
+            except FileNotFoundError:
+                continue
+            out.append({"version": v, **commit})
+        return out
+
+    # ---- writing -----------------------------------------------------
+    def commit(
+        self,
+        dataset_key: str,
+        table: pa.Table,
+        *,
+        source: str,
+        who: str | None = None,
+        checksum: str | None = None,
+        action: str = "ingest",
+    ) -> CommitResult:
+        """Replace, for each period present in ``table``, that period's current data.
+
+        ``regions`` is one whole-table partition: a commit replaces all of it.
+        """
+        ds = contract.dataset(dataset_key)
+        who = who or _default_user()
+        base = self.manifest()
+        table = with_period(dataset_key, table) if ds.period_from else table.cast(arrow_schema(dataset_key))
+        if table.num_rows == 0:
+            raise StoreError("文件没有数据行 no data rows: nothing to commit")
+        periods = self._split(ds, table)
+        for period in periods:
+            if not period.isascii() or "/" in period or period in ("", ".", ".."):
+                raise StoreError(f"期间名称无效 invalid period name: {period!r}")
+
+        txid = uuid.uuid4().hex
+        stage = self.staging / txid
+        stage.mkdir(parents=True, exist_ok=True)
+        try:
+            staged = {}
+            for period, part in periods.items():
+                path = stage / f"{dataset_key}--{period}.parquet"
+                pq.write_table(part, path, compression="zstd")
+                with open(path, "rb") as f:
+                    os.fsync(f.fileno())
+                staged[period] = (path, part.num_rows)
+            _fault("staged")
+
+            now = dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+            datasets = {k: dict(v) for k, v in base["datasets"].items()}
+            entries = datasets.setdefault(dataset_key, {})
+            max_versions = self._max_period_versions(dataset_key)
+            for period, (path, rows) in staged.items():
+                rel = Path("files") / dataset_key / f"period={period}" / f"{txid}.parquet"
+                final = self.root / rel
+                final.parent.mkdir(parents=True, exist_ok=True)
+                digest = _sha256_file(path)
+                os.rename(path, final)
+                _fsync_dir(final.parent)
+                entries[period] = {
+                    "version": max_versions.get(period, 0) + 1,
+                    "file": rel.as_posix(),
+                    "rows": rows,
+                    "sha256": digest,
+                    "source": source,
+                    "source_sha256": checksum,
+                    "who": who,
+                    "at": now,
+                    "action": action,
+                }
+            _fault("moved")
+            commit = {
+                "action": action,
+                "dataset": dataset_key,
+                "periods": sorted(staged),
+                "rows": table.num_rows,
+                "source": source,
+                "source_sha256": checksum,
+                "who": who,
+                "at": now,
+            }
+            version = self._publish(base["version"], datasets, commit, stage)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+        return CommitResult(version, dataset_key, sorted(periods), table.num_rows)
+
+    def restore(self, dataset_key: str, period: str, version: int | None, *, who: str | None = None) -> int:
+        """Make an earlier version of one period current again (None: remove the period).
+
+        The restore is itself a new manifest version, so it can be undone too.
+        """
+        contract.dataset(dataset_key)
+        who = who or _default_user()
+        base = self.manifest()
+        datasets = {k: dict(v) for k, v in base["datasets"].items()}
+        entries = datasets.setdefault(dataset_key, {})
+        if version is None:
+            if period not in entries:
+                raise StoreError(f"{dataset_key} 没有期间 {period} 的数据 no data for this period")
+            del entries[period]
+        else:
+            wanted = [h for h in self.history(dataset_key) if h["period"] == period and h["version"] == version]
+            if not wanted:
+                raise StoreError(f"{dataset_key} {period} 没有第 {version} 版 no such version")
+            entry = {k: v for k, v in wanted[0].items() if k not in ("period", "current")}
+            entries[period] = entry
+        now = dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+        commit = {
+            "action": "restore",
+            "dataset": dataset_key,
+            "periods": [period],
+            "restored_version": version,
+            "who": who,
+            "at": now,
+            "rows": entries.get(period, {}).get("rows", 0),
+            "source": entries.get(period, {}).get("source"),
+        }
+        stage = self.staging / uuid.uuid4().hex
+        stage.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._publish(base["version"], datasets, commit, stage)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+
+    def rollback(self, dataset_key: str, period: str, *, who: str | None = None) -> tuple[int, int | None]:
+        """Restore the version before the current one; returns (manifest version, period version or None)."""
+        current = self.manifest()["datasets"].get(dataset_key, {}).get(period)
+        if current is None:
+            raise StoreError(f"{dataset_key} 没有期间 {period} 的数据 no data for this period")
+        earlier = [
+            h["version"]
+            for h in self.history(dataset_key)
+            if h["period"] == period and h["version"] < current["version"]
+        ]
+        target = max(earlier) if earlier else None
+        return self.restore(dataset_key, period, target, who=who), target
+
+    # ---- internals ---------------------------------------------------
+    def _manifest_path(self, version: int) -> Path:
+        return self.manifests / f"v{version:0{MANIFEST_DIGITS}d}.json"
+
+    def _publish(self, base_version: int, datasets: dict, commit: dict, stage: Path) -> int:
+        version = base_version + 1
+        body = {"version": version, "parent": base_version, "commit": commit, "datasets": datasets}
+        tmp = stage / "manifest.json"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(body, f, ensure_ascii=False, indent=1, sort_keys=True)
+            f.flush()
+            os.fsync(f.fileno())
+        _fault("before_publish")
+        self.manifests.mkdir(parents=True, exist_ok=True)
+        try:
+            # link() is create-if-absent: the manifest appears whole or not at all.
+            os.link(tmp, self._manifest_path(version))
+        except FileExistsError:
+            raise ConcurrentCommitError(
+                f"另一次提交已先完成（版本 {version}），本次未写入，请重试 "
+                f"concurrent commit: version {version} was published by another writer; nothing was changed, retry"
+            ) from None
+        _fsync_dir(self.manifests)
+        return version
+
+    def _max_period_versions(self, dataset_key: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for h in self.history(dataset_key):
+            out[h["period"]] = max(out.get(h["period"], 0), h["version"])
+        return out
+
+    @staticmethod
+    def _split(ds: contract.Dataset, table: pa.Table) -> dict[str, pa.Table]:
+        if not ds.period_from:
+            return {contract.WHOLE_TABLE_PERIOD: table}
+        periods = table.column("period")
+        if periods.null_count:
+            raise StoreError("有行缺少期间 some rows have no period")
+        out = {}
+        for period in sorted(pc.unique(periods).to_pylist()):
+            out[period] = table.filter(pc.equal(periods, period))
+        return out
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return "unknown"

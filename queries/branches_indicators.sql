@@ -1,0 +1,84 @@
+-- branches_indicators: every branch-rating indicator of SPEC for one rating period per window.
+-- grain: one row per comparison window (current / mom = previous rating period / yoy = a year earlier) per place (region_code cut to $group_len digits), per rating period when $by_month.
+-- parameters: $prefix, $group_len, $by_month, $cur_from, $cur_to, $mom_from, $mom_to, $yoy_from, $yoy_to (rating periods such as 2024-H1, null = skip)
+with windows as (
+    select *
+    from (values
+        ('current', $cur_from::varchar, $cur_to::varchar),
+        ('mom', $mom_from::varchar, $mom_to::varchar),
+        ('yoy', $yoy_from::varchar, $yoy_to::varchar)
+    ) as w (window_name, from_period, to_period)
+    where from_period is not null
+),
+
+rated as (
+    select
+        b.*,
+        -- a branch's previous rating, whatever period it was in (half-yearly or yearly)
+        lag(b.stars) over (
+            partition by b.branch_id
+            order by case when b.period like '%-H1' then left(b.period, 4) || '-06' else left(b.period, 4) || '-12' end,
+                b.period
+        ) as previous_stars
+    from branches as b
+    where starts_with(b.region_code, $prefix)
+),
+
+in_window as (
+    select
+        w.window_name,
+        rpad(left(r.region_code, $group_len), 12, '0') as place_code,
+        case when $by_month then r.period end as month,
+        r.*
+    from rated as r
+    inner join windows as w on r.period between w.from_period and w.to_period
+),
+
+counted as (
+    select
+        window_name,
+        place_code,
+        month,
+        count(*) as branches,
+        count(*) filter (where stars = 0) as stars_0,
+        count(*) filter (where stars = 1) as stars_1,
+        count(*) filter (where stars = 2) as stars_2,
+        count(*) filter (where stars = 3) as stars_3,
+        count(*) filter (where stars = 4) as stars_4,
+        count(*) filter (where stars = 5) as stars_5,
+        sum(stars) as stars_sum,
+        count(*) filter (where stars > previous_stars) as upgraded,
+        count(*) filter (where stars < previous_stars) as downgraded,
+        count(*) filter (where weak_lax) as weak,
+        count(*) filter (where weak_lax and rectified) as rectified
+    from in_window
+    group by all
+),
+
+final as (
+    select
+        c.window_name,
+        c.place_code,
+        r.name as place_name,
+        c.month,
+        c.branches,
+        c.stars_0,
+        c.stars_1,
+        c.stars_2,
+        c.stars_3,
+        c.stars_4,
+        c.stars_5,
+        c.upgraded,
+        c.downgraded,
+        c.weak,
+        c.rectified,
+        c.stars_5 / nullif(c.branches, 0) as five_star_share,
+        (c.stars_3 + c.stars_4 + c.stars_5) / nullif(c.branches, 0) as three_plus_share,
+        c.stars_sum / nullif(c.branches, 0) as mean_stars,
+        c.rectified / nullif(c.weak, 0) as rectification_rate
+    from counted as c
+    left join regions as r on r.region_code = c.place_code
+)
+
+select * from final
+order by window_name, place_code, month

@@ -1,0 +1,136 @@
+"""Every SPEC indicator against values worked out by hand from tests/tiny.py."""
+
+import pytest
+
+from governance import contract, indicators
+from governance.indicators import View
+from queries import Engine
+from tests import tiny
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    store = tiny.build(tmp_path_factory.mktemp("tiny"))
+    eng = Engine(store)
+    yield eng
+    eng.close()
+
+
+def current(engine, dataset, region, start, end):
+    return indicators.headline(engine, dataset, View(region, start, end), today=tiny.TODAY)["current"]
+
+
+def test_petitions_county_october(engine):
+    v = current(engine, "petitions", tiny.COUNTY, "2024-10", "2024-10")
+    # received p1-p6; closed by 31 Oct: p1 p2 p4 p6 (p5 closed in November, p3 open)
+    assert v["received"] == 6
+    assert v["closed"] == 4
+    assert v["closure_rate"] == pytest.approx(4 / 6)
+    # all four closed within 60 days; p3 and p5 are not yet past the deadline on 31 Oct
+    assert v["on_time_rate"] == pytest.approx(1.0)
+    assert v["first_attempt_rate"] == pytest.approx(3 / 4)  # p1 p4 p6
+    assert v["satisfaction_rate"] == pytest.approx(2 / 3)  # rated p1 p2 p4; p4 unsatisfied
+    assert v["repeat_rate"] == pytest.approx(1 / 6)
+    assert v["per_10k"] == pytest.approx(6 / 6000 * 10000)
+    assert v["mean_days_to_close"] == pytest.approx((10 + 20 + 2 + 10) / 4)
+
+
+def test_petitions_on_time_counts_open_cases_past_deadline(engine):
+    v = current(engine, "petitions", tiny.COUNTY, "2024-08", "2024-10")
+    # closed: p1 p2 p4 p6 p7 p9 (p9 after 74 days: late); open past deadline: p8
+    assert v["received"] == 9
+    assert v["closed"] == 6
+    assert v["on_time_rate"] == pytest.approx(5 / 7)
+
+
+def test_petition_rates_roll_up_as_sum_over_sum(engine):
+    view = View(tiny.COUNTY, "2024-10", "2024-10")
+    towns = indicators.query(engine, "petitions", view, by="child", today=tiny.TODAY)
+    towns = towns[towns["window_name"] == "current"].set_index("place_code")
+    assert towns.loc[tiny.TOWN_A, "closure_rate"] == pytest.approx(3 / 4)
+    assert towns.loc[tiny.TOWN_B, "closure_rate"] == pytest.approx(1 / 2)
+    assert towns.loc[tiny.TOWN_A, "place_name"] == "甲镇"
+    county = current(engine, "petitions", tiny.COUNTY, "2024-10", "2024-10")["closure_rate"]
+    # 4/6, not the mean of the towns' rates (0.625)
+    assert county == pytest.approx(4 / 6)
+    assert county != pytest.approx(towns["closure_rate"].mean())
+
+
+def test_petitions_comparison_windows(engine):
+    h = indicators.headline(engine, "petitions", View(tiny.COUNTY, "2024-10", "2024-10"), today=tiny.TODAY)
+    assert h["mom"]["received"] == 1  # p7 in September
+    assert h["yoy"]["received"] is None  # nothing in October 2023
+    table = indicators.comparison_table(engine, "petitions", View(tiny.COUNTY, "2024-10", "2024-10"), today=tiny.TODAY)
+    row = table.set_index("key").loc["closure_rate"]
+    assert row["mom_change"] == pytest.approx(4 / 6 - 1.0)  # percentage points as a fraction
+
+
+def test_village_view_uses_only_its_rows(engine):
+    v = current(engine, "petitions", tiny.A2, "2024-10", "2024-10")
+    assert v["received"] == 1 and v["closed"] == 1
+    assert v["per_10k"] == pytest.approx(1 / 3000 * 10000)
+
+
+def test_petitions_monthly_series(engine):
+    s = indicators.query(engine, "petitions", View(tiny.COUNTY, "2024-08", "2024-10"), by="month", today=tiny.TODAY)
+    assert list(s["month"]) == ["2024-08", "2024-09", "2024-10"]
+    assert list(s["received"]) == [2, 1, 6]
+
+
+def test_disputes_published_county_figure(engine):
+    v = current(engine, "disputes", tiny.COUNTY, "2023-01", "2023-12")
+    assert v["found"] == 987
+    assert v["resolved"] == 938
+    assert round(v["resolution_rate"] * 100, 1) == 95.0
+    assert v["local_rate"] == pytest.approx(900 / 938)
+    assert v["escalation_rate"] == pytest.approx((38 + 20) / 987)
+    assert v["backlog"] == 49
+    assert v["mean_days_to_resolve"] == pytest.approx(5.0)
+
+
+def test_dispute_towns_add_up_to_the_county(engine):
+    view = View(tiny.COUNTY, "2023-01", "2023-12")
+    towns = indicators.query(engine, "disputes", view, by="child", today=tiny.TODAY)
+    towns = towns[towns["window_name"] == "current"]
+    assert set(towns["place_code"]) == {tiny.TOWN_A, tiny.TOWN_B}
+    assert towns["found"].sum() == 987 and towns["resolved"].sum() == 938
+    # town A holds villages A1 and A2: rows i % 3 in (0, 1)
+    a = towns.set_index("place_code").loc[tiny.TOWN_A]
+    a_rows = [i for i in range(987) if i % 3 in (0, 1)]
+    assert a["found"] == len(a_rows)
+    assert a["resolution_rate"] == pytest.approx(len([i for i in a_rows if i < 938]) / len(a_rows))
+
+
+def test_grid_uses_latest_month_and_sums_before_dividing(engine):
+    v = current(engine, "grid", tiny.COUNTY, "2024-09", "2024-10")
+    assert v["households"] == 6000
+    assert v["households_covered"] == 950 + 3000 + 1800
+    assert v["grids"] == 20
+    assert v["coverage_rate"] == pytest.approx(5750 / 6000)
+    assert v["households_per_grid"] == pytest.approx(5750 / 20)
+    assert v["workers_per_grid"] == pytest.approx(21 / 20)
+    assert v["party_org_coverage"] == pytest.approx(18 / 20)
+    september = current(engine, "grid", tiny.COUNTY, "2024-09", "2024-09")
+    assert september["coverage_rate"] == pytest.approx(5500 / 6000)
+
+
+def test_branches_latest_rating_period(engine):
+    v = current(engine, "branches", tiny.COUNTY, "2024-12", "2024-12")
+    assert v["branches"] == 4
+    assert v["stars_distribution"] == {"0": 0, "1": 1, "2": 0, "3": 0, "4": 1, "5": 2}
+    assert v["five_star_share"] == pytest.approx(2 / 4)
+    assert v["three_plus_share"] == pytest.approx(3 / 4)
+    assert v["mean_stars"] == pytest.approx(15 / 4)
+    assert v["upgraded"] == 1 and v["downgraded"] == 1
+    assert v["weak"] == 1
+    assert v["rectification_rate"] == pytest.approx(0.0)
+    # In October only the first half-year's rating has ended.
+    earlier = current(engine, "branches", tiny.COUNTY, "2024-10", "2024-10")
+    assert earlier["branches"] == 3
+    assert earlier["rectification_rate"] == pytest.approx(1.0)
+
+
+def test_every_spec_key_is_returned(engine):
+    for dataset in contract.FACT_DATASETS:
+        v = current(engine, dataset, tiny.COUNTY, "2024-10", "2024-12")
+        assert set(v) == {i.key for i in contract.dataset(dataset).indicators}
