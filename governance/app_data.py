@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from governance import contract, indicators
+from governance.regions import home_region  # noqa: F401  (pages call app_data.home_region)
 from governance.settings import store_root
 from governance.store import Store
 from queries import Engine
@@ -51,21 +52,6 @@ def latest_month(root: str, ver: int) -> str | None:
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
 def headline(root: str, ver: int, dataset: str, region: str | None, start: str, end: str) -> dict:
     return indicators.headline(_engine(root), dataset, indicators.View(region, start, end), version=ver)
-
-
-def home_region(regions: pd.DataFrame) -> str | None:
-    """The smallest place that holds every village: the county for a county's store."""
-    if regions.empty:
-        return None
-    parents = dict(zip(regions["region_code"], regions["parent_code"]))
-    children: dict[str, list[str]] = {}
-    for code, parent in parents.items():
-        if isinstance(parent, str) and parent in parents:
-            children.setdefault(parent, []).append(code)
-    node = sorted(c for c, p in parents.items() if not isinstance(p, str) or p not in parents)[0]
-    while len(children.get(node, [])) == 1:
-        node = children[node][0]
-    return node
 
 
 def store_key() -> tuple[str, int]:

@@ -401,3 +401,23 @@ def rating_period_end_month(period: str) -> str:
     if period.endswith("-H1"):
         return period[:4] + "-06"
     return period[:4] + "-12"
+
+# Ledgers often name the place instead of coding it (SPEC "Places given by name").
+NAME_COLUMNS = (
+    Column("town", "乡镇(街道)", "string", False, rule_zh="乡镇或街道名称，与村(社区)名称一起代替区划代码"),
+    Column("village", "村(社区)", "string", False, rule_zh="村或社区名称"),
+)
+# Other ways offices write the same headers; matched after NFKC and removing spaces and '*'.
+HEADER_ALIASES = {
+    "town": ("乡镇", "街道", "乡镇街道", "乡镇(街道)名称", "所属乡镇", "镇(街道)"),
+    "village": ("村", "社区", "村社区", "村(社区)名称", "村名", "所属村(社区)", "村(居)"),
+    "region_code": ("行政区划代码", "统计用区划代码", "区划编码", "村(社区)代码"),
+    "case_id": ("信访编号", "信访件号", "编号"),
+    "dispute_id": ("纠纷编号", "矛盾纠纷编号"),
+    "received_on": ("受理时间", "登记日期"),
+    "found_on": ("排查时间", "发现日期"),
+    "closed_on": ("办结时间",),
+    "resolved_on": ("化解时间",),
+    "period": ("月份", "统计期", "评定期间"),
+}
+TOTAL_LABELS = ("合计", "总计", "小计", "总合计")
