@@ -70,6 +70,37 @@ def _fmt(value, ind) -> str:
     return f"{value:,} {ind.unit}"
 
 
+def cmd_ingest(args) -> int:
+    from pathlib import Path
+
+    from governance.ingest import ingest
+
+    if args.dataset not in contract.DATASETS:
+        print(f"未知数据集 unknown dataset: {args.dataset}; 可选 {', '.join(contract.DATASETS)}", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        print(f"无法读取文件 cannot read file: {path}: {e.strerror}", file=sys.stderr)
+        return 1
+    report = ingest(_store(args), args.dataset, data, path.name, dry_run=args.dry_run, sheet=args.sheet)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+        return 0 if report.accepted else 1
+    for p in report.problems:
+        where = f"第{p.row}行 {p.column}列" if p.row else "文件"
+        print(f"{'错误' if p.severity == 'error' else '提示'} {where}: {p.message}")
+    if report.truncated:
+        print(f"另有 {report.truncated} 个问题未列出 ({report.truncated} more)")
+    if not report.accepted:
+        print(f"已拒绝 refused: {path.name}，共 {len(report.errors)} 个错误，存储未改变 (store unchanged)")
+        return 1
+    verb = "可以接受（试运行，未写入） would be accepted (dry run)" if args.dry_run else f"已接受 accepted, 版本 version {report.version}"
+    print(f"{verb}: {report.rows:,} 行 rows, 期间 periods {', '.join(report.periods)}")
+    return 0
+
+
 def cmd_history(args) -> int:
     store = _store(args)
     try:
@@ -125,6 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--to")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_indicators)
+
+    g = with_store(sub.add_parser("ingest", help="validate and load a ledger file (CSV or .xlsx)"))
+    g.add_argument("dataset")
+    g.add_argument("file")
+    g.add_argument("--dry-run", action="store_true")
+    g.add_argument("--json", action="store_true")
+    g.add_argument("--sheet", help="worksheet name for .xlsx (default: the first)")
+    g.set_defaults(func=cmd_ingest)
 
     h = with_store(sub.add_parser("history", help="list a dataset's versions"))
     h.add_argument("dataset")

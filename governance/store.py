@@ -221,7 +221,9 @@ class Store:
             for period, (path, rows) in staged.items():
                 rel = Path("files") / dataset_key / f"period={period}" / f"{txid}.parquet"
                 final = self.root / rel
-                final.parent.mkdir(parents=True, exist_ok=True)
+                if not final.parent.exists():
+                    final.parent.mkdir(parents=True)
+                    _fsync_dir(final.parent.parent)  # the new period folder survives a power cut
                 digest = _sha256_file(path)
                 os.rename(path, final)
                 _fsync_dir(final.parent)
@@ -352,3 +354,9 @@ def _default_user() -> str:
         return getpass.getuser()
     except Exception:  # no passwd entry in some containers
         return "unknown"
+
+
+def read_current(store: Store, dataset_key: str) -> pa.Table | None:
+    """The current rows of a dataset, or None when it has none."""
+    files = store.current_files(dataset_key)
+    return pa.concat_tables([pq.read_table(f) for f in files]) if files else None

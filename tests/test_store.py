@@ -146,11 +146,11 @@ def sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def rows_of(table: pa.Table, key: str = "case_id") -> list[dict]:
-    """Rows as dicts without the derived partition column, in a stable order."""
-    if "period" in table.column_names and key == "case_id":
+def rows_of(table: pa.Table) -> list[dict]:
+    """Petition rows as dicts, without the derived partition column, by case_id."""
+    if "period" in table.column_names:
         table = table.drop_columns(["period"])
-    return sorted(table.to_pylist(), key=lambda r: str(r[key]))
+    return sorted(table.to_pylist(), key=lambda r: r["case_id"])
 
 
 def only_month(table: pa.Table, month: str) -> pa.Table:
@@ -262,6 +262,14 @@ def test_commit_of_no_rows_is_refused_and_changes_nothing(store):
         store.commit("petitions", petitions([], "x"), source="empty.csv", who="alice")
     assert store.is_empty()
     assert not store.root.exists() or list(store.root.rglob("*.parquet")) == []
+
+
+def test_rows_without_a_period_are_refused(store):
+    t = petitions(month_dates(["2024-01"], 2), "x")
+    t = t.set_column(2, "received_on", pa.array([dt.date(2024, 1, 1), None], pa.date32()))
+    with pytest.raises(StoreError, match="no period"):
+        store.commit("petitions", t, source="x.csv", who="alice")
+    assert store.is_empty()
 
 
 @pytest.mark.parametrize("bad", ["2024/01", "2024年1月", ".."])
@@ -450,6 +458,28 @@ def test_rollback_of_only_version_removes_period_and_restore_brings_it_back(stor
     assert rows_of(read_current(store, "petitions")) == rows_of(t)
 
 
+def test_rollback_steps_back_one_version_at_a_time(store):
+    uploads = [petitions(month_dates(["2024-07"], k), f"up{k}") for k in (2, 3, 4)]
+    for i, t in enumerate(uploads):
+        store.commit("petitions", t, source=f"july-{i}.csv", who="alice")
+
+    assert store.rollback("petitions", "2024-07") == (4, 2)
+    assert rows_of(read_current(store, "petitions")) == rows_of(uploads[1])
+    assert store.rollback("petitions", "2024-07") == (5, 1)
+    assert rows_of(read_current(store, "petitions")) == rows_of(uploads[0])
+    assert store.rollback("petitions", "2024-07") == (6, None)
+    assert store.periods("petitions") == []
+
+    # An upload after the removal gets a fresh number: 1-3 stay distinct and restorable.
+    fresh = petitions(month_dates(["2024-07"], 5), "up5")
+    store.commit("petitions", fresh, source="july-new.csv", who="bob")
+    assert [(h["version"], h["rows"], h["current"]) for h in store.history("petitions")] == [
+        (1, 2, False), (2, 3, False), (3, 4, False), (4, 5, True),
+    ]
+    assert store.restore("petitions", "2024-07", 3) == 8
+    assert rows_of(read_current(store, "petitions")) == rows_of(uploads[2])
+
+
 def test_rollback_of_whole_table_dataset(store):
     store.commit("regions", regions(), source="a.csv", who="alice")
     store.commit("regions", regions().slice(0, 1), source="b.csv", who="alice")
@@ -614,3 +644,26 @@ def test_concurrent_writers_exactly_one_wins(store, tmp_path):
     # The loser can simply retry on top of the winner.
     retry = store.commit("petitions", tables[loser], source="retry.csv", who="alice")
     assert retry.version == n + 2
+
+
+def test_writer_with_a_stale_base_fails_instead_of_overwriting(store, tmp_path):
+    # A reads version 1 and stalls; B commits version 2; A must not publish
+    # a version 3 built on version 1, which would silently drop B's months.
+    store.commit("petitions", petitions(month_dates(["2024-01"], 2), "base"), source="base.csv", who="alice")
+    stale = petitions(month_dates(["2024-02"], 3), "stale")
+    src = write_source(tmp_path, "stale", stale)
+    gate = tmp_path / "gate"
+    child = start_child(store, "petitions", src, f"staged:wait={gate}")
+    try:
+        poll(lambda: store.staging.exists() and any(store.staging.glob("*/*.parquet")), "the stale writer staging")
+        b = petitions(month_dates(["2024-03"], 4), "b")
+        assert store.commit("petitions", b, source="b.csv", who="bob").version == 2
+        after_b = snapshot(store)
+        gate.touch()
+        code, out, err = finish(child)
+    finally:
+        kill_all([child])
+    assert code == 3, (code, out, err)
+    assert out.splitlines()[0] == ConcurrentCommitError.__name__
+    assert_unchanged(store, after_b)
+    assert store.periods("petitions") == ["2024-01", "2024-03"]

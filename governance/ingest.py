@@ -1,0 +1,109 @@
+"""Ingest: read an upload, validate it whole, and commit it through the store, or refuse it.
+
+A refused file changes nothing: the store is only touched by ``Store.commit``,
+which runs after every check has passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+import pyarrow.compute as pc
+
+from governance import contract
+from governance.readers import Parsed, ReadError, read_upload
+from governance.store import Store, StoreError, read_current
+from governance.validate import Problem, validate
+
+
+@dataclass
+class Report:
+    dataset: str
+    filename: str
+    accepted: bool = False
+    committed: bool = False
+    rows: int = 0
+    periods: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    truncated: int = 0
+    parsed: Parsed | None = None
+    version: int | None = None
+    table: object = None  # the typed table, for previews
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def as_json(self) -> dict:
+        """SPEC's report shape, plus warnings and where the store now stands."""
+        errors = [p.as_json() for p in self.errors]
+        if self.truncated:
+            errors.append({"row": 0, "column": "", "message": f"另有 {self.truncated} 个问题未列出 "
+                           f"(truncated: {self.truncated} more problems)", "key": "truncated"})
+        return {
+            "accepted": self.accepted,
+            "dataset": self.dataset,
+            "rows": self.rows,
+            "periods": self.periods,
+            "errors": errors,
+            "warnings": [p.as_json() for p in self.warnings],
+            "version": self.version,
+        }
+
+
+def periods_of(dataset_key: str, table) -> list[str]:
+    ds = contract.dataset(dataset_key)
+    if not ds.period_from:
+        return [contract.WHOLE_TABLE_PERIOD]
+    col = table.column(ds.period_from)
+    if ds.column(ds.period_from).type == "date":
+        col = pc.strftime(col, format="%Y-%m")
+    return sorted(pc.unique(col).to_pylist())
+
+
+def ingest(
+    store: Store,
+    dataset_key: str,
+    data: bytes,
+    filename: str,
+    *,
+    who: str | None = None,
+    dry_run: bool = False,
+    sheet: str | None = None,
+    today: dt.date | None = None,
+) -> Report:
+    contract.dataset(dataset_key)
+    report = Report(dataset_key, filename)
+    try:
+        parsed = read_upload(data, filename, dataset_key, sheet=sheet)
+    except ReadError as e:
+        report.problems.append(Problem(0, "", "", e.key, e.message))
+        return report
+    report.parsed = parsed
+    regions = read_current(store, "regions") if dataset_key != "regions" else None
+    result = validate(parsed, dataset_key, regions=regions, today=today)
+    report.problems, report.truncated = result.problems, result.truncated
+    report.rows = parsed.table.num_rows
+    if result.table is None:
+        return report
+    report.table = result.table
+    report.periods = periods_of(dataset_key, result.table)
+    report.accepted = True
+    if dry_run:
+        return report
+    try:
+        commit = store.commit(dataset_key, result.table, source=filename, who=who,
+                              checksum=hashlib.sha256(data).hexdigest(), action="ingest")
+    except StoreError as e:
+        report.accepted = False
+        report.problems.insert(0, Problem(0, "", "", "commit", str(e)))
+        return report
+    report.committed = True
+    report.version = commit.version
+    return report

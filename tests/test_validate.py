@@ -1,0 +1,229 @@
+"""Validation rules, each with the Excel row and column it reports."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pyarrow as pa
+import pytest
+
+from governance import contract
+from governance.validate import validate
+from tests import tiny
+
+TODAY = dt.date(2024, 11, 15)
+
+
+def parsed(columns: dict[str, list], header_row: int = 3, unknown=()):
+    """What the readers hand over: strings, Excel rows and column letters."""
+    names = list(columns)
+    n = len(next(iter(columns.values())))
+    return SimpleNamespace(
+        table=pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()}),
+        rows=list(range(header_row + 1, header_row + 1 + n)),
+        letters={k: chr(ord("A") + i) for i, k in enumerate(names)},
+        headers={k: k for k in names},
+        unknown=list(unknown),
+        header_row=header_row,
+    )
+
+
+def petitions(**override):
+    cols = {
+        "case_id": ["x1", "x2"],
+        "region_code": [tiny.A1, tiny.B1],
+        "received_on": ["2024-10-08", "2024/10/9"],
+        "channel": ["来信", "网上"],
+        "category": ["劳动社保", "教育"],
+        "is_initial": ["是", "否"],
+        "closed_on": ["2024年10月20日", ""],
+        "resolved_first_time": ["Y", ""],
+        "satisfaction": ["满意", ""],
+        "is_repeat": ["0", "1"],
+    }
+    cols.update(override)
+    return parsed(cols)
+
+
+def check(p, dataset="petitions"):
+    return validate(p, dataset, regions=tiny.regions(), today=TODAY)
+
+
+def problems(result):
+    return {(e.row, e.column, e.key) for e in result.errors}
+
+
+def test_a_clean_file_is_typed_to_the_contract():
+    r = check(petitions())
+    assert r.errors == []
+    t = r.table
+    assert t.schema.names == contract.PETITIONS.column_names
+    assert t.column("received_on").to_pylist() == [dt.date(2024, 10, 8), dt.date(2024, 10, 9)]
+    assert t.column("channel").to_pylist() == ["letter", "online"]
+    assert t.column("closed_on").to_pylist() == [dt.date(2024, 10, 20), None]
+    assert t.column("is_repeat").to_pylist() == [False, True]
+    assert t.column("satisfaction").to_pylist() == ["satisfied", None]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2024-10-08", dt.date(2024, 10, 8)),
+        ("2024/10/8", dt.date(2024, 10, 8)),
+        ("2024年10月8日", dt.date(2024, 10, 8)),
+        ("20241008", dt.date(2024, 10, 8)),
+        ("45573", dt.date(2024, 10, 8)),  # Excel serial number
+        ("45573.0", dt.date(2024, 10, 8)),
+        ("2024.10.8", dt.date(2024, 10, 8)),
+        ("2024-10-08 00:00:00", dt.date(2024, 10, 8)),
+    ],
+)
+def test_every_date_spelling(text, expected):
+    r = check(petitions(received_on=[text, "2024-10-09"]))
+    assert r.errors == []
+    assert r.table.column("received_on")[0].as_py() == expected
+
+
+@pytest.mark.parametrize("text", ["2024-13-01", "2024-02-30", "下周一", "10/8/2024"])
+def test_unreadable_dates_are_errors_at_their_cell(text):
+    r = check(petitions(received_on=["2024-10-08", text]))
+    assert problems(r) == {(5, "C", "invalid_date")}
+    assert r.table is None
+    assert text in r.errors[0].message and "invalid_date" in r.errors[0].message
+
+
+def test_booleans_in_every_spelling():
+    r = check(petitions(is_repeat=["true", "N"], is_initial=["1", "否"]))
+    assert r.errors == []
+    assert r.table.column("is_repeat").to_pylist() == [True, False]
+    bad = check(petitions(is_repeat=["也许", "N"]))
+    assert problems(bad) == {(4, "J", "invalid_bool")}
+
+
+def test_required_missing_values_and_columns():
+    r = check(petitions(channel=["来信", ""]))
+    assert problems(r) == {(5, "D", "required")}
+    cols = petitions().table.to_pydict()
+    del cols["received_on"]
+    missing = check(parsed(cols))
+    assert ("missing_column", 3) in {(e.key, e.row) for e in missing.errors}
+
+
+def test_unknown_enum_value_lists_what_is_allowed():
+    r = check(petitions(channel=["来信", "微信"]))
+    (err,) = r.errors
+    assert (err.row, err.column, err.key) == (5, "D", "invalid_choice")
+    assert "来访" in err.message
+
+
+def test_future_dates_and_date_order():
+    r = check(petitions(received_on=["2024-12-01", "2024-10-09"], closed_on=["", "2024-10-01"]))
+    assert problems(r) == {(4, "C", "future_date"), (5, "G", "date_order")}
+
+
+def test_duplicates_name_the_first_row():
+    r = check(petitions(case_id=["x1", "x1"]))
+    (err,) = r.errors
+    assert (err.row, err.column, err.key) == (5, "A", "duplicate")
+    assert "第 4 行" in err.message
+
+
+def test_unknown_and_non_village_codes():
+    r = check(petitions(region_code=["411102009201", tiny.TOWN_A]))
+    assert problems(r) == {(4, "B", "unknown_place"), (5, "B", "not_village")}
+    malformed = check(petitions(region_code=["41110200120", tiny.A1]))
+    assert problems(malformed) == {(4, "B", "invalid_code")}
+
+
+def test_places_given_by_name_resolve_and_report_unknown_and_ambiguous():
+    cols = petitions().table.to_pydict()
+    del cols["region_code"]
+    cols["town"] = ["甲镇", "乙镇"]
+    cols["village"] = ["甲二社区", "乙一村"]
+    r = check(parsed(cols))
+    assert r.errors == []
+    assert r.table.column("region_code").to_pylist() == [tiny.A2, tiny.B1]
+
+    cols["village"] = ["甲三村", "乙一村"]
+    unknown = check(parsed(cols))
+    assert {(e.row, e.key) for e in unknown.errors} == {(4, "unknown_place")}
+
+    # Two villages of the same name in different towns: by village name alone it is ambiguous.
+    regions = tiny.regions().to_pylist()
+    regions.append({**regions[-1], "region_code": "411102001203", "parent_code": tiny.TOWN_A, "name": "乙一村"})
+    del cols["town"]
+    cols["village"] = ["甲二社区", "乙一村"]
+    amb = validate(parsed(cols), "petitions", regions=pa.Table.from_pylist(regions), today=TODAY)
+    assert {(e.row, e.key) for e in amb.errors} == {(5, "ambiguous_place")}
+
+
+def test_grid_rules():
+    cols = {
+        "region_code": [tiny.A1, tiny.A2],
+        "period": ["2024年10月", "2024-10"],
+        "households": ["100", "200"],
+        "households_covered": ["120", "200"],
+        "grids": ["1", "2"],
+        "grid_workers": ["1", "-1"],
+        "grid_party_orgs": ["1", "3"],
+        "party_member_households": ["5", "6"],
+    }
+    r = check(parsed(cols), "grid")
+    assert problems(r) == {(4, "D", "covered_exceeds"), (5, "F", "out_of_range"), (5, "G", "party_orgs_exceed")}
+
+
+def test_disputes_need_date_and_level_when_resolved():
+    cols = {
+        "dispute_id": ["d1", "d2", "d3"],
+        "region_code": [tiny.A1, tiny.A1, tiny.B1],
+        "found_on": ["2024-10-01", "2024-10-02", "2024-10-03"],
+        "category": ["邻里", "物业", "债务"],
+        "status": ["已化解", "已化解", "化解中"],
+        "resolved_on": ["2024-10-05", "", ""],
+        "resolved_level": ["网格", "村", ""],
+    }
+    r = check(parsed(cols), "disputes")
+    assert problems(r) == {(5, "F", "required_when_resolved")}
+
+
+def test_branch_stars_and_periods():
+    cols = {
+        "branch_id": ["b1", "b2"],
+        "branch_name": ["甲一村党支部", "甲二社区党支部"],
+        "region_code": [tiny.A1, tiny.A2],
+        "period": ["2024年上半年", "2024-H3"],
+        "stars": ["6", "4"],
+        "score": ["88.5", ""],
+        "tier": ["好", ""],
+        "weak_lax": ["否", "否"],
+        "rectified": ["", ""],
+    }
+    r = check(parsed(cols), "branches")
+    assert problems(r) == {(4, "E", "out_of_range"), (5, "D", "invalid_period")}
+
+
+def test_unknown_columns_warn_but_do_not_refuse():
+    p = petitions()
+    p.unknown.append("备注")
+    r = check(p)
+    assert r.errors == [] and r.table is not None
+    assert [w.key for w in r.warnings] == ["unknown_column"]
+
+
+def test_regions_levels_and_parents():
+    cols = {
+        "region_code": [tiny.COUNTY, tiny.TOWN_A, tiny.A1, "411102003201"],
+        "name": ["示范县", "甲镇", "甲一村", "丙一村"],
+        "level": ["县", "村", "", ""],
+        "parent_code": ["", "", "", ""],
+        "kind": ["", "", "村", "村"],
+        "households": ["1", "1", "1", "1"],
+        "population": ["1", "1", "1", "1"],
+    }
+    r = check(parsed(cols), "regions")
+    # 甲镇 says village; 丙一村's town 411102003000 is not in the file
+    assert problems(r) == {(5, "C", "level_mismatch")}
+    cols["level"] = ["县", "乡镇", "", ""]
+    ok = check(parsed(cols), "regions")
+    assert ok.errors == []
+    assert ok.table.column("parent_code").to_pylist() == [None, tiny.COUNTY, tiny.TOWN_A, None]
+    assert ok.table.column("level").to_pylist() == ["county", "town", "village", "village"]
