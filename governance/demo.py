@@ -38,7 +38,6 @@ MONTHS = 36
 COUNTY_CODE = "411122000000"
 LAGGING_TOWN = "411122202000"  # 马营乡
 IMPROVING_TOWN = "411122105000"  # 黄岗镇
-SCALES = ("county", "province", "national")
 DATASET_ORDER = ("regions", *contract.FACT_DATASETS)
 
 # Place values of the parts of a 12-digit code, as a number.
@@ -67,7 +66,7 @@ RESOLVED_LEVELS = _enum("disputes", "resolved_level", "grid", "village", "town",
 AT_GRID, AT_VILLAGE, AT_TOWN, AT_COUNTY = range(4)
 TIERS = _enum("branches", "tier", "差", "一般", "较好", "好")  # worst first, to match TIER_CUTS
 TIER_CUTS = (62, 74, 83)
-STAR_CUTS = (50, 60, 70, 80, 88)  # score needed for 1..5 stars
+STAR_CUTS = (50, 60, 70, 80, 87)  # score needed for 1..5 stars
 
 # Town kinds, with the town-code numbering and name suffix of each (统计用区划代码:
 # 街道 001-099, 镇 100-199, 乡 200-399).
@@ -135,7 +134,9 @@ class _Scale:
 _LARGE_TOWNS = (((5, 12), (0, 3)), ((1, 3), (11, 18)), ((0, 2), (10, 17)))
 _SCALES = {
     # ~300 villages, ~5,000 petitions and ~1,250 disputes a year (the public figures in SPEC).
-    "county": _Scale("county", ((41, "河南省"),), 16.0, 4.2, (((7, 13), (0, 3)), ((1, 2), (18, 27)), ((0, 2), (16, 24)))),
+    "county": _Scale(
+        "county", ((41, "河南省"),), 15.0, 4.2, (((7, 13), (0, 3)), ((1, 2), (18, 27)), ((0, 2), (16, 24)))
+    ),
     # ~50,000 villages, ~3M petitions and ~3M disputes over 36 months (the brief's load targets).
     "province": _Scale("province", ((41, "河南省"),), 20.0, 20.0, _LARGE_TOWNS),
     "national": _Scale(
@@ -149,6 +150,7 @@ _SCALES = {
         _LARGE_TOWNS,
     ),
 }
+SCALES = tuple(_SCALES)
 
 # The hand-made county: (kind, name); codes are numbered per kind in this order,
 # so 黄岗镇 is 411122105000 (IMPROVING_TOWN) and 马营乡 411122202000 (LAGGING_TOWN).
@@ -163,8 +165,15 @@ _COUNTY_TOWNS = (
 # ---------------------------------------------------------------- small helpers
 
 def _normalised(weights) -> np.ndarray:
+    """Weights rescaled to probabilities along the last axis."""
     w = np.asarray(weights, dtype=float)
     return w / w.sum(axis=-1, keepdims=True)
+
+
+def _seasonal(factors) -> np.ndarray:
+    """Month-of-year factors (January first) rescaled to average 1."""
+    f = np.asarray(factors, dtype=float)
+    return f / f.mean()
 
 
 def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -254,7 +263,6 @@ class _Level:
 @dataclass(frozen=True)
 class _Geography:
     levels: dict[str, _Level]  # province, city, county, town, village
-    town_kind: np.ndarray
     is_community: np.ndarray  # per village
     households: np.ndarray
     population: np.ndarray
@@ -335,7 +343,9 @@ def _large_geography(rng: np.random.Generator, scale: _Scale) -> _Geography:
     return _with_villages(rng, scale, levels, kind)
 
 
-def _with_villages(rng: np.random.Generator, scale: _Scale, levels: dict[str, _Level], town_kind: np.ndarray) -> _Geography:
+def _with_villages(
+    rng: np.random.Generator, scale: _Scale, levels: dict[str, _Level], town_kind: np.ndarray
+) -> _Geography:
     """Communities (社区, codes 001..) then villages (村, codes 201..) under every town."""
     town = levels["town"]
     ranges = np.array(scale.villages_per_town)[town_kind]  # town x (community, village) x (lo, hi)
@@ -356,7 +366,7 @@ def _with_villages(rng: np.random.Generator, scale: _Scale, levels: dict[str, _L
     households = np.rint(np.clip(typical * rng.lognormal(0, 0.38, len(code)), 200, 1500)).astype(np.int64)
     population = np.rint(households * rng.normal(2.8, 0.2, len(code))).astype(np.int64)
     levels = {**levels, "village": _Level(code, name, parent)}
-    return _Geography(levels, town_kind, is_community, households, population)
+    return _Geography(levels, is_community, households, population)
 
 
 def _regions_table(geo: _Geography) -> pa.Table:
@@ -428,8 +438,9 @@ class _World:
         """0 = January."""
         return self.month.astype(np.int64) % 12
 
-    def label(self, m: int, sep: str = "-") -> str:
-        return str(self.month[m]).replace("-", sep)
+    def label(self, m: int) -> str:
+        """YYYY-MM."""
+        return str(self.month[m])
 
 
 def _months(today: dt.date) -> np.ndarray:
@@ -463,6 +474,7 @@ def _world(scale_name: str, today: dt.date | None, rng: np.random.Generator) -> 
     geo = (_county_geography if scale_name == "county" else _large_geography)(rng, scale)
     start, end = _quality(rng, scale, geo)
     n = len(geo.households)
+    # At least three, so even the county demo has branches that never get off the weak list.
     chronic_weak = np.zeros(n, dtype=bool)
     chronic_weak[rng.choice(n, max(3, round(n * 0.005)), replace=False)] = True
     return _World(
@@ -477,7 +489,9 @@ def _world(scale_name: str, today: dt.date | None, rng: np.random.Generator) -> 
     )
 
 
-def _rows_in_month(world: _World, rng: np.random.Generator, m: int, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _rows_in_month(
+    world: _World, rng: np.random.Generator, m: int, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(village row, day number) for counts[v] events in each village, ordered by day so ids run with dates."""
     village = np.repeat(np.arange(len(counts)), counts)
     day = rng.integers(0, world.month_days[m], len(village), dtype=np.int16)
@@ -500,10 +514,12 @@ def _id_width(counts: np.ndarray) -> int:
 
 # ---------------------------------------------------------------- petitions
 
-PETITION_SEASON = _normalised([1.25, 1.15, 0.95, 0.95, 1.0, 1.1, 1.2, 1.15, 0.95, 0.7, 0.9, 1.1])
+PETITION_SEASON = _seasonal([1.25, 1.15, 0.95, 0.95, 1.0, 1.1, 1.2, 1.15, 0.95, 0.7, 0.9, 1.1])
 CHANNEL_MIX_START = _normalised([0.22, 0.26, 0.27, 0.25])  # letter, visit, online, phone
 CHANNEL_MIX_END = _normalised([0.12, 0.18, 0.50, 0.20])
-PETITION_CATEGORIES = pa.array(["征地拆迁", "劳动社保", "涉法涉诉", "城乡建设", "农村农业", "环境保护", "医疗卫生", "教育", "民政", "其他"])
+PETITION_CATEGORIES = pa.array(
+    ["征地拆迁", "劳动社保", "涉法涉诉", "城乡建设", "农村农业", "环境保护", "医疗卫生", "教育", "民政", "其他"]
+)
 
 
 def _petition_category_mix() -> np.ndarray:
@@ -550,7 +566,7 @@ def _petition_month(world: _World, rng: np.random.Generator, m: int, counts: np.
     satisfaction = np.where(unsatisfied, UNSATISFIED, np.where(rng.random(n) < 0.78, SATISFIED, BASIC))
     return pa.RecordBatch.from_arrays(
         [
-            _ids("XF" + world.label(m, ""), n, width),
+            _ids("XF" + world.label(m).replace("-", ""), n, width),
             world.village_code.take(village),
             _dates(received),
             _labels(CHANNELS, channel),
@@ -567,7 +583,7 @@ def _petition_month(world: _World, rng: np.random.Generator, m: int, counts: np.
 
 # ---------------------------------------------------------------- disputes
 
-DISPUTE_SEASON = _normalised([1.3, 1.25, 1.05, 1.0, 0.95, 1.0, 0.95, 0.9, 0.95, 0.85, 0.9, 1.1])
+DISPUTE_SEASON = _seasonal([1.3, 1.25, 1.05, 1.0, 0.95, 1.0, 0.95, 0.9, 0.95, 0.85, 0.9, 1.1])
 DISPUTE_CATEGORIES = pa.array(["邻里", "婚姻家庭", "土地山林", "劳资", "物业", "债务", "其他"])
 RESOLVE_MEAN_DAYS = np.array([3.0, 7.0, 15.0, 30.0])  # at grid, village, town, county
 
@@ -602,7 +618,8 @@ def _dispute_month(world: _World, rng: np.random.Generator, m: int, counts: np.n
     category = np.empty(n, dtype=np.int64)
     for kind in (False, True):
         rows = community == kind
-        category[rows] = rng.choice(len(DISPUTE_CATEGORIES), rows.sum(), p=DISPUTE_CATEGORY_MIX[int(kind), world.calendar_month[m]])
+        mix = DISPUTE_CATEGORY_MIX[int(kind), world.calendar_month[m]]
+        category[rows] = rng.choice(len(DISPUTE_CATEGORIES), rows.sum(), p=mix)
 
     # Where it gets settled: mostly in the grid or village (小事不出村); poorly run places pass more up.
     local = _chance(rng, 0.82, 0.6 * q)
@@ -618,7 +635,7 @@ def _dispute_month(world: _World, rng: np.random.Generator, m: int, counts: np.n
     resolved = status == RESOLVED
     return pa.RecordBatch.from_arrays(
         [
-            _ids("JF" + world.label(m, ""), n, width),
+            _ids("JF" + world.label(m).replace("-", ""), n, width),
             world.village_code.take(village),
             _dates(found),
             _labels(DISPUTE_CATEGORIES, category),
@@ -637,14 +654,16 @@ def _grid(world: _World, rng: np.random.Generator) -> pa.Table:
     households_now = world.geo.households
     n = len(households_now)
     growth = rng.uniform(0.003, 0.015, n)
-    # Most villages cut grids of 220-330 households; a few are out of the 200-350 band.
+    # Villages aim for grids of 220-330 households; a few deliberately cut them outside the band.
     u = rng.random(n)
+    off_band = u < 0.05
     per_grid = np.where(
-        u < 0.06, rng.uniform(140, 195, n), np.where(u < 0.10, rng.uniform(360, 480, n), rng.uniform(220, 330, n))
+        u < 0.03, rng.uniform(140, 195, n), np.where(off_band, rng.uniform(360, 480, n), rng.uniform(220, 330, n))
     )
     coverage_base = rng.normal(0.978, 0.012, n)
     extra_workers = rng.uniform(0.0, 0.3, n)
-    party_org_base = rng.uniform(0.82, 0.98, n)
+    party_org_base = rng.uniform(0.80, 0.98, n)
+    party_org_offset = rng.random(n)  # fixed per village, so the count does not flicker month to month
     centre_share = rng.uniform(0.02, 0.05, n)
 
     batches = []
@@ -653,8 +672,9 @@ def _grid(world: _World, rng: np.random.Generator) -> pa.Table:
         t = m / (MONTHS - 1)
         households = np.rint(households_now * (1 + growth) ** ((m - MONTHS + 1) / 12))
         covered = np.floor(households * np.clip(coverage_base + 0.02 * q, 0.9, 1.0))
-        grids = np.maximum(1, np.rint(covered / per_grid))
-        party_orgs = np.minimum(grids, np.rint(grids * np.clip(party_org_base + 0.04 * q + 0.04 * t, 0.6, 1.0)))
+        grids = _grid_count(covered, per_grid, off_band)
+        party_share = np.clip(party_org_base + 0.04 * q + 0.04 * t, 0.6, 1.0)
+        party_orgs = np.minimum(grids, np.floor(grids * party_share + party_org_offset))
         batches.append(
             pa.RecordBatch.from_arrays(
                 [
@@ -671,6 +691,14 @@ def _grid(world: _World, rng: np.random.Generator) -> pa.Table:
             )
         )
     return pa.Table.from_batches(batches, _schema("grid"))
+
+
+def _grid_count(covered: np.ndarray, per_grid: np.ndarray, off_band: np.ndarray) -> np.ndarray:
+    """Grids near each village's own target size, nudged into the contract's band where a whole number allows."""
+    low, high = contract.GRID_BAND
+    target = np.maximum(1, np.rint(covered / per_grid))
+    fitted = np.clip(target, np.ceil(covered / high), np.maximum(1, np.floor(covered / low)))
+    return np.where(off_band, target, fitted)
 
 
 # ---------------------------------------------------------------- branches
@@ -697,7 +725,9 @@ def _branches(world: _World, rng: np.random.Generator) -> pa.Table:
         score = 76 + 7 * world.quality(m) + own_effect + rng.normal(0, 3, n)
         score = np.where(world.chronic_weak, rng.uniform(46, 58, n), score)
         score = np.round(np.clip(score, 30, 99.5), 1)
-        weak = world.chronic_weak | (rng.random(n) < np.select([score < 60, score < 66], [0.85, 0.25], 0.003))
+        # Low scorers are usually named weak (软弱涣散); now and then a middling one for other reasons.
+        weak_chance = np.select([score < 60, score < 66], [0.85, 0.25], 0.003)
+        weak = world.chronic_weak | (rng.random(n) < weak_chance)
         # The committee's stars follow the score loosely; a weak branch gets at most two.
         stars = np.digitize(score + rng.normal(0, 1.5, n), STAR_CUTS)
         stars = np.where(weak, np.minimum(stars, 2), stars)

@@ -196,7 +196,7 @@ class Store:
         table = with_period(dataset_key, table) if ds.period_from else table.cast(arrow_schema(dataset_key))
         if table.num_rows == 0:
             raise StoreError("文件没有数据行 no data rows: nothing to commit")
-        periods = self._split(ds, table)
+        periods = self._periods(ds, table)
         for period in periods:
             if not period.isascii() or "/" in period or period in ("", ".", ".."):
                 raise StoreError(f"期间名称无效 invalid period name: {period!r}")
@@ -206,12 +206,14 @@ class Store:
         stage.mkdir(parents=True, exist_ok=True)
         try:
             staged = {}
-            for period, part in periods.items():
+            # One period at a time, so a national-scale commit holds one slice, not a copy of everything.
+            for period, part in self._slices(ds, table, periods):
                 path = stage / f"{dataset_key}--{period}.parquet"
                 pq.write_table(part, path, compression="zstd")
                 with open(path, "rb") as f:
                     os.fsync(f.fileno())
                 staged[period] = (path, part.num_rows)
+                del part
             _fault("staged")
 
             now = dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
@@ -337,16 +339,22 @@ class Store:
         return out
 
     @staticmethod
-    def _split(ds: contract.Dataset, table: pa.Table) -> dict[str, pa.Table]:
+    def _periods(ds: contract.Dataset, table: pa.Table) -> list[str]:
         if not ds.period_from:
-            return {contract.WHOLE_TABLE_PERIOD: table}
+            return [contract.WHOLE_TABLE_PERIOD]
         periods = table.column("period")
         if periods.null_count:
             raise StoreError("有行缺少期间 some rows have no period")
-        out = {}
-        for period in sorted(pc.unique(periods).to_pylist()):
-            out[period] = table.filter(pc.equal(periods, period))
-        return out
+        return sorted(pc.unique(periods).to_pylist())
+
+    @staticmethod
+    def _slices(ds: contract.Dataset, table: pa.Table, periods: list[str]):
+        if not ds.period_from:
+            yield contract.WHOLE_TABLE_PERIOD, table
+            return
+        column = table.column("period")
+        for period in periods:
+            yield period, table.filter(pc.equal(column, period))
 
 
 def _default_user() -> str:

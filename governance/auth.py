@@ -1,0 +1,124 @@
+"""Who may write: one role check ("analyst") in front of upload and restore.
+
+Three modes, from Streamlit secrets (.streamlit/secrets.toml):
+- none configured: single-user local mode; everyone is an analyst, and the
+  pages say so in a banner;
+- ``[users.<name>]`` with ``password_hash`` (from ``python -m governance
+  hash-password``) and ``role = "analyst" | "viewer"``: a sign-in form;
+- an ``[auth]`` section: ``st.login`` with OIDC, and ``[roles] analysts =
+  ["someone@example.org"]`` names who may write.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+import streamlit as st
+
+ITERATIONS = 240_000
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str  # analyst | viewer
+
+    @property
+    def can_write(self) -> bool:
+        return self.role == "analyst"
+
+
+def hash_password(password: str, *, salt: bytes | None = None, iterations: int = ITERATIONS) -> str:
+    salt = salt or os.urandom(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    return f"pbkdf2_sha256${iterations}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, iterations, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "pbkdf2_sha256":
+        return False
+    got = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # no secrets file at all: local mode
+        return {}
+
+
+def mode() -> str:
+    secrets = _secrets()
+    if "auth" in secrets:
+        return "oidc"
+    if secrets.get("users"):
+        return "password"
+    return "local"
+
+
+def current_user() -> User | None:
+    m = mode()
+    if m == "local":
+        return User("本机用户", "analyst")
+    if m == "oidc":
+        if not st.user.is_logged_in:
+            return None
+        email = st.user.get("email") or st.user.get("name") or "user"
+        analysts = _secrets().get("roles", {}).get("analysts", [])
+        return User(str(email), "analyst" if email in analysts else "viewer")
+    name = st.session_state.get("auth_user")
+    if not name:
+        return None
+    role = _secrets()["users"].get(name, {}).get("role", "viewer")
+    return User(name, "analyst" if role == "analyst" else "viewer")
+
+
+def sidebar() -> User | None:
+    """The banner or the sign-in form, in the sidebar of every page."""
+    m = mode()
+    user = current_user()
+    with st.sidebar:
+        if m == "local":
+            st.caption("单机模式：未配置账号，所有人均可上传和恢复数据。 Single-user local mode.")
+        elif user:
+            st.caption(f"当前用户：{user.name}（{'数据管理员' if user.can_write else '只读'}）")
+            if st.button("退出登录 Sign out", key="auth_logout"):
+                if m == "oidc":
+                    st.logout()
+                st.session_state.pop("auth_user", None)
+                st.rerun()
+        elif m == "oidc":
+            if st.button("登录 Sign in", key="auth_login"):
+                st.login()
+        else:
+            with st.form("auth_form"):
+                name = st.text_input("用户名 User", key="auth_name")
+                password = st.text_input("密码 Password", type="password", key="auth_password")
+                if st.form_submit_button("登录 Sign in"):
+                    stored = _secrets()["users"].get(name, {}).get("password_hash", "")
+                    if stored and verify_password(password, stored):
+                        st.session_state["auth_user"] = name
+                        st.rerun()
+                    st.error("用户名或密码不正确 wrong user name or password")
+    return user
+
+
+def require_analyst() -> User:
+    """Stop the page unless the user may write."""
+    user = current_user()
+    if user is None:
+        st.warning("请先在左侧登录。 Please sign in (sidebar).")
+        st.stop()
+    if not user.can_write:
+        st.error("只有数据管理员可以上传或恢复数据。 Only analysts may upload or restore data.")
+        st.stop()
+    return user

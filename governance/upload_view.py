@@ -1,0 +1,76 @@
+"""The upload page's pieces: a cached dry run, what was recognised, the problem table, the commit."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from governance import app_data, contract
+from governance.ingest import Report, ingest
+
+DROP_REASONS = {"title": "标题行", "blank": "空行", "total": "合计行"}
+
+
+def dry_run(dataset: str, data: bytes, filename: str, sheet: str | None) -> Report:
+    """Validate once per (file, dataset, sheet, store version); reruns reuse the report."""
+    key = (hashlib.sha256(data).hexdigest(), dataset, sheet, app_data.version())
+    cached = st.session_state.get("upload_report")
+    if cached and cached[0] == key:
+        return cached[1]
+    with st.spinner("正在读取和校验… validating"):
+        report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, dry_run=True)
+    st.session_state["upload_report"] = (key, report)
+    return report
+
+
+def show_recognition(report: Report) -> None:
+    p = report.parsed
+    if p is None:
+        return
+    facts = [f"编码：{p.encoding or 'xlsx'}", f"表头在第 {p.header_row} 行", f"数据 {p.table.num_rows:,} 行"]
+    if p.sheet:
+        facts.insert(0, f"工作表：{p.sheet}")
+    dropped = {}
+    for _, reason in p.dropped:
+        dropped[reason] = dropped.get(reason, 0) + 1
+    if dropped:
+        facts.append("已跳过 " + "、".join(f"{DROP_REASONS.get(r, r)} {n} 行" for r, n in dropped.items()))
+    st.caption(" · ".join(facts))
+    ds = contract.dataset(report.dataset)
+    known = {c.name: c.zh for c in (*ds.columns, *contract.NAME_COLUMNS)}
+    mapping = pd.DataFrame(
+        [{"列": p.letters.get(name, ""), "文件表头": p.headers.get(name, name),
+          "识别为": f"{known[name]} ({name})" if name in known else "未识别，将忽略"}
+         for name in p.table.column_names]
+    )
+    with st.expander("列识别 Column mapping", expanded=bool(p.unknown)):
+        st.dataframe(mapping, hide_index=True, width="stretch")
+    preview = report.table if report.table is not None else p.table
+    st.caption("预览（前 20 行） Preview")
+    st.dataframe(preview.slice(0, 20).to_pandas(), hide_index=True, width="stretch")
+
+
+def problems_frame(report: Report) -> pd.DataFrame:
+    rows = [
+        {"行": p.row or "", "列": p.column, "级别": "错误" if p.severity == "error" else "提示",
+         "问题": p.message, "原值": p.value or "", "key": p.key}
+        for p in report.problems
+    ]
+    if report.truncated:
+        rows.append({"行": "", "列": "", "级别": "错误", "问题": f"另有 {report.truncated} 个问题未列出",
+                     "原值": "", "key": "truncated"})
+    return pd.DataFrame(rows, columns=["行", "列", "级别", "问题", "原值", "key"])
+
+
+def show_problems(report: Report) -> None:
+    if report.problems or report.truncated:
+        st.subheader(f"校验结果：{len(report.errors)} 个错误，{len(report.warnings)} 个提示")
+        st.dataframe(problems_frame(report), hide_index=True, width="stretch")
+
+
+def commit(dataset: str, data: bytes, filename: str, sheet: str | None, who: str) -> Report:
+    report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, who=who)
+    st.session_state.pop("upload_report", None)
+    return report
