@@ -42,7 +42,7 @@ def page_sets(region: str, month: str) -> dict[str, list[tuple[str, str, str, st
     return sets
 
 
-def run_duckdb(root: Path, repeat: int) -> dict:
+def run_duckdb(root: Path, repeat: int, today: dt.date | None = None) -> dict:
     from governance import indicators
     from queries import Engine
 
@@ -50,7 +50,7 @@ def run_duckdb(root: Path, repeat: int) -> dict:
     region = _home(engine.store)
     month = indicators.latest_month(engine, region)
     view = lambda s, e: indicators.View(region, s, e)  # noqa: E731
-    today = dt.date.today()
+    today = today or dt.date.today()
 
     def page(items):
         return [indicators.query(engine, d, view(s, e), by=by, today=today) for d, by, s, e in items]
@@ -58,14 +58,14 @@ def run_duckdb(root: Path, repeat: int) -> dict:
     return _time_pages(page_sets(region, month), page, repeat, answers=True)
 
 
-def run_pandas(root: Path, repeat: int) -> dict:
+def run_pandas(root: Path, repeat: int, today: dt.date | None = None) -> dict:
     store = Store(root)
     manifest = store.manifest()
     regions = pq.read_table(store.current_files("regions", manifest)[0]).to_pandas()
     region = _home(store)
     files = {d: dict(zip(sorted(manifest["datasets"].get(d, {})), store.current_files(d, manifest))) for d in DATASETS}
     month = max(max(files[d]) for d in ("petitions", "disputes", "grid"))
-    base = PandasBaseline(files, regions, region, dt.date.today())
+    base = PandasBaseline(files, regions, region, today or dt.date.today())
     return _time_pages(page_sets(region, month), lambda items: [base.query(*i) for i in items], repeat, answers=True)
 
 
@@ -134,7 +134,10 @@ class PandasBaseline:
                 continue
             w["place_code"] = w["region_code"].str[:group_len].str.ljust(12, "0")
             keys = ["place_code"] + (["period"] if by == "month" else [])
-            as_of = min(pd.Timestamp(t + "-01") + pd.offsets.MonthEnd(0), pd.Timestamp(self.today))
+            # read at the same age as queries/*.sql: as long after each window (or month) as today is after `end`
+            lag = pd.Timestamp(self.today) - (pd.Timestamp(end + "-01") + pd.offsets.MonthEnd(0))
+            month_end = pd.to_datetime(w["period"] if by == "month" else pd.Series(t, index=w.index), format="%Y-%m")
+            as_of = month_end + pd.offsets.MonthEnd(0) + lag
             out = getattr(self, f"_{dataset}")(w, keys, as_of)
             out.insert(0, "window_name", name)
             frames.append(out)

@@ -99,6 +99,17 @@ def _rating_windows(view: View, available: list[str], by_month: bool) -> dict[st
     }
 
 
+def status_lag_days(end_month: str, today: dt.date | None = None) -> int:
+    """How long after the view's last month the data's status is read: today.
+
+    Every other window (last month, last year, each month of a series) is read
+    at the same age, so a month whose cases are still being worked is not
+    compared with one whose cases have had years to close.
+    """
+    today = today or dt.date.today()
+    return (today - periods.last_day(end_month)).days
+
+
 def query(
     engine: Engine,
     dataset: str,
@@ -126,7 +137,7 @@ def query(
             return engine.run(f"{dataset}_indicators", {**params, "cur_from": "0000", "cur_to": "0000"}, version=version)
     else:
         params.update(_month_windows(view, by_month))
-        params["today"] = today or dt.date.today()
+        params["lag_days"] = status_lag_days(view.end, today)
         params["deadline_days"] = deadline_days()
     return engine.run(f"{dataset}_indicators", params, version=version)
 

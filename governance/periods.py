@@ -28,6 +28,11 @@ def month_of(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+def last_day(month: str) -> dt.date:
+    first_of_next = shift_month(month, 1)
+    return dt.date(int(first_of_next[:4]), int(first_of_next[5:7]), 1) - dt.timedelta(days=1)
+
+
 def last_complete_month(today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     return shift_month(month_of(today), -1)

@@ -161,8 +161,9 @@ def _read_csv(data: bytes, dataset: str, hmap: dict[str, str]) -> Parsed:
     buf, start, encoding = _to_utf8(data)
     delimiter, records, ends, header_at = _sniff(buf, start, dataset, hmap)
     header = records[header_at]
-    raw = _parse_body(buf, ends[header_at], len(header), delimiter)
-    return _finish(raw, header, header_at + 1, hmap, encoding=encoding, sheet=None, sheets=[])
+    columns = _parse_body(buf, ends[header_at], len(header), delimiter).columns
+    del buf  # a GB18030 file's UTF-8 copy is as big as the file: free it before _finish copies columns
+    return _finish(columns, header, header_at + 1, hmap, encoding=encoding, sheet=None, sheets=[])
 
 
 def _to_utf8(data: bytes) -> tuple[bytes | bytearray, int, str]:
@@ -348,9 +349,10 @@ def _read_xlsx(data: bytes, dataset: str, hmap: dict[str, str], sheet: str | Non
     header_at = _find_header(rows[:HEAD_ROWS], dataset, hmap)
     body = rows[header_at + 1 :]
     width = max(map(len, rows))
-    columns = itertools.zip_longest(*body) if body else [()] * width
-    raw = pa.table({f"c{i}": pa.array(list(col), pa.string()) for i, col in enumerate(columns)})
-    return _finish(raw, rows[header_at], header_at + 1, hmap, encoding=None, sheet=sheet, sheets=names)
+    columns = [pa.chunked_array([list(col)], pa.string()) for col in itertools.zip_longest(*body)] or [
+        pa.chunked_array([], pa.string()) for _ in range(width)
+    ]
+    return _finish(columns, rows[header_at], header_at + 1, hmap, encoding=None, sheet=sheet, sheets=names)
 
 
 def _sheet_parts(data: bytes) -> list[tuple[str, str]]:
@@ -486,7 +488,7 @@ def _no_header(dataset: str, rows: list[list]) -> ReadError:
 
 
 def _finish(
-    raw: pa.Table,
+    columns: list[pa.ChunkedArray],
     header: list[str | None],
     header_row: int,
     hmap: dict[str, str],
@@ -497,15 +499,19 @@ def _finish(
 ) -> Parsed:
     """Normalise, drop blank and total rows, name the columns: the same for CSV and xlsx.
 
-    ``raw`` holds the rows below the header as columns c0.. (at least as
-    many as the header has cells); its row i is Excel row header_row + 1 + i.
+    ``columns`` hold the rows below the header (at least one column per
+    header cell); row i is Excel row header_row + 1 + i. The list is
+    replaced column by column, so that a big upload is not held twice.
     """
-    columns = [_normalise(column) for column in raw.columns]
-    first = pc.coalesce(*columns) if columns else pa.nulls(raw.num_rows, pa.string())
+    for index, column in enumerate(columns):
+        columns[index] = _normalise(column)
+    first = pc.coalesce(*columns)
     blank = pc.is_null(first)
     total = pc.fill_null(pc.match_substring_regex(pc.replace_substring_regex(first, r"\s+", ""), TOTAL_ROW), False)
     keep = pc.invert(pc.or_(blank, total))
     kept = pc.indices_nonzero(keep)
+    for index, column in enumerate(columns):
+        columns[index] = _take(column, kept)
 
     dropped = [(row, "title") for row in range(1, header_row)]
     dropped += sorted(
@@ -516,7 +522,6 @@ def _finish(
     known = set(hmap.values())
     names, arrays, letters, headers, unknown = [], [], {}, {}, []
     for index, column in enumerate(columns):
-        column = column.take(kept)
         text = (header[index] if index < len(header) else None) or ""
         written = text.strip()
         if not written and column.null_count == len(column):
@@ -527,10 +532,11 @@ def _finish(
         names.append(name)
         arrays.append(column)
         letters[name] = _column_letter(index)
-        headers[name] = written
+        if written:  # a column without a header has no text to show, only its letter
+            headers[name] = written
 
     return Parsed(
-        table=pa.table(arrays, names=names) if names else pa.table({}),
+        table=pa.table(arrays, names=names),
         rows=pc.add(kept.cast(pa.int64()), header_row + 1),
         letters=letters,
         headers=headers,
@@ -541,6 +547,16 @@ def _finish(
         header_row=header_row,
         dropped=dropped,
     )
+
+
+def _take(column: pa.ChunkedArray, kept: pa.Array) -> pa.ChunkedArray:
+    """The kept rows; a zero-copy slice in the usual case of dropped rows only at the ends."""
+    if len(kept) == 0:
+        return column.slice(0, 0)
+    start, stop = kept[0].as_py(), kept[-1].as_py() + 1
+    if stop - start == len(kept):
+        return column.slice(start, stop - start)
+    return column.take(kept)
 
 
 def _normalise(column: pa.ChunkedArray) -> pa.ChunkedArray:

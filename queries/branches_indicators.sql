@@ -46,7 +46,7 @@ counted as (
         count(*) filter (where stars = 3) as stars_3,
         count(*) filter (where stars = 4) as stars_4,
         count(*) filter (where stars = 5) as stars_5,
-        sum(stars) as stars_sum,
+        sum(stars)::bigint as stars_sum,
         count(*) filter (where stars > previous_stars) as upgraded,
         count(*) filter (where stars < previous_stars) as downgraded,
         count(*) filter (where weak_lax) as weak,

@@ -1,6 +1,6 @@
 -- disputes_indicators: every disputes indicator of SPEC, counted by found month.
 -- grain: one row per comparison window (current / mom / yoy) per place (region_code cut to $group_len digits), per month when $by_month.
--- parameters: $prefix, $group_len, $by_month, $cur_from, $cur_to, $mom_from, $mom_to, $yoy_from, $yoy_to (YYYY-MM, null = skip), $min_month, $max_month, $today
+-- parameters: $prefix, $group_len, $by_month, $cur_from, $cur_to, $mom_from, $mom_to, $yoy_from, $yoy_to (YYYY-MM, null = skip), $min_month, $max_month, $lag_days
 with windows as (
     select *
     from (values
@@ -19,10 +19,9 @@ found as (
         d.found_on,
         d.status,
         d.resolved_level,
-        -- resolved means resolved by the end of the window (capped at today), so
-        -- backlog and comparisons read the state as it was then
+        -- resolved means resolved at the same age for every window (see petitions_indicators.sql)
         case when d.status = 'resolved'
-                and d.resolved_on <= least(last_day(strptime(w.to_month, '%Y-%m')::date), $today::date)
+                and d.resolved_on <= last_day(strptime(case when $by_month then d.period else w.to_month end, '%Y-%m')::date) + $lag_days::integer
             then d.resolved_on end as resolved_on
     from disputes as d
     inner join windows as w on d.period between w.from_month and w.to_month

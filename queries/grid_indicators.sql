@@ -33,12 +33,12 @@ counted as (
         rpad(left(i.region_code, $group_len), 12, '0') as place_code,
         case when $by_month then i.period end as month,
         max(i.period) as as_of_month,
-        sum(i.households) as households,
-        sum(i.households_covered) as households_covered,
-        sum(i.grids) as grids,
-        sum(i.grid_workers) as grid_workers,
-        sum(i.grid_party_orgs) as grid_party_orgs,
-        sum(i.party_member_households) as party_member_households,
+        sum(i.households)::bigint as households,
+        sum(i.households_covered)::bigint as households_covered,
+        sum(i.grids)::bigint as grids,
+        sum(i.grid_workers)::bigint as grid_workers,
+        sum(i.grid_party_orgs)::bigint as grid_party_orgs,
+        sum(i.party_member_households)::bigint as party_member_households,
         count(*) as villages_reporting
     from in_window as i
     inner join latest as l on l.window_name = i.window_name

@@ -1,6 +1,6 @@
 -- petitions_indicators: every petitions indicator of SPEC, counted by received month.
 -- grain: one row per comparison window (current / mom / yoy) per place (region_code cut to $group_len digits), per month when $by_month.
--- parameters: $prefix, $group_len, $by_month, $cur_from, $cur_to, $mom_from, $mom_to, $yoy_from, $yoy_to (YYYY-MM, null = skip), $min_month, $max_month, $deadline_days, $today
+-- parameters: $prefix, $group_len, $by_month, $cur_from, $cur_to, $mom_from, $mom_to, $yoy_from, $yoy_to (YYYY-MM, null = skip), $min_month, $max_month, $deadline_days, $lag_days
 with windows as (
     select *
     from (values
@@ -17,14 +17,15 @@ cases as (
         rpad(left(p.region_code, $group_len), 12, '0') as place_code,
         case when $by_month then p.period end as month,
         p.received_on,
-        -- status is read as of the end of the window (capped at today) so that a
-        -- month compares fairly with last month and last year
-        case when p.closed_on <= least(last_day(strptime(w.to_month, '%Y-%m')::date), $today::date)
+        -- status is read at the same age for every window: as many days after the
+        -- window's end as today is after the current window's end (docs/definitions.md),
+        -- so this month compares fairly with last month and last year
+        case when p.closed_on <= last_day(strptime(case when $by_month then p.period else w.to_month end, '%Y-%m')::date) + $lag_days::integer
             then p.closed_on end as closed_on,
         p.resolved_first_time,
         p.satisfaction,
         p.is_repeat,
-        least(last_day(strptime(w.to_month, '%Y-%m')::date), $today::date) as as_of
+        last_day(strptime(case when $by_month then p.period else w.to_month end, '%Y-%m')::date) + $lag_days::integer as as_of
     from petitions as p
     inner join windows as w on p.period between w.from_month and w.to_month
     where p.period between $min_month and $max_month

@@ -134,3 +134,23 @@ def test_every_spec_key_is_returned(engine):
     for dataset in contract.FACT_DATASETS:
         v = current(engine, dataset, tiny.COUNTY, "2024-10", "2024-12")
         assert set(v) == {i.key for i in contract.dataset(dataset).indicators}
+
+
+def test_status_is_read_at_the_same_age_in_every_window(engine):
+    # Reading October on 10 November: p5 (closed 20 November) is still open.
+    early = indicators.headline(engine, "petitions", View(tiny.COUNTY, "2024-10", "2024-10"),
+                                today=tiny.D(2024, 11, 10))
+    assert early["current"]["closed"] == 4
+    # Reading it on 25 November: p5 is closed; September is read at the same age (25 October).
+    late = indicators.headline(engine, "petitions", View(tiny.COUNTY, "2024-10", "2024-10"),
+                               today=tiny.D(2024, 11, 25))
+    assert late["current"]["closed"] == 5
+    assert late["mom"]["closed"] == 1
+
+
+def test_each_month_of_a_series_is_read_at_its_own_age(engine):
+    s = indicators.query(engine, "petitions", View(tiny.COUNTY, "2024-08", "2024-10"), by="month", today=tiny.TODAY)
+    by_month = s.set_index("month")
+    # August read on 31 August: p9 (closed 15 October) and p8 are both still open
+    assert by_month.loc["2024-08", "closed"] == 0
+    assert by_month.loc["2024-10", "closed"] == 4
