@@ -41,7 +41,7 @@ def ensure_demo() -> None:
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def places(root: str, ver: int) -> pd.DataFrame:
-    return _engine(root).run("places", {"prefix": ""}, version=ver)
+    return _engine(root).run("places", {"code_lo": 0, "code_hi": 999_999_999_999}, version=ver)
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)

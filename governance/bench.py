@@ -48,7 +48,7 @@ def run_duckdb(root: Path, repeat: int, today: dt.date | None = None) -> dict:
 
     engine = Engine(Store(root))
     region = _home(engine.store)
-    month = indicators.latest_month(engine, region)
+    month = indicators.latest_month(engine)
     view = lambda s, e: indicators.View(region, s, e)  # noqa: E731
     today = today or dt.date.today()
 

@@ -42,7 +42,7 @@ def cmd_indicators(args) -> int:
             print(f"月份格式应为 YYYY-MM month must be YYYY-MM: {value}", file=sys.stderr)
             return 2
     engine = Engine(_store(args))
-    end = args.to or indicators.latest_month(engine, args.region)
+    end = args.to or indicators.latest_month(engine)
     if end is None:
         print("没有数据 no data in the store; 先运行 run: python -m governance demo", file=sys.stderr)
         return 1

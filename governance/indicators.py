@@ -34,6 +34,11 @@ class View:
         return contract.code_prefix(self.region) if self.region else ""
 
     @property
+    def code_range(self) -> tuple[int, int]:
+        """Every village under the place has a code_num in this range."""
+        return int(self.prefix.ljust(12, "0")), int(self.prefix.ljust(12, "9"))
+
+    @property
     def child_len(self) -> int:
         if not self.region:
             return 0
@@ -42,38 +47,33 @@ class View:
         return contract.LEVEL_PREFIX[child] if child else 12
 
 
-def data_periods(engine: Engine, region: str | None = None, version: int | None = None) -> dict[str, list[str]]:
-    """The periods holding data per fact dataset (months; rating periods for branches)."""
-    prefix = contract.code_prefix(region) if region else ""
-    df = engine.run("periods", {"prefix": prefix}, version=version)
-    out: dict[str, list[str]] = {k: [] for k in contract.FACT_DATASETS}
-    for dataset, group in df.groupby("dataset"):
-        values = list(group["period"])
-        out[dataset] = sorted(values, key=periods.rating_sort_key) if dataset == "branches" else sorted(values)
+def data_periods(engine: Engine, version: int | None = None) -> dict[str, list[str]]:
+    """The periods holding data per fact dataset (months; rating periods for branches), from the manifest."""
+    out = {k: engine.store.periods(k, version) for k in contract.FACT_DATASETS}
+    out["branches"] = sorted(out["branches"], key=periods.rating_sort_key)
     return out
 
 
-def latest_month(engine: Engine, region: str | None = None, version: int | None = None) -> str | None:
-    """The latest month any fact dataset has data for (rating periods by their end month)."""
-    found = data_periods(engine, region, version)
+def latest_month(engine: Engine, version: int | None = None) -> str | None:
+    """The latest month any monthly dataset has data for."""
+    found = data_periods(engine, version)
     months = found["petitions"][-1:] + found["disputes"][-1:] + found["grid"][-1:]
     return max(months) if months else None
 
 
-def _month_windows(view: View, by_month: bool) -> dict[str, str | None]:
+def _month_windows(view: View, by_month: bool) -> dict[str, int | None]:
     n = periods.months_between(view.start, view.end)
-    params = {"cur_from": view.start, "cur_to": view.end}
+    num = periods.month_num
+    params = {"cur_from": num(view.start), "cur_to": num(view.end)}
     if by_month:
         params.update(mom_from=None, mom_to=None, yoy_from=None, yoy_to=None)
     else:
         params.update(
-            mom_from=periods.shift_month(view.start, -n),
-            mom_to=periods.shift_month(view.end, -n),
-            yoy_from=periods.shift_month(view.start, -12),
-            yoy_to=periods.shift_month(view.end, -12),
+            mom_from=num(view.start) - n,
+            mom_to=num(view.end) - n,
+            yoy_from=num(view.start) - 12,
+            yoy_to=num(view.end) - 12,
         )
-    bounds = [v for v in params.values() if v]
-    params.update(min_month=min(bounds), max_month=max(bounds))
     return params
 
 
@@ -129,9 +129,11 @@ def query(
         raise KeyError(f"未知数据集 unknown dataset: {dataset!r}")
     by_month = by == "month"
     group_len = view.child_len if by == "child" else len(view.prefix)
-    params: dict = {"prefix": view.prefix, "group_len": group_len, "by_month": by_month}
+    code_lo, code_hi = view.code_range
+    params: dict = {"code_lo": code_lo, "code_hi": code_hi, "divisor": 10 ** (12 - group_len), "by_month": by_month}
     if dataset == "branches":
-        available = data_periods(engine, view.region, version)["branches"]
+        # rating periods from the manifest: cheaper than scanning, and the same for every place
+        available = data_periods(engine, version)["branches"]
         params.update(_rating_windows(view, available, by_month))
         if params["cur_from"] is None:
             return engine.run(f"{dataset}_indicators", {**params, "cur_from": "0000", "cur_to": "0000"}, version=version)

@@ -19,6 +19,11 @@ def shift_month(month: str, n: int) -> str:
     return f"{k // 12:04d}-{k % 12 + 1:02d}"
 
 
+def month_num(month: str) -> int:
+    """2024-10 -> 2024*12+9: the store's integer month (governance/store.py)."""
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
 def months_between(start: str, end: str) -> int:
     """Number of months in the inclusive range start..end."""
     return (int(end[:4]) - int(start[:4])) * 12 + int(end[5:7]) - int(start[5:7]) + 1

@@ -27,6 +27,7 @@ import sys
 import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from governance import contract
-from governance.xlsx_child import EXIT_LIMITS, EXIT_MALFORMED
+from governance.xlsx_child import EXIT_MALFORMED
 
 HEAD_ROWS = 30  # the header must be among the first HEAD_ROWS rows
 DEFAULT_MAX_UPLOAD_MB = 50
@@ -55,11 +56,25 @@ XLSX_CHILD = Path(__file__).with_name("xlsx_child.py")
 XML_PART_MAX_BYTES = 16 * 1024 * 1024  # workbook.xml and .rels parts; real ones are KBs
 DIMENSION_PEEK = 64 * 1024
 
-ZIP_MAGIC = b"PK"
+ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls, and password-protected .xlsx
 NEWLINE = re.compile(rb"\r\n|\r|\n")
 HEADER_NOISE = re.compile(r"[\s*]+")  # spaces and the '*' marking required columns
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[^":]*:)?\$?([A-Z]{1,3})\$?(\d{1,7})"')
+# What a damaged or odd zip package can raise while we look inside it: missing parts,
+# corrupt deflate streams, compression methods or encryption zipfile cannot handle.
+PACKAGE_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    StopIteration,
+    ET.ParseError,
+    ValueError,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+)
 TOTAL_ROW = "^(?:" + "|".join(map(re.escape, contract.TOTAL_LABELS)) + ")(?:$|[:(])"
 
 
@@ -144,7 +159,7 @@ def _is_xlsx(data: bytes, filename: str) -> bool:
             "old .xls or password-protected workbooks are not supported; save as .xlsx or CSV (UTF-8) in Excel",
         )
     if suffix in XLSX_SUFFIXES:
-        raise ReadError("format", f"{filename} 不是有效的 .xlsx 文件 is not a valid .xlsx file")
+        raise ReadError("format", f"不是有效的 .xlsx 文件：{filename} is not a valid .xlsx file")
     if suffix in CSV_SUFFIXES:
         return False
     raise ReadError(
@@ -160,10 +175,12 @@ def _is_xlsx(data: bytes, filename: str) -> bool:
 def _read_csv(data: bytes, dataset: str, hmap: dict[str, str]) -> Parsed:
     buf, start, encoding = _to_utf8(data)
     delimiter, records, ends, header_at = _sniff(buf, start, dataset, hmap)
-    header = records[header_at]
-    columns = _parse_body(buf, ends[header_at], len(header), delimiter).columns
+    # Some exports end every data line, but not the header, with a delimiter: size the
+    # table by the widest record seen, so that such rows do not all need putting back.
+    width = max(map(len, records[header_at:]))
+    columns = _parse_body(buf, ends[header_at], width, delimiter).columns
     del buf  # a GB18030 file's UTF-8 copy is as big as the file: free it before _finish copies columns
-    return _finish(columns, header, header_at + 1, hmap, encoding=encoding, sheet=None, sheets=[])
+    return _finish(columns, records[header_at], header_at + 1, hmap, encoding=encoding, sheet=None, sheets=[])
 
 
 def _to_utf8(data: bytes) -> tuple[bytes | bytearray, int, str]:
@@ -186,9 +203,11 @@ def _to_utf8(data: bytes) -> tuple[bytes | bytearray, int, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return _gb18030_to_utf8(data), 0, "gb18030"
+        text = _gb18030_to_utf8(data)
     except UnicodeDecodeError as exc:
         raise _encoding_error(exc) from None
+    # GB18030 has a BOM of its own (84 31 95 33); it decodes to U+FEFF like UTF-8's.
+    return text, len(codecs.BOM_UTF8) if text.startswith(codecs.BOM_UTF8) else 0, "gb18030"
 
 
 def _validate_utf8(data: bytes, start: int) -> None:
@@ -373,7 +392,7 @@ def _sheet_parts(data: bytes) -> list[tuple[str, str]]:
                 target = targets[rel_id]
                 path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"{folder}/{target}")
                 parts.append((element.get("name", ""), path))
-    except (zipfile.BadZipFile, KeyError, StopIteration, ET.ParseError, ValueError, OSError) as exc:
+    except PACKAGE_ERRORS as exc:
         raise ReadError(
             "format", f"不是有效的 .xlsx 工作簿（{exc}）not a valid .xlsx workbook ({type(exc).__name__}: {exc})"
         ) from None
@@ -401,7 +420,7 @@ def _check_declared_size(data: bytes, part: str, sheet: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)).open(part) as stream:
             head = stream.read(DIMENSION_PEEK)
-    except (KeyError, zipfile.BadZipFile, OSError, EOFError) as exc:
+    except PACKAGE_ERRORS as exc:
         raise ReadError("format", f"工作表“{sheet}”无法读取 sheet {sheet!r} is unreadable: {exc}") from None
     match = DIMENSION.search(head)  # ref="A1:F120" or ref="A1": the last cell is what counts
     if not match:
@@ -430,24 +449,32 @@ def _run_child(data: bytes, sheet: str) -> list[list[str | None]]:
         )
     except subprocess.TimeoutExpired:
         raise _xlsx_limits(f"超过 {XLSX_WALL_SECONDS} 秒 over {XLSX_WALL_SECONDS} s") from None
-    # The first line of stderr says what went wrong (the rest may be a Rust backtrace).
-    detail = next(iter(done.stderr.decode("utf-8", "backslashreplace").splitlines()), "")
+    if done.returncode == 0:
+        return json.loads(done.stdout)
+    detail = _child_detail(done)
     if done.returncode == EXIT_MALFORMED:
         raise ReadError("format", f"无法读取工作表“{sheet}” cannot read sheet {sheet!r}: {detail}")
-    if done.returncode != 0:
-        rc = done.returncode
-        status = signal.Signals(-rc).name if rc < 0 and -rc in signal.valid_signals() else f"exit status {rc}"
-        raise _xlsx_limits(f"{detail} ({status})" if detail else status)
-    return json.loads(done.stdout)
+    raise _xlsx_limits(detail)
+
+
+def _child_detail(done: subprocess.CompletedProcess) -> str:
+    """One line on why the child failed: an abort's first line ("memory allocation of N bytes
+    failed", then a Rust backtrace), otherwise the last (the exception under a traceback)."""
+    lines = [line for line in done.stderr.decode("utf-8", "backslashreplace").splitlines() if line.strip()]
+    rc = done.returncode
+    if rc < 0:
+        status = signal.Signals(-rc).name if -rc in signal.valid_signals() else f"signal {-rc}"
+        return f"{lines[0]} ({status})" if lines else status
+    return lines[-1] if lines else f"exit status {rc}"
 
 
 def _xlsx_limits(detail: str) -> ReadError:
+    limits = f"{XLSX_MAX_COLUMNS} 列、{XLSX_MAX_CELLS:,} 个单元格"
     return ReadError(
         "xlsx_limits",
-        f"工作簿过大或格式异常，已拒绝读取（上限 {XLSX_MAX_COLUMNS} 列、{XLSX_MAX_CELLS:,} 个单元格）"
-        f"workbook too large or malformed, refused (limit {XLSX_MAX_COLUMNS} columns, "
-        f"{XLSX_MAX_CELLS:,} cells): {detail}。可删除多余的行列后另存，或另存为 CSV "
-        "delete stray cells far from the table, or save as CSV",
+        f"工作簿过大或格式异常，已拒绝读取（上限 {limits}；{detail}）。请删除表格以外的多余单元格后另存，或另存为 CSV。"
+        f"workbook too large or malformed, refused (limit {XLSX_MAX_COLUMNS} columns, {XLSX_MAX_CELLS:,} cells; "
+        f"{detail}); delete stray cells outside the table, or save as CSV",
     )
 
 
@@ -461,7 +488,7 @@ def _header_key(text: str) -> str:
 
 def _locate_header(rows: list[list], hmap: dict[str, str]) -> tuple[int, int] | None:
     """(index, recognised cells) of the first row with two recognised headers (or only recognised ones)."""
-    for index, row in enumerate(rows[:HEAD_ROWS]):
+    for index, row in enumerate(rows):
         cells = [cell for cell in row if cell and cell.strip()]
         hits = sum(_header_key(cell) in hmap for cell in cells)
         if cells and hits >= min(2, len(cells)):
@@ -477,7 +504,7 @@ def _find_header(rows: list[list], dataset: str, hmap: dict[str, str]) -> int:
 
 
 def _no_header(dataset: str, rows: list[list]) -> ReadError:
-    if not any(cell for row in rows for cell in row):
+    if not any(cell and cell.strip() for row in rows for cell in row):
         return ReadError("empty", "文件没有内容 the file has no content")
     expected = [col.zh for col in contract.dataset(dataset).columns[:4]]
     return ReadError(

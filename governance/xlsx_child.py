@@ -7,7 +7,7 @@ calamine allocate gigabytes (one cell at XFD200000 means a dense range of
 ``preexec_fn``, which is unsafe in a threaded parent such as Streamlit.
 
 Output on stdout: a JSON array of rows from A1, each a list of strings or
-nulls. Exit codes: 0 done, EXIT_MALFORMED (message on stderr) when calamine
+nulls. Exit codes: 0 done, EXIT_MALFORMED (one line on stderr) when calamine
 cannot read the sheet, EXIT_LIMITS when it is too big; a signal (SIGXCPU,
 SIGKILL, an abort on a failed allocation) means the limits did their job.
 
@@ -50,7 +50,8 @@ def main() -> int:
     resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"],) * 2)
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"],) * 2)
 
-    from python_calamine import CalamineError, CalamineWorkbook
+    # Imported here, under the limits, and not when readers.py imports this module's constants.
+    from python_calamine import CalamineWorkbook
 
     data = sys.stdin.buffer.read()
     try:
@@ -64,7 +65,7 @@ def main() -> int:
         text = json.dumps([[cell_text(v) for v in row] for row in rows], ensure_ascii=False)
     except MemoryError:
         return EXIT_LIMITS
-    except CalamineError as exc:
+    except Exception as exc:  # CalamineError, and ValueError etc. from cells it cannot convert
         print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_MALFORMED
     sys.stdout.buffer.write(text.encode("utf-8"))

@@ -1,6 +1,7 @@
 -- branches_indicators: every branch-rating indicator of SPEC for one rating period per window.
--- grain: one row per comparison window (current / mom = previous rating period / yoy = a year earlier) per place (region_code cut to $group_len digits), per rating period when $by_month.
--- parameters: $prefix, $group_len, $by_month, $cur_from, $cur_to, $mom_from, $mom_to, $yoy_from, $yoy_to (rating periods such as 2024-H1, null = skip)
+-- grain: one row per comparison window (current / mom = previous rating period / yoy = a year earlier) per place, per rating period when $by_month.
+--   A place is code_num // $divisor: the county, or each town under it when $divisor is a town's.
+-- parameters: $code_lo, $code_hi, $divisor, $by_month, $cur_from, $cur_to, $mom_from, $mom_to, $yoy_from, $yoy_to (rating periods such as 2024-H1, null = skip)
 with windows as (
     select *
     from (values
@@ -17,17 +18,16 @@ rated as (
         -- a branch's previous rating, whatever period it was in (half-yearly or yearly)
         lag(b.stars) over (
             partition by b.branch_id
-            order by case when b.period like '%-H1' then left(b.period, 4) || '-06' else left(b.period, 4) || '-12' end,
-                b.period
+            order by b.month_num, b.period
         ) as previous_stars
     from branches as b
-    where starts_with(b.region_code, $prefix)
+    where b.code_num between $code_lo and $code_hi
 ),
 
 in_window as (
     select
         w.window_name,
-        rpad(left(r.region_code, $group_len), 12, '0') as place_code,
+        r.code_num // $divisor as place_key,
         case when $by_month then r.period end as month,
         r.*
     from rated as r
@@ -37,7 +37,7 @@ in_window as (
 counted as (
     select
         window_name,
-        place_code,
+        place_key,
         month,
         count(*) as branches,
         count(*) filter (where stars = 0) as stars_0,
@@ -52,13 +52,13 @@ counted as (
         count(*) filter (where weak_lax) as weak,
         count(*) filter (where weak_lax and rectified) as rectified
     from in_window
-    group by all
+    group by window_name, place_key, month
 ),
 
 final as (
     select
         c.window_name,
-        c.place_code,
+        lpad((c.place_key * $divisor)::varchar, 12, '0') as place_code,
         r.name as place_name,
         c.month,
         c.branches,
@@ -77,7 +77,7 @@ final as (
         c.stars_sum / nullif(c.branches, 0) as mean_stars,
         c.rectified / nullif(c.weak, 0) as rectification_rate
     from counted as c
-    left join regions as r on r.region_code = c.place_code
+    left join regions as r on r.code_num = c.place_key * $divisor
 )
 
 select * from final

@@ -1,7 +1,7 @@
 -- places: the region tree under a place, for pickers and names.
 -- grain: one row per region.
--- parameters: $prefix
+-- parameters: $code_lo, $code_hi
 select region_code, name, level, parent_code, kind, households, population
 from regions
-where starts_with(region_code, $prefix)
+where code_num between $code_lo and $code_hi
 order by region_code
