@@ -61,20 +61,31 @@ def latest_month(engine: Engine, version: int | None = None) -> str | None:
     return max(months) if months else None
 
 
-def _month_windows(view: View, by_month: bool) -> dict[str, int | None]:
+def month_windows(view: View, by_month: bool, lag_days: int) -> dict[str, list]:
+    """The windows a monthly dataset's SQL counts in, as parallel lists.
+
+    A series has one window per month; otherwise current, mom (the same number
+    of months just before) and yoy (twelve months earlier). Each window's
+    status is read lag_days after its last day (see status_lag_days).
+    """
     n = periods.months_between(view.start, view.end)
-    num = periods.month_num
-    params = {"cur_from": num(view.start), "cur_to": num(view.end)}
     if by_month:
-        params.update(mom_from=None, mom_to=None, yoy_from=None, yoy_to=None)
+        months = [periods.shift_month(view.start, i) for i in range(n)]
+        spans = [("current", m, m, m) for m in months]
     else:
-        params.update(
-            mom_from=num(view.start) - n,
-            mom_to=num(view.end) - n,
-            yoy_from=num(view.start) - 12,
-            yoy_to=num(view.end) - 12,
-        )
-    return params
+        spans = [
+            ("current", None, view.start, view.end),
+            ("mom", None, periods.shift_month(view.start, -n), periods.shift_month(view.end, -n)),
+            ("yoy", None, periods.shift_month(view.start, -12), periods.shift_month(view.end, -12)),
+        ]
+    lag = dt.timedelta(days=lag_days)
+    return {
+        "w_name": [s[0] for s in spans],
+        "w_month": [s[1] for s in spans],
+        "w_from": [periods.month_num(s[2]) for s in spans],
+        "w_to": [periods.month_num(s[3]) for s in spans],
+        "w_as_of": [periods.last_day(s[3]) + lag for s in spans],
+    }
 
 
 def _rating_windows(view: View, available: list[str], by_month: bool) -> dict[str, str | None]:
@@ -138,8 +149,7 @@ def query(
         if params["cur_from"] is None:
             return engine.run(f"{dataset}_indicators", {**params, "cur_from": "0000", "cur_to": "0000"}, version=version)
     else:
-        params.update(_month_windows(view, by_month))
-        params["lag_days"] = status_lag_days(view.end, today)
+        params.update(month_windows(view, by_month, status_lag_days(view.end, today)))
         params["deadline_days"] = deadline_days()
     return engine.run(f"{dataset}_indicators", params, version=version)
 

@@ -13,15 +13,11 @@ with windows as (
 ),
 
 rated as (
-    select
-        b.*,
-        -- a branch's previous rating, whatever period it was in (half-yearly or yearly)
-        lag(b.stars) over (
-            partition by b.branch_id
-            order by b.month_num, b.period
-        ) as previous_stars
-    from branches as b
-    where b.code_num between $code_lo and $code_hi
+    -- previous_stars: the branch's stars in its previous rating, whatever period that
+    -- was (half-yearly or yearly); the engine derives it once per store version
+    select *
+    from branches
+    where code_num between $code_lo and $code_hi
 ),
 
 in_window as (

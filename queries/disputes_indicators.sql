@@ -1,47 +1,46 @@
 -- disputes_indicators: every disputes indicator of SPEC, counted by the month a dispute was found.
--- grain: one row per comparison window (current / mom / yoy) per place, per month when $by_month.
+-- grain: one row per window (current / mom / yoy, or each month of a series) per place.
 --   A place is code_num // $divisor: the county, or each town under it when $divisor is a town's.
--- parameters: $code_lo, $code_hi, $divisor, $by_month, $cur_from, $cur_to, $mom_from, $mom_to, $yoy_from, $yoy_to
---   (month numbers year*12+month-1, null = skip the window), $lag_days
+--   Windows come as parallel lists (governance/indicators.py builds them): $w_name (current / mom / yoy),
+--   $w_month (the month label of a series point, else null), $w_from, $w_to (month numbers
+--   year*12+month-1) and $w_as_of (the date the window's status is read, docs/definitions.md).
+-- parameters: $code_lo, $code_hi, $divisor, $w_name, $w_month, $w_from, $w_to, $w_as_of
 with windows as (
     select
-        window_name,
-        from_month,
-        to_month,
-        -- resolved is read at the same age in every window (see petitions_indicators.sql)
-        last_day(make_date(to_month // 12, to_month % 12 + 1, 1)) + $lag_days::integer as as_of
-    from (values
-        ('current', $cur_from::integer, $cur_to::integer),
-        ('mom', $mom_from::integer, $mom_to::integer),
-        ('yoy', $yoy_from::integer, $yoy_to::integer)
-    ) as w (window_name, from_month, to_month)
-    where from_month is not null
+        generate_subscripts($w_name::varchar[], 1) as window_id,
+        unnest($w_name::varchar[]) as window_name,
+        unnest($w_month::varchar[]) as month,
+        unnest($w_from::integer[]) as from_month,
+        unnest($w_to::integer[]) as to_month,
+        unnest($w_as_of::date[]) as as_of
+),
+
+window_months as (
+    -- one row per window and month, so facts join on an equality
+    select window_id, window_name, month, as_of, unnest(range(from_month, to_month + 1))::integer as month_num
+    from windows
 ),
 
 found as (
     select
         w.window_name,
+        w.month,
         d.code_num // $divisor as place_key,
-        case when $by_month then d.month_num end as month_num,
         d.found_on,
         d.status,
         d.resolved_level,
-        case when d.status = 'resolved'
-                and d.resolved_on <= case when $by_month then last_day(d.found_on) + $lag_days::integer else w.as_of end
-            then d.resolved_on end as resolved_by
+        -- resolved means resolved by the window's reading date (see petitions_indicators.sql)
+        case when d.status = 'resolved' and d.resolved_on <= w.as_of then d.resolved_on end as resolved_by
     from disputes as d
-    inner join windows as w on d.month_num between w.from_month and w.to_month
-    where (d.month_num between $cur_from and $cur_to
-            or d.month_num between $mom_from and $mom_to
-            or d.month_num between $yoy_from and $yoy_to)
-        and d.code_num between $code_lo and $code_hi
+    inner join window_months as w on w.month_num = d.month_num
+    where d.code_num between $code_lo and $code_hi
 ),
 
 counted as (
     select
         window_name,
+        month,
         place_key,
-        month_num,
         count(*) as found,
         count(resolved_by) as resolved,
         count(resolved_by) filter (where resolved_level in ('grid', 'village')) as resolved_locally,
@@ -49,7 +48,7 @@ counted as (
             as escalated,
         sum(resolved_by - found_on) as days_to_resolve
     from found
-    group by window_name, place_key, month_num
+    group by window_name, month, place_key
 ),
 
 final as (
@@ -57,8 +56,7 @@ final as (
         c.window_name,
         lpad((c.place_key * $divisor)::varchar, 12, '0') as place_code,
         r.name as place_name,
-        case when c.month_num is not null
-            then printf('%04d-%02d', c.month_num // 12, c.month_num % 12 + 1) end as month,
+        c.month,
         c.found,
         c.resolved,
         c.resolved_locally,

@@ -1,41 +1,48 @@
 -- grid_indicators: every grid indicator of SPEC, read from the latest month of each window (a stock, not a flow).
--- grain: one row per comparison window (current / mom / yoy) per place, per month when $by_month.
+-- grain: one row per window (current / mom / yoy, or each month of a series) per place.
 --   A place is code_num // $divisor: the county, or each town under it when $divisor is a town's.
--- parameters: $code_lo, $code_hi, $divisor, $by_month, $cur_from, $cur_to, $mom_from, $mom_to, $yoy_from, $yoy_to
---   (month numbers year*12+month-1, null = skip the window)
+--   Windows come as parallel lists (governance/indicators.py builds them): $w_name (current / mom / yoy),
+--   $w_month (the month label of a series point, else null), $w_from, $w_to (month numbers
+--   year*12+month-1) and $w_as_of (the date the window's status is read, docs/definitions.md).
+-- parameters: $code_lo, $code_hi, $divisor, $w_name, $w_month, $w_from, $w_to, $w_as_of
 with windows as (
-    select *
-    from (values
-        ('current', $cur_from::integer, $cur_to::integer),
-        ('mom', $mom_from::integer, $mom_to::integer),
-        ('yoy', $yoy_from::integer, $yoy_to::integer)
-    ) as w (window_name, from_month, to_month)
-    where from_month is not null
+    select
+        generate_subscripts($w_name::varchar[], 1) as window_id,
+        unnest($w_name::varchar[]) as window_name,
+        unnest($w_month::varchar[]) as month,
+        unnest($w_from::integer[]) as from_month,
+        unnest($w_to::integer[]) as to_month,
+        unnest($w_as_of::date[]) as as_of
+),
+
+window_months as (
+    -- one row per window and month, so facts join on an equality
+    select window_id, window_name, month, as_of, unnest(range(from_month, to_month + 1))::integer as month_num
+    from windows
 ),
 
 in_window as (
     select
+        w.window_id,
         w.window_name,
+        w.month,
         g.*
     from grid as g
-    inner join windows as w on g.month_num between w.from_month and w.to_month
-    where (g.month_num between $cur_from and $cur_to
-            or g.month_num between $mom_from and $mom_to
-            or g.month_num between $yoy_from and $yoy_to)
-        and g.code_num between $code_lo and $code_hi
+    inner join window_months as w on w.month_num = g.month_num
+    where g.code_num between $code_lo and $code_hi
 ),
 
 latest as (
-    select window_name, max(month_num) as latest_month
+    select window_id, max(month_num) as latest_month
     from in_window
-    group by window_name
+    group by window_id
 ),
 
 counted as (
     select
         i.window_name,
+        i.month,
         i.code_num // $divisor as place_key,
-        case when $by_month then i.month_num end as month_num,
         max(i.month_num) as as_of_month,
         sum(i.households)::bigint as households,
         sum(i.households_covered)::bigint as households_covered,
@@ -45,10 +52,8 @@ counted as (
         sum(i.party_member_households)::bigint as party_member_households,
         count(*) as villages_reporting
     from in_window as i
-    inner join latest as l on l.window_name = i.window_name
-    -- a month series keeps every month; otherwise only the window's latest month counts
-    where $by_month or i.month_num = l.latest_month
-    group by i.window_name, place_key, 3
+    inner join latest as l on l.window_id = i.window_id and l.latest_month = i.month_num
+    group by i.window_name, i.month, place_key
 ),
 
 final as (
@@ -56,8 +61,7 @@ final as (
         c.window_name,
         lpad((c.place_key * $divisor)::varchar, 12, '0') as place_code,
         r.name as place_name,
-        case when c.month_num is not null
-            then printf('%04d-%02d', c.month_num // 12, c.month_num % 12 + 1) end as month,
+        c.month,
         printf('%04d-%02d', c.as_of_month // 12, c.as_of_month % 12 + 1) as as_of_month,
         c.households,
         c.households_covered,

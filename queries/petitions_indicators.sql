@@ -1,56 +1,49 @@
 -- petitions_indicators: every petitions indicator of SPEC, counted by the month a petition was received.
--- grain: one row per comparison window (current / mom / yoy) per place, per month when $by_month.
+-- grain: one row per window (current / mom / yoy, or each month of a series) per place.
 --   A place is code_num // $divisor: the county, or each town under it when $divisor is a town's.
--- parameters: $code_lo, $code_hi, $divisor, $by_month, $cur_from, $cur_to, $mom_from, $mom_to, $yoy_from, $yoy_to
---   (month numbers year*12+month-1, null = skip the window), $deadline_days, $lag_days
+--   Windows come as parallel lists (governance/indicators.py builds them): $w_name (current / mom / yoy),
+--   $w_month (the month label of a series point, else null), $w_from, $w_to (month numbers
+--   year*12+month-1) and $w_as_of (the date the window's status is read, docs/definitions.md).
+-- parameters: $code_lo, $code_hi, $divisor, $w_name, $w_month, $w_from, $w_to, $w_as_of, $deadline_days
 with windows as (
     select
-        window_name,
-        from_month,
-        to_month,
-        -- status is read at the same age in every window: $lag_days after the window's
-        -- last day, as today is after the current window's (docs/definitions.md)
-        last_day(make_date(to_month // 12, to_month % 12 + 1, 1)) + $lag_days::integer as as_of
-    from (values
-        ('current', $cur_from::integer, $cur_to::integer),
-        ('mom', $mom_from::integer, $mom_to::integer),
-        ('yoy', $yoy_from::integer, $yoy_to::integer)
-    ) as w (window_name, from_month, to_month)
-    where from_month is not null
+        generate_subscripts($w_name::varchar[], 1) as window_id,
+        unnest($w_name::varchar[]) as window_name,
+        unnest($w_month::varchar[]) as month,
+        unnest($w_from::integer[]) as from_month,
+        unnest($w_to::integer[]) as to_month,
+        unnest($w_as_of::date[]) as as_of
+),
+
+window_months as (
+    -- one row per window and month, so facts join on an equality
+    select window_id, window_name, month, as_of, unnest(range(from_month, to_month + 1))::integer as month_num
+    from windows
 ),
 
 cases as (
     select
         w.window_name,
+        w.month,
         p.code_num // $divisor as place_key,
-        case when $by_month then p.month_num end as month_num,
         p.received_on,
-        -- a month of a series is read at its own age, like a window
-        case when $by_month then last_day(p.received_on) + $lag_days::integer else w.as_of end as as_of,
-        p.closed_on,
+        w.as_of,
+        -- closed means closed by the window's reading date, so this month compares
+        -- fairly with last month and last year
+        case when p.closed_on <= w.as_of then p.closed_on end as closed_by,
         p.resolved_first_time,
         p.satisfaction,
         p.is_repeat
     from petitions as p
-    inner join windows as w on p.month_num between w.from_month and w.to_month
-    where (p.month_num between $cur_from and $cur_to
-            or p.month_num between $mom_from and $mom_to
-            or p.month_num between $yoy_from and $yoy_to)
-        and p.code_num between $code_lo and $code_hi
-),
-
-status as (
-    select
-        *,
-        case when closed_on <= as_of then closed_on end as closed_by
-    from cases
+    inner join window_months as w on w.month_num = p.month_num
+    where p.code_num between $code_lo and $code_hi
 ),
 
 counted as (
     select
         window_name,
+        month,
         place_key,
-        month_num,
         count(*) as received,
         count(closed_by) as closed,
         count(*) filter (where closed_by - received_on <= $deadline_days) as closed_on_time,
@@ -60,8 +53,8 @@ counted as (
         count(*) filter (where closed_by is not null and satisfaction in ('satisfied', 'basic')) as satisfied,
         count(*) filter (where is_repeat) as repeats,
         sum(closed_by - received_on) as days_to_close
-    from status
-    group by window_name, place_key, month_num
+    from cases
+    group by window_name, month, place_key
 ),
 
 population as (
@@ -78,8 +71,7 @@ final as (
         c.window_name,
         lpad((c.place_key * $divisor)::varchar, 12, '0') as place_code,
         r.name as place_name,
-        case when c.month_num is not null
-            then printf('%04d-%02d', c.month_num // 12, c.month_num % 12 + 1) end as month,
+        c.month,
         c.received,
         c.closed,
         c.closed_on_time,
