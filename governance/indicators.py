@@ -88,6 +88,20 @@ def month_windows(view: View, by_month: bool, lag_days: int) -> dict[str, list]:
     }
 
 
+def latest_month_only(windows: dict[str, list], months_with_data: list[str]) -> dict[str, list]:
+    """Grid figures are a stock: each window reads its latest month that has data."""
+    have = sorted(periods.month_num(m) for m in months_with_data)
+    out: dict[str, list] = {k: [] for k in windows}
+    for i, (lo, hi) in enumerate(zip(windows["w_from"], windows["w_to"])):
+        inside = [m for m in have if lo <= m <= hi]
+        if not inside:
+            continue
+        for k in windows:
+            out[k].append(windows[k][i])
+        out["w_from"][-1] = out["w_to"][-1] = inside[-1]
+    return out
+
+
 def _rating_windows(view: View, available: list[str], by_month: bool) -> dict[str, str | None]:
     """Branches are rated half-yearly: 'current' is the latest rating that ended by
     the view's last month, 'mom' the rating before it, 'yoy' the same one a year earlier."""
@@ -149,7 +163,10 @@ def query(
         if params["cur_from"] is None:
             return engine.run(f"{dataset}_indicators", {**params, "cur_from": "0000", "cur_to": "0000"}, version=version)
     else:
-        params.update(month_windows(view, by_month, status_lag_days(view.end, today)))
+        windows = month_windows(view, by_month, status_lag_days(view.end, today))
+        if dataset == "grid":
+            windows = latest_month_only(windows, data_periods(engine, version)["grid"])
+        params.update(windows)
         params["deadline_days"] = deadline_days()
     return engine.run(f"{dataset}_indicators", params, version=version)
 

@@ -43,6 +43,7 @@ _DUCK_TYPES = {
     "string": "varchar",
     "date32[day]": "date",
     "bool": "boolean",
+    "int32": "integer",
     "int64": "bigint",
     "double": "double",
 }

@@ -1,4 +1,5 @@
--- grid_indicators: every grid indicator of SPEC, read from the latest month of each window (a stock, not a flow).
+-- grid_indicators: every grid indicator of SPEC, read from one month per window (a stock, not a flow):
+--   the latest month with grid data in the window, chosen by governance/indicators.py from the manifest.
 -- grain: one row per window (current / mom / yoy, or each month of a series) per place.
 --   A place is code_num // $divisor: the county, or each town under it when $divisor is a town's.
 --   Windows come as parallel lists (governance/indicators.py builds them): $w_name (current / mom / yoy),
@@ -21,39 +22,23 @@ window_months as (
     from windows
 ),
 
-in_window as (
+counted as (
     select
-        w.window_id,
         w.window_name,
         w.month,
-        g.*
+        g.code_num // $divisor as place_key,
+        max(g.month_num) as as_of_month,
+        sum(g.households)::bigint as households,
+        sum(g.households_covered)::bigint as households_covered,
+        sum(g.grids)::bigint as grids,
+        sum(g.grid_workers)::bigint as grid_workers,
+        sum(g.grid_party_orgs)::bigint as grid_party_orgs,
+        sum(g.party_member_households)::bigint as party_member_households,
+        count(*) as villages_reporting
     from grid as g
     inner join window_months as w on w.month_num = g.month_num
     where g.code_num between $code_lo and $code_hi
-),
-
-latest as (
-    select window_id, max(month_num) as latest_month
-    from in_window
-    group by window_id
-),
-
-counted as (
-    select
-        i.window_name,
-        i.month,
-        i.code_num // $divisor as place_key,
-        max(i.month_num) as as_of_month,
-        sum(i.households)::bigint as households,
-        sum(i.households_covered)::bigint as households_covered,
-        sum(i.grids)::bigint as grids,
-        sum(i.grid_workers)::bigint as grid_workers,
-        sum(i.grid_party_orgs)::bigint as grid_party_orgs,
-        sum(i.party_member_households)::bigint as party_member_households,
-        count(*) as villages_reporting
-    from in_window as i
-    inner join latest as l on l.window_id = i.window_id and l.latest_month = i.month_num
-    group by i.window_name, i.month, place_key
+    group by w.window_name, w.month, place_key
 ),
 
 final as (

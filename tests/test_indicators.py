@@ -154,3 +154,13 @@ def test_each_month_of_a_series_is_read_at_its_own_age(engine):
     # August read on 31 August: p9 (closed 15 October) and p8 are both still open
     assert by_month.loc["2024-08", "closed"] == 0
     assert by_month.loc["2024-10", "closed"] == 4
+
+
+def test_a_store_with_only_regions_answers_with_no_figures(tmp_path):
+    store = tiny.Store(tmp_path)
+    store.commit("regions", tiny.regions(), source="regions.csv")
+    eng = Engine(store)
+    for dataset in contract.FACT_DATASETS:
+        h = indicators.headline(eng, dataset, View(tiny.COUNTY, "2024-10", "2024-10"), today=tiny.TODAY)
+        assert all(v in (None, {str(s): 0 for s in range(6)}) for v in h["current"].values()), dataset
+    assert indicators.latest_month(eng) is None
