@@ -1,0 +1,180 @@
+"""Ingest end to end: files in, all or nothing, month replacement, rollback, the command line."""
+
+import datetime as dt
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from governance import indicators
+from governance.ingest import ingest
+from governance.indicators import View
+from governance.store import Store
+from queries import Engine
+from tests import tiny
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2024, 11, 15)
+HEADER = "信访件编号,乡镇(街道),村(社区),受理日期,信访形式,问题类别,是否初信初访,办结日期,是否一次性化解,满意度,是否重复信访"
+
+
+def ledger(rows: list[str], encoding="gbk") -> bytes:
+    """A county office's petitions ledger as Excel saves it: title rows, names for places, a total row."""
+    lines = ["示范县2024年10月信访事项台账,,,,,,,,,,", "填报单位：示范县信访局,,,,,,,,,,", HEADER, *rows,
+             "合计,,,,,,,,,,"]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+GOOD = [
+    "N1,甲镇,甲一村,2024年10月8日,来访,劳动社保,是,2024/10/20,是,满意,否",
+    "N2,乙镇,乙一村,2024-10-09,网上,教育,是,,,,否",
+    "N3,甲镇,甲二社区,20241012,电话,城乡建设,否,2024-10-15,否,基本满意,是",
+]
+
+
+def snapshot(root: Path) -> dict:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def store(tmp_path):
+    return tiny.build(tmp_path / "store")
+
+
+def test_a_gbk_ledger_with_titles_names_and_totals_is_accepted(store):
+    report = ingest(store, "petitions", ledger(GOOD), "信访台账.csv", who="analyst1", today=TODAY)
+    assert report.accepted and report.committed, report.as_json()
+    assert report.parsed.encoding == "gb18030"
+    assert report.parsed.header_row == 3
+    assert [r for _, r in report.parsed.dropped] == ["title", "title", "total"]
+    assert report.rows == 3 and report.periods == ["2024-10"]
+    (latest,) = [h for h in store.history("petitions") if h["period"] == "2024-10" and h["current"]]
+    assert (latest["period"], latest["version"], latest["who"], latest["source"], latest["rows"]) == (
+        "2024-10", 2, "analyst1", "信访台账.csv", 3)
+    v = indicators.headline(Engine(store), "petitions", View(tiny.COUNTY, "2024-10", "2024-10"), today=TODAY)
+    assert v["current"]["received"] == 3
+    assert v["current"]["repeat_rate"] == pytest.approx(1 / 3)
+
+
+def test_a_refused_file_lists_every_problem_and_leaves_the_store_byte_for_byte(store):
+    before = snapshot(store.root)
+    bad = GOOD + [
+        "N4,甲镇,甲三村,2024-10-10,来信,其他,是,,,,否",  # unknown village (row 7)
+        "N5,乙镇,乙一村,2024-10-40,来信,其他,是,,,,否",  # no such date (row 8)
+        "N1,甲镇,甲一村,2024-10-11,微信,其他,是,,,,否",  # duplicate id and unknown channel (row 9)
+    ]
+    report = ingest(store, "petitions", ledger(bad), "bad.csv", today=TODAY)
+    assert not report.accepted and not report.committed
+    found = {(e["row"], e["column"], e["key"]) for e in report.as_json()["errors"]}
+    assert found == {(7, "C", "unknown_place"), (8, "D", "invalid_date"), (9, "A", "duplicate"),
+                     (9, "E", "invalid_choice")}
+    assert snapshot(store.root) == before
+
+
+def test_reuploading_one_month_replaces_only_it_and_rollback_restores_it(store):
+    engine = Engine(store)
+    sept_before = indicators.headline(engine, "petitions", View(tiny.COUNTY, "2024-09", "2024-09"), today=TODAY)
+    ingest(store, "petitions", ledger(GOOD), "oct.csv", today=TODAY)
+    oct_view = View(tiny.COUNTY, "2024-10", "2024-10")
+    assert indicators.headline(engine, "petitions", oct_view, today=TODAY)["current"]["received"] == 3
+    sept_after = indicators.headline(engine, "petitions", View(tiny.COUNTY, "2024-09", "2024-09"), today=TODAY)
+    assert sept_after["current"] == sept_before["current"]
+    store.rollback("petitions", "2024-10")
+    assert indicators.headline(engine, "petitions", oct_view, today=TODAY)["current"]["received"] == 6
+
+
+def test_xlsx_ledger_is_read_and_committed(store):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["示范县网格化管理月报"])
+    ws.append(["区划代码", "统计月份", "常住户数", "纳入网格户数", "网格数", "网格员数", "网格党组织数", "党员中心户数"])
+    ws.append([int(tiny.A1), "2024-11", 1000, 990, 4, 4, 4, 30])
+    ws.append([int(tiny.B1), "2024-11", 2000, 2000, 7, 7, 6, 50])
+    ws.append(["合计", None, 3000, 2990, 11, 11, 10, 80])
+    buf = io.BytesIO()
+    wb.save(buf)
+    report = ingest(store, "grid", buf.getvalue(), "网格.xlsx", today=TODAY)
+    assert report.accepted and report.periods == ["2024-11"], report.as_json()
+    v = indicators.headline(Engine(store), "grid", View(tiny.COUNTY, "2024-11", "2024-11"), today=TODAY)
+    assert v["current"]["households_covered"] == 2990
+
+
+def test_regions_upload_replaces_the_table(store):
+    csv = "区划代码,名称,层级,上级区划代码,类型,户数,常住人口\n" \
+          f"{tiny.COUNTY},示范县,县,,,,\n{tiny.TOWN_A},甲镇,乡镇,{tiny.COUNTY},,,\n{tiny.A1},甲一村,村,,村,300,1000\n"
+    report = ingest(store, "regions", csv.encode("utf-8-sig"), "regions.csv", today=TODAY)
+    assert report.accepted, report.as_json()
+    assert report.periods == ["all"]
+    assert store.history("regions")[-1]["rows"] == 3
+
+
+def cli(*args, store_dir: Path):
+    return subprocess.run([sys.executable, "-m", "governance", *args, "--store", str(store_dir)],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_cli_ingest_json_shape_and_exit_codes(store, tmp_path):
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_bytes(ledger(GOOD))
+    bad.write_bytes(ledger(GOOD + ["N9,甲镇,甲一村,2024-10-10,来信,其他,也许,,,,否"]))
+    before = snapshot(store.root)
+
+    dry = cli("ingest", "petitions", str(good), "--dry-run", "--json", store_dir=store.root)
+    assert dry.returncode == 0, dry.stderr
+    out = json.loads(dry.stdout)
+    assert {k: out[k] for k in ("accepted", "dataset", "rows", "periods", "errors")} == {
+        "accepted": True, "dataset": "petitions", "rows": 3, "periods": ["2024-10"], "errors": []}
+    assert snapshot(store.root) == before
+
+    refused = cli("ingest", "petitions", str(bad), "--json", store_dir=store.root)
+    assert refused.returncode == 1
+    out = json.loads(refused.stdout)
+    assert out["accepted"] is False
+    assert [(e["row"], e["column"]) for e in out["errors"]] == [(7, "G")]
+    assert "是否初信初访" in out["errors"][0]["message"] and "invalid_bool" in out["errors"][0]["message"]
+    assert "Traceback" not in refused.stderr
+    assert snapshot(store.root) == before
+
+    human = cli("ingest", "petitions", str(bad), store_dir=store.root)
+    assert human.returncode == 1 and "第7行 G列" in human.stdout and "Traceback" not in human.stderr
+
+
+def test_cli_refuses_unreadable_files_without_a_traceback(store, tmp_path):
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(b"\x80\xfa\x80\x7f" * 50)  # neither UTF-8 nor GB18030, and no BOM
+    run = cli("ingest", "petitions", str(junk), "--json", store_dir=store.root)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    (err,) = json.loads(run.stdout)["errors"]
+    assert "encoding" in err["message"] or "编码" in err["message"]
+
+
+def test_cli_history_indicators_and_rollback(store, tmp_path):
+    f = tmp_path / "oct.csv"
+    f.write_bytes(ledger(GOOD))
+    assert cli("ingest", "petitions", str(f), store_dir=store.root).returncode == 0
+    hist = json.loads(cli("history", "petitions", "--json", store_dir=store.root).stdout)
+    assert [(h["period"], h["version"], h["current"]) for h in hist if h["period"] == "2024-10"] == [
+        ("2024-10", 1, False), ("2024-10", 2, True)]
+    ind = json.loads(cli("indicators", "petitions", "--region", tiny.COUNTY, "--from", "2024-10", "--to", "2024-10",
+                         "--json", store_dir=store.root).stdout)
+    assert ind["received"] == 3
+    back = cli("rollback", "petitions", "2024-10", store_dir=store.root)
+    assert back.returncode == 0 and "第 1 版" in back.stdout
+    ind = json.loads(cli("indicators", "petitions", "--region", tiny.COUNTY, "--from", "2024-10", "--to", "2024-10",
+                         "--json", store_dir=store.root).stdout)
+    assert ind["received"] == 6
+    nothing = cli("rollback", "petitions", "1999-01", store_dir=store.root)
+    assert nothing.returncode == 1 and "Traceback" not in nothing.stderr
+
+
+def test_indicators_json_has_every_spec_key_for_every_dataset(store):
+    from governance import contract
+
+    for dataset in contract.FACT_DATASETS:
+        run = cli("indicators", dataset, "--json", store_dir=store.root)
+        assert run.returncode == 0, run.stderr
+        assert set(json.loads(run.stdout)) == {i.key for i in contract.dataset(dataset).indicators}
