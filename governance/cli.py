@@ -131,6 +131,19 @@ def cmd_rollback(args) -> int:
     return 0
 
 
+def cmd_hash_password(args) -> int:
+    import getpass as gp
+
+    from governance.auth import hash_password
+
+    password = gp.getpass("密码 Password: ")
+    if not password or password != gp.getpass("再次输入 Again: "):
+        print("两次输入不一致或为空 passwords differ or are empty", file=sys.stderr)
+        return 1
+    print(f'password_hash = "{hash_password(password)}"')
+    return 0
+
+
 def cmd_bench(args) -> int:
     from governance import bench
 
@@ -174,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("dataset")
     r.add_argument("period")
     r.set_defaults(func=cmd_rollback)
+
+    sub.add_parser("hash-password", help="print a password hash for .streamlit/secrets.toml").set_defaults(
+        func=cmd_hash_password)
 
     b = with_store(sub.add_parser("bench", help="benchmark the pages' queries against pandas"))
     b.add_argument("--scale", choices=("county", "province", "national"), default="province")

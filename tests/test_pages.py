@@ -48,3 +48,83 @@ def test_empty_store_builds_the_demo(tmp_path, monkeypatch):
     at = run_app()
     assert len(at.metric) > 0
     assert "清源县" in at.caption[0].value
+
+
+def test_upload_page_refuses_a_bad_file_and_commits_a_good_one(tiny_store):
+    from tests.test_ingest import GOOD, ledger
+
+    at = run_app()
+    assert "单机模式" in " ".join(c.value for c in at.caption)  # no accounts configured: local mode banner
+    at.switch_page("pages/upload.py")
+    at.run()
+    assert not at.exception
+    at.selectbox(key="upload_dataset").set_value("petitions")
+    at.run()
+    bad = ledger(GOOD + ["N9,甲镇,甲一村,2024-10-10,来信,其他,也许,,,,否"])
+    at.file_uploader(key="upload_file").upload("bad.csv", bad, "text/csv")
+    at.run()
+    assert not at.exception
+    assert any("文件未被接受" in e.value for e in at.error)
+    problems = at.dataframe[-1].value
+    assert list(problems["行"]) == [7] and list(problems["列"]) == ["G"]
+    assert "upload_commit" not in [b.key for b in at.button]
+
+    at.file_uploader(key="upload_file").upload("good.csv", ledger(GOOD), "text/csv")
+    at.run()
+    assert not at.exception
+    assert any("校验通过" in s.value for s in at.success)
+    at.button(key="upload_commit").click()
+    at.run()
+    assert any("已提交" in s.value for s in at.success)
+    at.switch_page("pages/overview.py")
+    at.run()
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["受理量"] == "3件"  # October 2024 is now the uploaded ledger
+
+
+def test_history_page_lists_versions_and_restores(tiny_store):
+    from governance.store import Store
+
+    at = run_app()
+    at.switch_page("pages/history.py")
+    at.run()
+    at.selectbox(key="history_dataset").set_value("petitions")
+    at.run()
+    versions = at.dataframe[0].value
+    assert set(versions["期间"]) == {"2024-08", "2024-09", "2024-10"}
+    at.selectbox(key="history_period").set_value("2024-10")
+    at.run()
+    # the only version is current: restoring means 'no data'
+    at.selectbox(key="history_version").set_value(0)
+    at.checkbox(key="history_confirm").check()
+    at.run()
+    at.button(key="history_restore").click()
+    at.run()
+    assert not at.exception
+    assert "2024-10" not in Store(tiny_store).periods("petitions")
+
+
+def test_with_accounts_viewers_cannot_upload_or_restore():
+    from governance.auth import hash_password, verify_password
+
+    stored = hash_password("s3cret", iterations=1000)
+    assert verify_password("s3cret", stored) and not verify_password("wrong", stored)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["users"] = {"wang": {"password_hash": stored, "role": "viewer"},
+                           "li": {"password_hash": stored, "role": "analyst"}}
+    at.run()
+    assert not any("单机模式" in c.value for c in at.caption)
+    at.switch_page("pages/upload.py")
+    at.run()
+    assert any("请先在左侧登录" in w.value for w in at.warning)
+    at.session_state["auth_user"] = "wang"
+    at.run()
+    assert any("只有数据管理员" in e.value for e in at.error)
+    assert "upload_file" not in [u.key for u in at.get("file_uploader")]
+    at.switch_page("pages/history.py")
+    at.run()
+    assert "history_restore" not in [b.key for b in at.button]
+    at.session_state["auth_user"] = "li"
+    at.switch_page("pages/upload.py")
+    at.run()
+    assert not at.error and at.file_uploader(key="upload_file") is not None
