@@ -416,6 +416,7 @@ class _World:
     quality_end: np.ndarray  # per village, at the last month
     chronic_weak: np.ndarray  # branches weak in every rating period
     month: np.ndarray  # datetime64[M], oldest first
+    extract_day: int  # days since 1970: the ledger was exported the day before `today`
 
     def quality(self, m: int) -> np.ndarray:
         return self.quality_start + (self.quality_end - self.quality_start) * (m / (MONTHS - 1))
@@ -486,6 +487,7 @@ def _world(scale_name: str, today: dt.date | None, rng: np.random.Generator) -> 
         quality_end=end,
         chronic_weak=chronic_weak,
         month=_months(today or dt.date.today()),
+        extract_day=((today or dt.date.today()) - dt.date(1970, 1, 1)).days - 1,
     )
 
 
@@ -559,7 +561,8 @@ def _petition_month(world: _World, rng: np.random.Generator, m: int, counts: np.
     # A few cases stall for good; the rest close after a skewed 1-10 weeks, slower where run poorly.
     stalled = _chance(rng, 0.01, -1.2 * q)
     closed_on = received + np.rint(2 + rng.gamma(2.0, 10 * np.exp(-0.35 * q))).astype(np.int64)
-    closed = ~stalled & (closed_on <= world.last_day)
+    # Cases keep closing after their month ends, up to the day the ledger was exported.
+    closed = ~stalled & (closed_on <= world.extract_day)
     first_time = _chance(rng, 0.95, 0.9 * q - 1.0 * is_repeat)
     rated = closed & (rng.random(n) < 0.75)
     unsatisfied = _chance(rng, 0.04, -0.7 * q + 1.5 * ~first_time)
@@ -630,7 +633,7 @@ def _dispute_month(world: _World, rng: np.random.Generator, m: int, counts: np.n
     u = rng.random(n)
     otherwise = np.where(u < 0.45, FAILED, np.where(u < 0.85, REFERRED, IN_PROGRESS))
     # Nothing is decided after the data ends: those cases are still in progress.
-    decided = decided_on <= world.last_day
+    decided = decided_on <= world.extract_day
     status = np.where(decided, np.where(settles, RESOLVED, otherwise), IN_PROGRESS)
     resolved = status == RESOLVED
     return pa.RecordBatch.from_arrays(

@@ -148,12 +148,13 @@ def query(
 
     by = "place": the place itself, with current/mom/yoy windows;
     by = "child": one row per place one level below (towns of a county...), with windows;
+    by = "village": one row per village under the place, with windows;
     by = "month": the place's monthly series (rating periods for branches), current window only.
     """
     if dataset not in contract.FACT_DATASETS:
         raise KeyError(f"未知数据集 unknown dataset: {dataset!r}")
     by_month = by == "month"
-    group_len = view.child_len if by == "child" else len(view.prefix)
+    group_len = {"child": view.child_len, "village": 12}.get(by, len(view.prefix))
     code_lo, code_hi = view.code_range
     params: dict = {"code_lo": code_lo, "code_hi": code_hi, "divisor": 10 ** (12 - group_len), "by_month": by_month}
     if dataset == "branches":

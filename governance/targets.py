@@ -1,0 +1,80 @@
+"""Targets (目标值) and red/amber/green status, from the one editable file data/targets.toml."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from governance import contract
+from governance.settings import PROJECT_ROOT
+
+DEFAULT_FILE = PROJECT_ROOT / "data" / "targets.toml"
+STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", None: "无目标"}
+STATUS_EN = {"green": "on target", "amber": "near", "red": "off target", None: "no target"}
+
+
+@dataclass(frozen=True)
+class Target:
+    target: float | None = None
+    amber: float | None = None
+    band: tuple[float, float] | None = None
+    amber_band: tuple[float, float] | None = None
+
+    def text(self, ind: contract.Indicator) -> str:
+        """目标 as a leader reads it: ≥95.0%, ≤8.0%, 200-350户."""
+        if self.band:
+            return f"{self.band[0]:g}-{self.band[1]:g}{ind.unit}"
+        if self.target is None:
+            return ""
+        sign = "≥" if ind.higher_is_better is not False else "≤"
+        value = f"{self.target * 100:.1f}%" if ind.unit == "%" else f"{self.target:g}{ind.unit}"
+        return sign + value
+
+
+def targets_path() -> Path:
+    return Path(os.environ.get("GOVERNANCE_TARGETS", DEFAULT_FILE))
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, mtime: float) -> dict:
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
+def load() -> dict:
+    """The targets file, re-read when it changes (analysts edit it while the app runs)."""
+    path = targets_path()
+    if not path.exists():
+        return {}
+    return _load(str(path), path.stat().st_mtime)
+
+
+def target_for(dataset: str, key: str, level: str | None = None) -> Target:
+    entry = load().get(dataset, {}).get(key, {})
+    if level and isinstance(entry.get(level), dict):
+        entry = {**{k: v for k, v in entry.items() if not isinstance(v, dict)}, **entry[level]}
+    band = tuple(entry["band"]) if "band" in entry else None
+    amber_band = tuple(entry["amber_band"]) if "amber_band" in entry else None
+    return Target(entry.get("target"), entry.get("amber"), band, amber_band)
+
+
+def status(value, ind: contract.Indicator, level: str | None = None) -> str | None:
+    """green / amber / red against the indicator's target for a place of this level; None without a target."""
+    if value is None:
+        return None
+    t = target_for(ind.dataset, ind.key, level)
+    if t.band:
+        lo, hi = t.band
+        if lo <= value <= hi:
+            return "green"
+        alo, ahi = t.amber_band or t.band
+        return "amber" if alo <= value <= ahi else "red"
+    if t.target is None:
+        return None
+    amber = t.amber if t.amber is not None else t.target
+    if ind.higher_is_better is False:
+        return "green" if value <= t.target else "amber" if value <= amber else "red"
+    return "green" if value >= t.target else "amber" if value >= amber else "red"
