@@ -558,9 +558,10 @@ def _petition_month(world: _World, rng: np.random.Generator, m: int, counts: np.
     category = rng.choice(len(PETITION_CATEGORIES), n, p=PETITION_CATEGORY_MIX[world.calendar_month[m]])
     is_repeat = _chance(rng, 0.07, -0.6 * q)
     is_initial = ~is_repeat & (rng.random(n) < 0.9)
-    # A few cases stall for good; the rest close after a skewed 1-10 weeks, slower where run poorly.
+    # A few cases stall for good; most close within two or three weeks (a long tail past the 60-day
+    # deadline), slower where run poorly.
     stalled = _chance(rng, 0.01, -1.2 * q)
-    closed_on = received + np.rint(2 + rng.gamma(2.0, 10 * np.exp(-0.35 * q))).astype(np.int64)
+    closed_on = received + np.rint(2 + rng.gamma(1.6, 7 * np.exp(-0.35 * q))).astype(np.int64)
     # Cases keep closing after their month ends, up to the day the ledger was exported.
     closed = ~stalled & (closed_on <= world.extract_day)
     first_time = _chance(rng, 0.95, 0.9 * q - 1.0 * is_repeat)

@@ -149,12 +149,13 @@ def query(
     by = "place": the place itself, with current/mom/yoy windows;
     by = "child": one row per place one level below (towns of a county...), with windows;
     by = "village": one row per village under the place, with windows;
-    by = "month": the place's monthly series (rating periods for branches), current window only.
+    by = "month": the place's monthly series (rating periods for branches), current window only;
+    by = "child_month": the monthly series of every place one level below.
     """
     if dataset not in contract.FACT_DATASETS:
         raise KeyError(f"未知数据集 unknown dataset: {dataset!r}")
-    by_month = by == "month"
-    group_len = {"child": view.child_len, "village": 12}.get(by, len(view.prefix))
+    by_month = by in ("month", "child_month")
+    group_len = {"child": view.child_len, "child_month": view.child_len, "village": 12}.get(by, len(view.prefix))
     code_lo, code_hi = view.code_range
     params: dict = {"code_lo": code_lo, "code_hi": code_hi, "divisor": 10 ** (12 - group_len), "by_month": by_month}
     if dataset == "branches":

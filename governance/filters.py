@@ -1,0 +1,125 @@
+"""The filters every dashboard page shares: place, months, comparison, language.
+
+They live in the sidebar that app.py draws before the page, so they keep
+their values from page to page, and they are mirrored in the URL
+(?region=...&from=...&to=...&cmp=...&lang=...) so a shared link opens the
+same view. Drill-down (a click on a ranking bar, or a pick from a list) asks
+for a new place through ``drill``; the place widgets take it on the next run,
+because a widget's value cannot change after it is drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from governance import app_data, contract, periods
+from governance.i18n import t
+
+ALL = ""
+COMPARE = {"mom": ("环比（上期）", "vs previous period"), "yoy": ("同比（去年同期）", "vs same period last year")}
+
+
+@dataclass(frozen=True)
+class Filters:
+    region: str  # 12-digit code of the place in view
+    name: str
+    level: str  # county / town / village (or city / province above a county)
+    child_level: str | None
+    home: str
+    start: str
+    end: str
+    compare: str  # mom | yoy
+    months: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} · {periods.range_label_zh(self.start, self.end)}"
+
+    @property
+    def compare_zh(self) -> str:
+        return COMPARE[self.compare][0]
+
+
+def drill(code: str) -> None:
+    """Go to a place (from a chart click or a list) on the next run."""
+    st.session_state["drill_to"] = code
+    st.rerun()
+
+
+def _children(regions: pd.DataFrame, code: str) -> pd.DataFrame:
+    return regions[regions["parent_code"] == code].sort_values("region_code")
+
+
+def _apply_drill(regions: pd.DataFrame, home: str) -> None:
+    code = st.session_state.pop("drill_to", None)
+    if not code or code not in set(regions["region_code"]):
+        return
+    parent = regions.set_index("region_code")["parent_code"].to_dict()
+    chain = [code]
+    while chain[-1] != home and parent.get(chain[-1]):
+        chain.append(parent[chain[-1]])
+    chain = chain[::-1][1:]  # below home, top first
+    st.session_state["f_town"] = chain[0] if chain else ALL
+    st.session_state["f_village"] = chain[1] if len(chain) > 1 else ALL
+
+
+def _from_url(regions: pd.DataFrame, months: list[str]) -> None:
+    """On a session's first run, take the view from the link it was opened with."""
+    if st.session_state.get("filters_ready"):
+        return
+    st.session_state["filters_ready"] = True
+    q = st.query_params
+    if q.get("region") in set(regions["region_code"]):
+        st.session_state["drill_to"] = q["region"]
+    start, end = q.get("from"), q.get("to")
+    if start in months and end in months and start <= end:
+        st.session_state["f_months"] = (start, end)
+    if q.get("cmp") in COMPARE:
+        st.session_state["f_cmp"] = q["cmp"]
+    if q.get("lang") in ("zh", "en"):
+        st.session_state["lang"] = q["lang"]
+
+
+def sidebar() -> Filters | None:
+    """Draw the shared filters; None when the store has no data yet."""
+    root, ver = app_data.store_key()
+    regions = app_data.places(root, ver)
+    months = app_data.months(root, ver)
+    home = app_data.home_region(regions)
+    if home is None or not months:
+        return None
+    _from_url(regions, months)
+    _apply_drill(regions, home)
+    names = regions.set_index("region_code")["name"].to_dict()
+
+    with st.sidebar:
+        st.radio("语言 Language", ["zh", "en"], key="lang", horizontal=True,
+                 format_func=lambda v: "中文" if v == "zh" else "English")
+        st.markdown(f"**{t('查看范围', 'View')}**")
+        towns = _children(regions, home)
+        town = st.selectbox(t("乡镇(街道)", "Town"), [ALL, *towns["region_code"]], key="f_town",
+                            format_func=lambda c: f"{names[home]}（{t('全部', 'all')}）" if c == ALL else names.get(c, c))
+        village = ALL
+        if town != ALL:
+            villages = _children(regions, town)
+            if st.session_state.get("f_village") not in (ALL, *villages["region_code"]):
+                st.session_state["f_village"] = ALL
+            village = st.selectbox(t("村(社区)", "Village"), [ALL, *villages["region_code"]], key="f_village",
+                                   format_func=lambda c: t("全部", "all") if c == ALL else names.get(c, c))
+        if st.session_state.get("f_months", (None, None))[1] not in months:
+            st.session_state["f_months"] = (months[-1], months[-1])
+        start, end = st.select_slider(t("月份（拖动两端选范围）", "Months"), months, key="f_months",
+                                      format_func=periods.month_label_zh)
+        compare = st.radio(t("对比", "Compare"), list(COMPARE), key="f_cmp", horizontal=True,
+                           format_func=lambda k: t(*COMPARE[k]))
+
+    region = village or town or home
+    level = contract.level_of_code(region)
+    f = Filters(region, names.get(region, region), level, contract.CHILD_LEVEL.get(level), home, start, end,
+                compare, tuple(months))
+    st.query_params.update({"region": region, "from": start, "to": end, "cmp": compare,
+                            "lang": st.session_state.get("lang", "zh")})
+    return f

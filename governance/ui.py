@@ -1,0 +1,148 @@
+"""Pieces the dashboard pages are made of: KPI cards, charts with their tables, drill-down.
+
+Pages stay short top-to-bottom scripts; anything two pages draw alike lives here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from governance import app_data, charts, contract, exports, formatting, periods, targets
+from governance.filters import Filters, drill
+from governance.i18n import dataset_name, name, t
+from governance.indicators import change
+
+STATUS_ICON = {"green": "🟢", "amber": "🟡", "red": "🔴", None: "⚪"}
+EMPTY_HINT = ("这个范围还没有{what}数据。请在“数据上传”页上传{what}台账（模板可在该页下载）。",
+              "No {what} data for this view yet. Upload the ledger on the Upload page (templates are there).")
+
+
+def status_text(status: str | None) -> str:
+    return f"{STATUS_ICON[status]} {t(targets.STATUS_ZH[status], targets.STATUS_EN[status])}"
+
+
+def header(title_zh: str, title_en: str, f: Filters) -> None:
+    st.title(t(title_zh, title_en))
+    st.caption(f"{f.label} · {t('对比', 'compared')}：{t(*_compare(f))}")
+
+
+def _compare(f: Filters) -> tuple[str, str]:
+    from governance.filters import COMPARE
+
+    return COMPARE[f.compare]
+
+
+def empty(dataset: str) -> None:
+    what = dataset_name(dataset)
+    st.info(t(EMPTY_HINT[0], EMPTY_HINT[1]).format(what=what))
+
+
+def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
+    """Value, change against the comparison period, target and status for each headline indicator."""
+    root, ver = app_data.store_key()
+    figures = app_data.headline(root, ver, dataset, f.region, f.start, f.end)
+    ds = contract.dataset(dataset)
+    shown = [ds.indicator(k) for k in keys] if keys else [i for i in ds.indicators if i.headline]
+    for col, ind in zip(st.columns(len(shown)), shown):
+        cur, prev = figures["current"][ind.key], figures[f.compare][ind.key]
+        state = targets.status(cur, ind, f.level)
+        target = targets.target_for(ind.dataset, ind.key, f.level).text(ind)
+        with col.container(border=True):
+            st.metric(
+                name(ind),
+                formatting.value(cur, ind),
+                formatting.change(change(cur, prev, ind), ind),
+                delta_color="off" if ind.higher_is_better is None else ("normal" if ind.higher_is_better else "inverse"),
+                help=app_data.indicator_help(ind),
+            )
+            st.caption(f"{t('目标', 'Target')} {target} · {status_text(state)}" if target
+                       else t("无目标值", "no target"))
+    return figures
+
+
+def has_data(figures: dict, dataset: str) -> bool:
+    first = contract.dataset(dataset).indicators[0].key
+    return figures["current"][first] not in (None, 0)
+
+
+def table_download(df: pd.DataFrame, filename: str, key: str) -> None:
+    """The table behind a chart, as a CSV that opens cleanly in Chinese Excel."""
+    with st.expander(t("数据表", "Data table")):
+        st.dataframe(df, hide_index=True, width="stretch")
+        st.download_button(t("下载 CSV", "Download CSV"), exports.csv_bytes(df), filename, "text/csv", key=key)
+
+
+def indicator_picker(dataset: str, key: str) -> contract.Indicator:
+    ds = contract.dataset(dataset)
+    options = [i.key for i in ds.indicators if i.kind in ("rate", "mean")]
+    default = next(i.key for i in ds.indicators if i.headline and i.kind == "rate")
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+    chosen = st.selectbox(t("指标", "Indicator"), options, key=key, format_func=lambda k: name(ds.indicator(k)))
+    return ds.indicator(chosen)
+
+
+def trend(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
+    start = min(f.start, periods.shift_month(f.end, -11))  # a year at least, so a trend shows
+    df = app_data.indicator_frame(dataset, f.region, start, f.end, "month")
+    if df.empty:
+        empty(dataset)
+        return
+    fig = charts.trend(df, ind, level=f.level, title=f"{f.name} · {name(ind)}{t('月度趋势', ' by month')}"
+                       f"（{charts.axis_unit(ind)}）", subtitle=t("虚线为目标值", "dashed: target"))
+    st.plotly_chart(fig, key=f"{key}_chart", config={"displaylogo": False})
+    table_download(_columns(df, ["month", ind.key]), f"{dataset}_{ind.key}_趋势.csv", f"{key}_csv")
+
+
+def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
+    """Places one level down, by status colour; clicking a bar (or the list below) drills into it."""
+    if f.child_level is None:
+        st.caption(t("已是村(社区)一级，没有下级排名。", "A village has no places below it."))
+        return
+    df = app_data.indicator_frame(dataset, f.region, f.start, f.end, "child")
+    df = df[df["window_name"] == "current"]
+    if df.empty:
+        empty(dataset)
+        return
+    level_zh = {"town": "乡镇(街道)", "village": "村(社区)", "county": "县(区)", "city": "市"}.get(f.child_level, "")
+    fig = charts.ranking(df, ind, level=f.child_level, title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
+                         f"（{charts.axis_unit(ind)}）", subtitle=t("点击条形下钻 · 颜色表示是否达标", "click a bar to drill down"))
+    event = st.plotly_chart(fig, key=f"{key}_chart", on_select="rerun", selection_mode="points",
+                            config={"displaylogo": False})
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
+        getattr(getattr(event, "selection", None), "points", [])
+    if points:
+        code = points[0].get("customdata", [None])[0]
+        if code:
+            drill(code)
+    names = dict(zip(df["place_code"], df["place_name"]))
+    pick = st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
+                        format_func=lambda c: t("（选择地区）", "(choose a place)") if c == "" else names[c])
+    if pick:
+        st.session_state.pop(f"{key}_drill", None)
+        drill(pick)
+    table_download(_columns(df, ["place_code", "place_name", ind.key]), f"{dataset}_{ind.key}_排名.csv", f"{key}_csv")
+
+
+def up_button(f: Filters) -> None:
+    if f.region != f.home:
+        regions = app_data.places(*app_data.store_key()).set_index("region_code")
+        parent = regions.loc[f.region, "parent_code"]
+        if st.button(t(f"↑ 返回 {regions.loc[parent, 'name']}", f"↑ Back to {regions.loc[parent, 'name']}"),
+                     key="drill_up"):
+            drill(parent)
+
+
+def _columns(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """A chart's table with Chinese headers."""
+    labels = {"month": "月份", "place_code": "区划代码", "place_name": "名称"}
+    for ds in contract.FACT_DATASETS:
+        for ind in contract.dataset(ds).indicators:
+            labels.setdefault(ind.key, f"{ind.zh}({ind.unit})")
+    out = df[cols].copy()
+    for c in cols:
+        ind = next((i for d in contract.FACT_DATASETS for i in contract.dataset(d).indicators if i.key == c), None)
+        if ind is not None and ind.unit == "%":
+            out[c] = (out[c] * 100).round(2)
+    return out.rename(columns=labels)

@@ -1,0 +1,108 @@
+"""In a real browser: the overview's figure, a refused ledger that changes nothing, a GBK ledger committed.
+
+The module's tests share one server and one tiny store (conftest.app_url). Only the commit test changes
+the store, and it expects the tiny county's original figures, so it runs last; the refused upload compares
+the overview with what it showed before the upload.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import shot, wait_for_app
+from tests.test_ingest import GOOD, ledger
+
+BAD_ROW = "N9,甲镇,甲一村,2024-10-10,来信,其他,也许,,,,否"  # 是否初信初访 (column G) is not a yes/no: row 7
+
+
+def metric_value(page: Page, label: str):
+    """The value element of the st.metric card whose label is exactly `label`."""
+    card = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+    return card.get_by_test_id("stMetricValue")
+
+
+def open_overview(page: Page, base: str) -> None:
+    page.goto(base)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="党建引领基层治理 · 总览")).to_be_visible()
+    expect(page.get_by_text("示范县 · 2024年10月", exact=False)).to_be_visible()
+
+
+def go_to(page: Page, title: str, heading: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    wait_for_app(page)
+
+
+def upload_ledger(page: Page, tmp_path, name: str, data: bytes) -> None:
+    """On the upload page: choose 信访事项 (petitions), then give the file input a GBK ledger."""
+    combo = page.get_by_role("combobox", name="数据集 Dataset")
+    combo.click()
+    page.get_by_role("option", name="信访事项 (petitions)").click()
+    expect(combo).to_have_value("信访事项 (petitions)")
+    wait_for_app(page)
+    path = tmp_path / name
+    path.write_bytes(data)
+    uploader = page.get_by_test_id("stFileUploader")
+    uploader.locator('input[type="file"]').set_input_files(path)
+    expect(uploader.get_by_text(name, exact=True)).to_be_visible()
+
+
+def test_a_refused_ledger_lists_its_problem_and_changes_nothing(page: Page, app_url, tmp_path):
+    open_overview(page, app_url)
+    before = metric_value(page, "受理量")
+    expect(before).to_have_text("6件")
+    figure = before.inner_text()
+
+    go_to(page, "数据上传 Upload", "数据上传 Upload")
+    upload_ledger(page, tmp_path, "信访台账_有误.csv", ledger(GOOD + [BAD_ROW]))
+    refused = page.get_by_test_id("stAlertContentError").filter(has_text="文件未被接受")
+    expect(refused).to_be_visible()
+    expect(refused).to_contain_text("共 1 个错误")
+    wait_for_app(page)
+    expect(page.get_by_text("校验结果：1 个错误")).to_be_visible()
+    expect(page.get_by_role("button", name="确认提交 Commit")).to_have_count(0)
+    refused.scroll_into_view_if_needed()
+    shot(page, "05_upload_refused")
+
+    # The problem table is drawn on a canvas: read its row and column from the problem list download.
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="下载问题清单 (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(dl.value.path().read_bytes().decode("utf-8-sig"))))
+    assert [(r["行"], r["列"], r["级别"]) for r in rows] == [("7", "G", "错误")], rows
+    assert rows[0]["原值"] == "也许"
+
+    go_to(page, "总览 Overview", "党建引领基层治理 · 总览")
+    expect(metric_value(page, "受理量")).to_have_text(figure)
+    assert not page.page_errors, page.page_errors
+
+
+def test_a_gbk_ledger_is_validated_committed_and_shown_on_the_overview(page: Page, app_url, tmp_path):
+    open_overview(page, app_url)
+    expect(metric_value(page, "受理量")).to_have_text("6件")  # tiny county, October 2024
+    shot(page, "01_overview_before")
+
+    go_to(page, "数据上传 Upload", "数据上传 Upload")
+    upload_ledger(page, tmp_path, "信访台账.csv", ledger(GOOD))
+    ok = page.get_by_test_id("stAlertContentSuccess").filter(has_text="校验通过")
+    expect(ok).to_contain_text("3 行")
+    expect(ok).to_contain_text("2024-10")
+    wait_for_app(page)
+    expect(page.get_by_text("编码：gb18030", exact=False)).to_be_visible()
+    shot(page, "02_upload_validated")
+
+    page.get_by_role("button", name="确认提交 Commit").click()
+    done = page.get_by_test_id("stAlertContentSuccess").filter(has_text="已提交")
+    expect(done).to_be_visible()
+    wait_for_app(page)
+    done.scroll_into_view_if_needed()
+    shot(page, "03_upload_committed")
+
+    go_to(page, "总览 Overview", "党建引领基层治理 · 总览")
+    expect(metric_value(page, "受理量")).to_have_text("3件")  # October 2024 is now the uploaded ledger
+    shot(page, "04_overview_after")
+    assert not page.page_errors, page.page_errors
