@@ -1,22 +1,30 @@
-"""Router: page config, the demo store on first start, the page list and who is signed in."""
+"""Router: page config, the demo store on first start, shared filters, the page list."""
 
 import streamlit as st
 
-from governance import app_data, auth
+from governance import app_data, auth, filters
 
-st.set_page_config(page_title="党建引领基层治理 · 指标看板", page_icon="🏛️", layout="wide")
+st.set_page_config(page_title="党建引领基层治理 · 指标看板", page_icon=":material/account_balance:", layout="wide")
 app_data.ensure_demo()
 auth.sidebar()
 
-page = st.navigation(
-    {
-        "看板 Dashboard": [
-            st.Page("pages/overview.py", title="总览 Overview", icon="📊", default=True),
-        ],
-        "数据 Data": [
-            st.Page("pages/upload.py", title="数据上传 Upload", icon="📤"),
-            st.Page("pages/history.py", title="数据版本 History", icon="🕘"),
-        ],
-    }
-)
+dashboard = [
+    st.Page("pages/overview.py", title="总览 Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/petitions.py", title="信访 Petitions", icon=":material/mail:"),
+    st.Page("pages/disputes.py", title="矛盾纠纷 Disputes", icon=":material/handshake:"),
+    st.Page("pages/grid.py", title="网格化管理 Grid", icon=":material/grid_view:"),
+    st.Page("pages/branches.py", title="评星定级 Branches", icon=":material/star:"),
+    st.Page("pages/screen.py", title="大屏 Screen", icon=":material/tv:"),
+]
+data = [
+    st.Page("pages/upload.py", title="数据上传 Upload", icon=":material/upload:"),
+    st.Page("pages/history.py", title="数据版本 History", icon=":material/history:"),
+    st.Page("pages/dictionary.py", title="指标说明 Indicators", icon=":material/menu_book:"),
+]
+page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data})
+if page in dashboard:
+    st.session_state["filters"] = filters.sidebar()
+    if st.session_state["filters"] is None:
+        st.info("还没有数据。请在“数据上传”页上传台账，或运行 `python -m governance demo` 生成演示数据。")
+        st.stop()
 page.run()

@@ -22,6 +22,8 @@ def change(delta, ind: Indicator) -> str | None:
     """A change as the comparison is read aloud: 个百分点 for rates, % for the rest."""
     if delta is None:
         return None
+    if abs(delta) < 0.0005:
+        return "持平"
     if ind.unit == "%":
         return f"{delta * 100:+.1f}个百分点"
     return f"{delta * 100:+.1f}%"

@@ -13,13 +13,16 @@ from governance.filters import Filters, drill
 from governance.i18n import dataset_name, name, t
 from governance.indicators import change
 
-STATUS_ICON = {"green": "🟢", "amber": "🟡", "red": "🔴", None: "⚪"}
+# Shape and word as well as colour, for colour-blind readers; glyphs the CJK font has (no emoji font needed).
+STATUS_ICON = {"green": "●", "amber": "▲", "red": "✕", None: "○"}
+STATUS_MD_COLOR = {"green": "green", "amber": "orange", "red": "red", None: "gray"}
 EMPTY_HINT = ("这个范围还没有{what}数据。请在“数据上传”页上传{what}台账（模板可在该页下载）。",
               "No {what} data for this view yet. Upload the ledger on the Upload page (templates are there).")
 
 
 def status_text(status: str | None) -> str:
-    return f"{STATUS_ICON[status]} {t(targets.STATUS_ZH[status], targets.STATUS_EN[status])}"
+    """Markdown: a coloured shape and the word, e.g. ':red[✕ 未达标]'."""
+    return f":{STATUS_MD_COLOR[status]}[{STATUS_ICON[status]} {t(targets.STATUS_ZH[status], targets.STATUS_EN[status])}]"
 
 
 def header(title_zh: str, title_en: str, f: Filters) -> None:
@@ -42,19 +45,25 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     """Value, change against the comparison period, target and status for each headline indicator."""
     root, ver = app_data.store_key()
     figures = app_data.headline(root, ver, dataset, f.region, f.start, f.end)
+    spark = app_data.indicator_frame(dataset, f.region, periods.shift_month(f.end, -11), f.end, "month")
     ds = contract.dataset(dataset)
     shown = [ds.indicator(k) for k in keys] if keys else [i for i in ds.indicators if i.headline]
     for col, ind in zip(st.columns(len(shown)), shown):
         cur, prev = figures["current"][ind.key], figures[f.compare][ind.key]
+        delta = change(cur, prev, ind)
         state = targets.status(cur, ind, f.level)
         target = targets.target_for(ind.dataset, ind.key, f.level).text(ind)
+        line = spark[ind.key].dropna().tolist() if ind.key in spark and ind.kind != "distribution" else None
         with col.container(border=True):
             st.metric(
                 name(ind),
                 formatting.value(cur, ind),
-                formatting.change(change(cur, prev, ind), ind),
+                formatting.change(delta, ind),
                 delta_color="off" if ind.higher_is_better is None else ("normal" if ind.higher_is_better else "inverse"),
+                delta_arrow="off" if delta is not None and abs(delta) < 0.0005 else "auto",
+                delta_description=t(*_compare(f)).split("（")[0],
                 help=app_data.indicator_help(ind),
+                chart_data=line if line and len(line) > 1 else None,
             )
             st.caption(f"{t('目标', 'Target')} {target} · {status_text(state)}" if target
                        else t("无目标值", "no target"))
@@ -146,3 +155,19 @@ def _columns(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
         if ind is not None and ind.unit == "%":
             out[c] = (out[c] * 100).round(2)
     return out.rename(columns=labels)
+
+
+def breakdown(dataset: str, f: Filters, dimension: str, value: str, title: str, key: str,
+              horizontal: bool = False) -> None:
+    """A count breakdown (by channel, category, level...) for the place and months in view."""
+    df = app_data.breakdown(dataset, f.region, f.start, f.end, dimension)
+    if df.empty:
+        empty(dataset)
+        return
+    label = "label" if "label" in df else "value"
+    unit = "件"
+    fig = charts.bars(df, label, value, unit=unit, title=f"{title}（{unit}）", subtitle=f.label,
+                      horizontal=horizontal)
+    st.plotly_chart(fig, key=f"{key}_chart", config={"displaylogo": False})
+    table_download(df.drop(columns=[c for c in ("value", "bucket") if c in df and label != c]),
+                   f"{dataset}_{dimension}.csv", f"{key}_csv")

@@ -1,35 +1,26 @@
-"""总览: the four datasets' headline indicators for the home place and the latest month."""
+"""总览: where the place stands this month — KPI cards, needs-attention, towns side by side, freshness."""
 
 import streamlit as st
 
-from governance import app_data, contract, formatting, periods
-from governance.indicators import change
+from governance import app_data, contract, overview_view, ui
+from governance.i18n import dataset_name, t
 
-root, ver = app_data.store_key()
-regions = app_data.places(root, ver)
-region = app_data.home_region(regions)
-month = app_data.latest_month(root, ver)
-
-st.title("党建引领基层治理 · 总览")
-if month is None or region is None:
-    st.info("还没有数据。请在“数据上传”页上传台账，或运行 `python -m governance demo` 生成演示数据。")
-    st.stop()
-
-name = regions.loc[regions["region_code"] == region, "name"].iloc[0]
-st.caption(f"{name} · {periods.month_label_zh(month)} · 对比：环比（上月） · 数据版本 v{ver}")
+f = st.session_state["filters"]
+ui.header("党建引领基层治理 · 总览", "Grassroots governance · Overview", f)
+ui.up_button(f)
 
 for key in contract.FACT_DATASETS:
-    ds = contract.dataset(key)
-    figures = app_data.headline(root, ver, key, region, month, month)
-    st.subheader(ds.zh)
-    shown = [i for i in ds.indicators if i.headline]
-    for col, ind in zip(st.columns(len(shown)), shown):
-        cur, prev = figures["current"][ind.key], figures["mom"][ind.key]
-        col.metric(
-            ind.zh,
-            formatting.value(cur, ind),
-            formatting.change(change(cur, prev, ind), ind),
-            delta_color="off" if ind.higher_is_better is None else ("normal" if ind.higher_is_better else "inverse"),
-            help=app_data.indicator_help(ind),
-            border=True,
-        )
+    st.subheader(dataset_name(key))
+    figures = ui.kpi_cards(key, f)
+    if not ui.has_data(figures, key):
+        ui.empty(key)
+
+st.subheader(t("预警 · 需要关注", "Needs attention"))
+overview_view.attention_list(f)
+
+if f.child_level:
+    st.subheader(t("下级对比", "Places side by side"))
+    overview_view.side_by_side(f)
+
+st.subheader(t("数据新鲜度", "Data freshness"))
+overview_view.freshness(f)

@@ -134,6 +134,9 @@ def page(browser, request):
             route.abort()
 
     context.route("**/*", only_loopback)
+    # st.dataframe's "Download as CSV" uses the File System Access picker when there is one, a dialog
+    # headless chromium cannot answer; without it the grid falls back to an ordinary download.
+    context.add_init_script("delete window.showSaveFilePicker;")
     pg = context.new_page()
     pg.set_default_timeout(TIMEOUT_MS)
     pg.blocked_requests = blocked

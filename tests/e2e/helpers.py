@@ -9,6 +9,8 @@ from playwright.sync_api import Locator, Page, expect
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 TIMEOUT_MS = 20_000  # the longest any single wait in the browser may take
 
+SKELETONS = ", ".join(f'[data-testid="{t}"]' for t in ("stSkeleton", "stSkeletonElement", "stAppSkeleton"))
+
 expect.set_options(timeout=TIMEOUT_MS)
 
 
@@ -18,6 +20,8 @@ def wait_for_app(page: Page) -> None:
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED")
     expect(app).to_have_attribute("data-test-script-state", "notRunning")
     expect(page.locator('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')).to_have_count(0)
+    # Elements whose code is loaded lazily (dataframes, ...) show a skeleton until they are drawn.
+    expect(page.locator(SKELETONS)).to_have_count(0)
 
 
 def shot(page: Page, name: str) -> Path:

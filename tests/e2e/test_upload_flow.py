@@ -25,6 +25,12 @@ def metric_value(page: Page, label: str):
     return card.get_by_test_id("stMetricValue")
 
 
+def download_csv(page: Page, button) -> list[dict]:
+    with page.expect_download() as dl:
+        button.click()
+    return list(csv.DictReader(io.StringIO(dl.value.path().read_bytes().decode("utf-8-sig"))))
+
+
 def open_overview(page: Page, base: str) -> None:
     page.goto(base)
     wait_for_app(page)
@@ -44,6 +50,7 @@ def upload_ledger(page: Page, tmp_path, name: str, data: bytes) -> None:
     combo.click()
     page.get_by_role("option", name="信访事项 (petitions)").click()
     expect(combo).to_have_value("信访事项 (petitions)")
+    combo.blur()
     wait_for_app(page)
     path = tmp_path / name
     path.write_bytes(data)
@@ -69,12 +76,14 @@ def test_a_refused_ledger_lists_its_problem_and_changes_nothing(page: Page, app_
     refused.scroll_into_view_if_needed()
     shot(page, "05_upload_refused")
 
-    # The problem table is drawn on a canvas: read its row and column from the problem list download.
-    with page.expect_download() as dl:
-        page.get_by_role("button", name="下载问题清单 (CSV)").click()
-    rows = list(csv.DictReader(io.StringIO(dl.value.path().read_bytes().decode("utf-8-sig"))))
-    assert [(r["行"], r["列"], r["级别"]) for r in rows] == [("7", "G", "错误")], rows
-    assert rows[0]["原值"] == "也许"
+    # The problem table is drawn on a canvas: read what it shows through its own "Download as CSV".
+    problems = page.get_by_test_id("stDataFrame").last
+    problems.hover()
+    rows = download_csv(page, problems.get_by_role("button", name="Download as CSV"))
+    assert [(r["行"], r["列"], r["级别"], r["原值"]) for r in rows] == [("7", "G", "错误", "也许")], rows
+    assert "是否初信初访" in rows[0]["问题"]
+    # and the page's own problem list says the same
+    assert download_csv(page, page.get_by_role("button", name="下载问题清单 (CSV)")) == rows
 
     go_to(page, "总览 Overview", "党建引领基层治理 · 总览")
     expect(metric_value(page, "受理量")).to_have_text(figure)
@@ -93,6 +102,7 @@ def test_a_gbk_ledger_is_validated_committed_and_shown_on_the_overview(page: Pag
     expect(ok).to_contain_text("2024-10")
     wait_for_app(page)
     expect(page.get_by_text("编码：gb18030", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="确认提交 Commit")).to_be_visible()
     shot(page, "02_upload_validated")
 
     page.get_by_role("button", name="确认提交 Commit").click()

@@ -1,0 +1,71 @@
+"""The 大屏 page: dark styling, big KPI tiles, and the briefing's charts one per step."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from governance import app_data, charts, contract, formatting, periods, targets
+from governance.filters import Filters
+from governance.indicators import change
+from governance.ui import STATUS_ICON
+
+CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display: none;}
+.stApp, [data-testid="stAppViewContainer"] {background: #0E1117; color: #F2F2F2;}
+.block-container {padding-top: 1rem; max-width: 100%;}
+.screen-title {font-size: 2.4rem; font-weight: 700; color: #F2F2F2; margin-bottom: .5rem;}
+.screen-step {text-align: center; font-size: 1.4rem; color: #BBBBBB; padding-top: .4rem;}
+.tile {background: #1B2230; border-radius: 12px; padding: .8rem 1rem; margin-bottom: .6rem;
+       border-left: 10px solid var(--status);}
+.tile .name {font-size: 1.2rem; color: #BBBBBB;}
+.tile .value {font-size: 2.6rem; font-weight: 700; color: #FFFFFF; line-height: 1.2;}
+.tile .delta {font-size: 1.1rem; color: #DDDDDD;}
+</style>
+"""
+
+
+def style() -> None:
+    st.markdown(CSS, unsafe_allow_html=True)
+
+
+def tiles(f: Filters) -> None:
+    root, ver = app_data.store_key()
+    shown = [i for d in contract.FACT_DATASETS for i in contract.dataset(d).indicators if i.headline and i.kind != "count"]
+    for row in (shown[:5], shown[5:10], shown[10:]):
+        for col, ind in zip(st.columns(max(len(row), 1)), row):
+            figures = app_data.headline(root, ver, ind.dataset, f.region, f.start, f.end)
+            cur, prev = figures["current"][ind.key], figures[f.compare][ind.key]
+            state = targets.status(cur, ind, f.level)
+            delta = formatting.change(change(cur, prev, ind), ind) or ""
+            col.markdown(
+                f"<div class='tile' style='--status:{charts.STATUS_COLOR[state]}'><div class='name'>"
+                f"<span style='color:{charts.STATUS_COLOR[state]}'>{STATUS_ICON[state]}</span> {ind.zh}</div><div class='value'>{formatting.value(cur, ind)}</div>"
+                f"<div class='delta'>{f.compare_zh} {delta}</div></div>", unsafe_allow_html=True)
+
+
+def slides(f: Filters) -> list[go.Figure]:
+    """Each dataset's main rate: its trend, then its ranking of the places below."""
+    out = []
+    start = min(f.start, periods.shift_month(f.end, -11))
+    for key in contract.FACT_DATASETS:
+        ind = next(i for i in contract.dataset(key).indicators if i.headline and i.kind == "rate")
+        series = app_data.indicator_frame(key, f.region, start, f.end, "month")
+        if not series.empty:
+            fig = charts.trend(series, ind, level=f.level, title=f"{f.name} · {ind.zh}月度趋势（%）",
+                               subtitle=f.label, dark=True, height=620)
+            out.append(_big(fig))
+        if f.child_level:
+            children = app_data.indicator_frame(key, f.region, f.start, f.end, "child")
+            children = children[children["window_name"] == "current"]
+            if not children.empty:
+                fig = charts.ranking(children, ind, level=f.child_level, title=f"{ind.zh}排名（%）",
+                                     subtitle=f.label, dark=True)
+                out.append(_big(fig))
+    return out or [_big(go.Figure(layout=dict(template=charts.template(dark=True), title="暂无数据")))]
+
+
+def _big(fig: go.Figure) -> go.Figure:
+    fig.update_layout(template=charts.template(dark=True, scale=1.5), height=max(fig.layout.height or 0, 620))
+    return fig

@@ -1,0 +1,27 @@
+"""评星定级: star ratings of party branches, up and down grades, weak branches and their rectification."""
+
+import streamlit as st
+
+from governance import branches_view, ui
+from governance.i18n import t
+
+f = st.session_state["filters"]
+ui.header("党支部评星定级", "Branch star ratings", f)
+ui.up_button(f)
+figures = ui.kpi_cards("branches", f, ["branches", "five_star_share", "three_plus_share", "upgraded", "downgraded",
+                                       "weak", "rectification_rate"])
+if not ui.has_data(figures, "branches"):
+    ui.empty("branches")
+    st.stop()
+
+ind = ui.indicator_picker("branches", "branches_indicator")
+left, right = st.columns(2)
+with left:
+    branches_view.stars(f, figures)
+with right:
+    ui.ranking("branches", ind, f, f"branches_rank_{f.region}")
+
+st.subheader(t("评定周期趋势", "By rating period"))
+ui.trend("branches", ind, f, "branches_trend")
+st.subheader(t("软弱涣散党组织及整顿", "Weak and lax branches"))
+branches_view.weak(f)

@@ -1,0 +1,19 @@
+"""指标说明: every indicator's definition, formula, unit, direction and target, from the contract."""
+
+import pandas as pd
+import streamlit as st
+
+from governance import contract, targets
+from governance.i18n import dataset_name, t
+
+st.title(t("指标说明", "Indicator dictionary"))
+st.caption(t("定义来自数据约定；目标值与红黄绿阈值来自 data/targets.toml，可由数据管理员修改。",
+             "Definitions come from the data contract; targets from data/targets.toml."))
+for key in contract.FACT_DATASETS:
+    st.subheader(dataset_name(key))
+    rows = [{
+        "指标": i.zh, "key": i.key, "English": i.en, "定义": i.definition_zh, "公式": i.formula_zh, "单位": i.unit,
+        "方向": {True: "越高越好", False: "越低越好", None: "规模指标"}[i.higher_is_better],
+        "目标": targets.target_for(key, i.key).text(i) or "—",
+    } for i in contract.dataset(key).indicators]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

@@ -1,0 +1,31 @@
+"""矛盾纠纷: disputes found and resolved locally (小事不出村、大事不出镇、矛盾不上交)."""
+
+import streamlit as st
+
+from governance import ui
+from governance.i18n import t
+
+f = st.session_state["filters"]
+ui.header("矛盾纠纷排查化解", "Disputes", f)
+ui.up_button(f)
+figures = ui.kpi_cards("disputes", f)
+if not ui.has_data(figures, "disputes"):
+    ui.empty("disputes")
+    st.stop()
+
+ind = ui.indicator_picker("disputes", "disputes_indicator")
+left, right = st.columns(2)
+with left:
+    ui.trend("disputes", ind, f, "disputes_trend")
+with right:
+    ui.ranking("disputes", ind, f, f"disputes_rank_{f.region}")
+
+st.subheader(t("构成与未化解", "Breakdowns and backlog"))
+c1, c2, c3 = st.columns(3)
+with c1:
+    ui.breakdown("disputes", f, "category", "found", t("按纠纷类型", "By type"), "disputes_category", horizontal=True)
+with c2:
+    ui.breakdown("disputes", f, "resolved_level", "found", t("按化解层级", "By level resolved"), "disputes_level")
+with c3:
+    ui.breakdown("disputes", f, "category", "unresolved", t("未化解（按类型）", "Backlog by type"),
+                 "disputes_backlog", horizontal=True)

@@ -1,0 +1,24 @@
+"""网格化管理: every household in a grid, with a grid worker and a party organisation."""
+
+import streamlit as st
+
+from governance import grid_view, ui
+from governance.i18n import t
+
+f = st.session_state["filters"]
+ui.header("网格化管理", "Grid management", f)
+ui.up_button(f)
+figures = ui.kpi_cards("grid", f)
+if not ui.has_data(figures, "grid"):
+    ui.empty("grid")
+    st.stop()
+
+ind = ui.indicator_picker("grid", "grid_indicator")
+left, right = st.columns(2)
+with left:
+    ui.trend("grid", ind, f, "grid_trend")
+with right:
+    ui.ranking("grid", ind, f, f"grid_rank_{f.region}")
+
+st.subheader(t("每网格户数（宜在200-350户）", "Households per grid (band 200-350)"))
+grid_view.band(f)

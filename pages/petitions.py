@@ -1,0 +1,32 @@
+"""信访: petitions closed on time and at the first attempt, by place and month."""
+
+import streamlit as st
+
+from governance import ui
+from governance.i18n import t
+
+f = st.session_state["filters"]
+ui.header("信访事项", "Petitions", f)
+ui.up_button(f)
+figures = ui.kpi_cards("petitions", f)
+if not ui.has_data(figures, "petitions"):
+    ui.empty("petitions")
+    st.stop()
+
+ind = ui.indicator_picker("petitions", "petitions_indicator")
+left, right = st.columns(2)
+with left:
+    ui.trend("petitions", ind, f, "petitions_trend")
+with right:
+    ui.ranking("petitions", ind, f, f"petitions_rank_{f.region}")
+
+st.subheader(t("构成与办理时限", "Breakdowns"))
+c1, c2, c3 = st.columns(3)
+with c1:
+    ui.breakdown("petitions", f, "channel", "received", t("按信访形式", "By channel"), "petitions_channel")
+with c2:
+    ui.breakdown("petitions", f, "category", "received", t("按问题类别", "By category"), "petitions_category",
+                 horizontal=True)
+with c3:
+    ui.breakdown("petitions", f, "deadline", "petitions", t("办理时长（期限60天）", "Time to close (60-day limit)"),
+                 "petitions_deadline", horizontal=True)

@@ -1,0 +1,24 @@
+"""大屏: a dark, large-type view for the meeting-room screen, stepping through the briefing's charts."""
+
+import streamlit as st
+
+from governance import screen_view
+from governance.i18n import t
+
+f = st.session_state["filters"]
+screen_view.style()
+st.markdown(f"<div class='screen-title'>{f.name} · 党建引领基层治理 · {f.label.split(' · ')[-1]}</div>",
+            unsafe_allow_html=True)
+screen_view.tiles(f)
+
+slides = screen_view.slides(f)
+step = st.session_state.setdefault("screen_step", 0) % len(slides)
+prev, where, nxt = st.columns([1, 6, 1])
+if prev.button("◀", key="screen_prev", width="stretch"):
+    st.session_state["screen_step"] = (step - 1) % len(slides)
+    st.rerun()
+if nxt.button("▶", key="screen_next", width="stretch"):
+    st.session_state["screen_step"] = (step + 1) % len(slides)
+    st.rerun()
+where.markdown(f"<div class='screen-step'>{t('第', '')}{step + 1} / {len(slides)}</div>", unsafe_allow_html=True)
+st.plotly_chart(slides[step], key=f"screen_chart_{step}", config={"displaylogo": False, "displayModeBar": False})
