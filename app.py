@@ -1,8 +1,8 @@
-"""Router: page config, the demo store on first start, shared filters, the page list."""
+"""Router: page config, the demo store on first start, who is signed in, the page list."""
 
 import streamlit as st
 
-from governance import app_data, auth, filters
+from governance import app_data, auth
 
 st.set_page_config(page_title="党建引领基层治理 · 指标看板", page_icon=":material/account_balance:", layout="wide")
 app_data.ensure_demo()
@@ -22,9 +22,4 @@ data = [
     st.Page("pages/dictionary.py", title="指标说明 Indicators", icon=":material/menu_book:"),
 ]
 page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data})
-if page in dashboard:
-    st.session_state["filters"] = filters.sidebar()
-    if st.session_state["filters"] is None:
-        st.info("还没有数据。请在“数据上传”页上传台账，或运行 `python -m governance demo` 生成演示数据。")
-        st.stop()
 page.run()

@@ -88,7 +88,7 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
         x=_values(data[ind.key], ind), y=data["place_name"].fillna(data["place_code"]), orientation="h",
         marker_color=[STATUS_COLOR[s] for s in data["status"]],
         customdata=list(zip(data["place_code"], [STATUS_ZH[s] for s in data["status"]])),
-        text=[f"{v:{_fmt(ind)}}" for v in _values(data[ind.key], ind)], textposition="outside",
+        text=[f"{v:{_fmt(ind)}}" for v in _values(data[ind.key], ind)], textposition="outside", cliponaxis=False,
         hovertemplate=f"%{{y}}<br>{ind.zh}：%{{x:{_fmt(ind)}}}{axis_unit(ind)}<br>%{{customdata[1]}}<extra></extra>",
     ))
     t = targets.target_for(ind.dataset, ind.key, level)
@@ -104,7 +104,7 @@ def bars(df: pd.DataFrame, label: str, value: str, *, unit: str, title: str, sub
          dark: bool = False, horizontal: bool = False, height: int = 340) -> go.Figure:
     """A plain count breakdown (by channel, by category, by star...)."""
     kwargs = dict(x=df[value], y=df[label], orientation="h") if horizontal else dict(x=df[label], y=df[value])
-    fig = go.Figure(go.Bar(**kwargs, marker_color=SERIES[0], text=df[value], textposition="outside",
+    fig = go.Figure(go.Bar(**kwargs, marker_color=SERIES[0], text=df[value], textposition="outside", cliponaxis=False,
                            hovertemplate=f"%{{{'y' if horizontal else 'x'}}}：%{{{'x' if horizontal else 'y'}}}{unit}"
                                          "<extra></extra>"))
     if horizontal:

@@ -1,7 +1,8 @@
 """The filters every dashboard page shares: place, months, comparison, language.
 
-They live in the sidebar that app.py draws before the page, so they keep
-their values from page to page, and they are mirrored in the URL
+Every dashboard page draws them first thing. Streamlit forgets a widget's
+value on a page that does not draw it, so each value is also kept under a
+"keep_" key that outlives page changes, and they are mirrored in the URL
 (?region=...&from=...&to=...&cmp=...&lang=...) so a shared link opens the
 same view. Drill-down (a click on a ranking bar, or a pick from a list) asks
 for a new place through ``drill``; the place widgets take it on the next run,
@@ -14,11 +15,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from governance import app_data, contract, periods
 from governance.i18n import t
 
 ALL = ""
+KEPT = ("lang", "f_town", "f_village", "f_months", "f_cmp")
 COMPARE = {"mom": ("环比（上期）", "vs previous period"), "yoy": ("同比（去年同期）", "vs same period last year")}
 
 
@@ -83,6 +86,16 @@ def _from_url(regions: pd.DataFrame, months: list[str]) -> None:
         st.session_state["lang"] = q["lang"]
 
 
+def page_filters() -> Filters:
+    """What a dashboard page starts with: the filters, or a note and a stop when there is no data."""
+    f = sidebar()
+    if f is None:
+        st.info(t("还没有数据。请在“数据上传”页上传台账，或运行 `python -m governance demo` 生成演示数据。",
+                  "No data yet: upload a ledger on the Upload page, or run `python -m governance demo`."))
+        st.stop()
+    return f
+
+
 def sidebar() -> Filters | None:
     """Draw the shared filters; None when the store has no data yet."""
     root, ver = app_data.store_key()
@@ -91,6 +104,13 @@ def sidebar() -> Filters | None:
     home = app_data.home_region(regions)
     if home is None or not months:
         return None
+    # Another page drew the widgets last: they start over there, so put the kept values back.
+    page = get_script_run_ctx().page_script_hash
+    if st.session_state.get("filters_page") != page:
+        st.session_state["filters_page"] = page
+        for key in KEPT:
+            if f"keep_{key}" in st.session_state:
+                st.session_state[key] = st.session_state[f"keep_{key}"]
     _from_url(regions, months)
     _apply_drill(regions, home)
     names = regions.set_index("region_code")["name"].to_dict()
@@ -116,6 +136,9 @@ def sidebar() -> Filters | None:
         compare = st.radio(t("对比", "Compare"), list(COMPARE), key="f_cmp", horizontal=True,
                            format_func=lambda k: t(*COMPARE[k]))
 
+    for key in KEPT:
+        if key in st.session_state:
+            st.session_state[f"keep_{key}"] = st.session_state[key]
     region = village or town or home
     level = contract.level_of_code(region)
     f = Filters(region, names.get(region, region), level, contract.CHILD_LEVEL.get(level), home, start, end,

@@ -8,7 +8,7 @@ from governance import contract
 
 
 def lang() -> str:
-    return st.session_state.get("lang", "zh")
+    return st.session_state.get("lang", st.session_state.get("keep_lang", "zh"))
 
 
 def t(zh: str, en: str) -> str:

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from governance import branches_view, ui
+from governance import filters, branches_view, ui
 from governance.i18n import t
 
-f = st.session_state["filters"]
+f = filters.page_filters()
 ui.header("党支部评星定级", "Branch star ratings", f)
 ui.up_button(f)
 figures = ui.kpi_cards("branches", f, ["branches", "five_star_share", "three_plus_share", "upgraded", "downgraded",

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from governance import ui
+from governance import filters, ui
 from governance.i18n import t
 
-f = st.session_state["filters"]
+f = filters.page_filters()
 ui.header("矛盾纠纷排查化解", "Disputes", f)
 ui.up_button(f)
 figures = ui.kpi_cards("disputes", f)

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from governance import grid_view, ui
+from governance import filters, grid_view, ui
 from governance.i18n import t
 
-f = st.session_state["filters"]
+f = filters.page_filters()
 ui.header("网格化管理", "Grid management", f)
 ui.up_button(f)
 figures = ui.kpi_cards("grid", f)

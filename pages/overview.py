@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from governance import app_data, contract, overview_view, ui
+from governance import filters, app_data, contract, overview_view, ui
 from governance.i18n import dataset_name, t
 
-f = st.session_state["filters"]
+f = filters.page_filters()
 ui.header("党建引领基层治理 · 总览", "Grassroots governance · Overview", f)
 ui.up_button(f)
 

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from governance import screen_view
+from governance import filters, screen_view
 from governance.i18n import t
 
-f = st.session_state["filters"]
+f = filters.page_filters()
 screen_view.style()
 st.markdown(f"<div class='screen-title'>{f.name} · 党建引领基层治理 · {f.label.split(' · ')[-1]}</div>",
             unsafe_allow_html=True)

@@ -7,6 +7,7 @@
   download is not used). A missing chromium fails the tests, it never skips them.
 - ``page`` (per test): a fresh context (1440x900, zh-CN) whose requests may only go to loopback;
   on failure it saves ``tests/artifacts/FAILED_<test>.png``.
+
 Helpers for the tests are in ``tests/e2e/helpers.py``.
 """
 

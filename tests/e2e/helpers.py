@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 TIMEOUT_MS = 20_000  # the longest any single wait in the browser may take
@@ -15,7 +15,12 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 
 def wait_for_app(page: Page) -> None:
-    """Wait (event-based, bounded) until the app is connected and the script has finished its run."""
+    """Wait (event-based, bounded) until the app is connected, no script run is in progress and nothing is
+    still loading.
+
+    Right after a click the rerun may not have started yet, so first expect something the new run draws
+    (a heading, an alert), then call this to let the run finish.
+    """
     app = page.locator('[data-testid="stApp"]')
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED")
     expect(app).to_have_attribute("data-test-script-state", "notRunning")
