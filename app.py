@@ -1,10 +1,14 @@
 """Router: page config, the demo store on first start, who is signed in, the page list."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from governance import app_data, auth
 
-st.set_page_config(page_title="党建引领基层治理 · 指标看板", page_icon=":material/account_balance:", layout="wide")
+# A local icon file: an emoji or :material: page icon makes browsers fetch it from a CDN,
+# which an intranet does not reach.
+st.set_page_config(page_title="党建引领基层治理 · 指标看板", page_icon=str(Path(__file__).parent / "governance" / "assets" / "icon.png"), layout="wide")
 app_data.ensure_demo()
 auth.sidebar()
 

@@ -35,7 +35,8 @@ PPTX_FONT_PANOSE = "020B0503020204020204"
 CSS_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 STATUS_SHAPE = {"green": "●", "amber": "▲", "red": "✕", None: "○"}
 REASON_ZH = {"red": "未达标", "worsening": f"连续{attention.RUN}个月变差"}
-ATTENTION_ROWS_PER_SLIDE = 11
+ATTENTION_ROWS_PER_SLIDE = 12
+SUMMARY_PT = 18
 PDF_TIMEOUT_S = 120
 
 
@@ -169,22 +170,30 @@ def _as_of(manifest: dict, datasets: list[str], wanted: set[str] | None) -> dt.d
 
 def _trend_takeaway(f: Facts, ind: contract.Indicator) -> str:
     s = f.series.dropna(subset=[ind.key])
-    word = "上期" if f.dataset == "branches" else "环比"
-    now = "本期" if f.dataset == "branches" else "本月"
+    word, now = ("上期", "本期") if f.dataset == "branches" else ("环比", "本月")
     cur = f.current[ind.key]
-    parts = [summary._with(f"{now}{ind.zh}{summary.fmt(cur, ind)}",
-                           summary.versus_previous(cur, f.head["mom"][ind.key], ind, word))]
+    if cur is None:
+        parts = [f"{now}无{ind.zh}数据"]
+    else:
+        parts = [summary._with(f"{now}{ind.zh}{summary.fmt(cur, ind)}",
+                               summary.versus_previous(cur, f.head["mom"][ind.key], ind, word))]
     if len(s) >= 3:
+        since = f"{periods.period_label_zh(s['month'].iloc[0])}以来"
         hi, lo = s.loc[s[ind.key].idxmax()], s.loc[s[ind.key].idxmin()]
-        parts.append(f"近{len(s)}{'期' if f.dataset == 'branches' else '个月'}最高{summary.fmt(hi[ind.key], ind)}"
-                     f"（{periods.period_label_zh(hi['month'])}），最低{summary.fmt(lo[ind.key], ind)}"
-                     f"（{periods.period_label_zh(lo['month'])}）")
+        if summary.fmt(hi[ind.key], ind) == summary.fmt(lo[ind.key], ind):
+            parts.append(f"{since}各期均为{summary.fmt(hi[ind.key], ind)}")
+        else:
+            parts.append(f"{since}最高{summary.fmt(hi[ind.key], ind)}（{periods.period_label_zh(hi['month'])}），"
+                         f"最低{summary.fmt(lo[ind.key], ind)}（{periods.period_label_zh(lo['month'])}）")
     return "；".join(parts) + "。"
 
 
 def _ranking_takeaway(f: Facts, ind: contract.Indicator) -> str:
     text = summary.ranking_sentence(f) or ""
     return text.split("看，", 1)[-1] if "看，" in text else text
+
+
+SUBJECT = {"petitions": "信访", "disputes": "矛盾纠纷", "grid": "", "branches": "党支部"}
 
 
 def dataset_charts(f: Facts, manifest: dict) -> list[Chart]:
@@ -194,38 +203,39 @@ def dataset_charts(f: Facts, manifest: dict) -> list[Chart]:
     ind = summary.main_rate(f.dataset)
     ds = contract.dataset(f.dataset)
     place, level = f.place, f.place.level
-    unit = f"（{charts.axis_unit(ind)}）"
+    name = SUBJECT[f.dataset] + ind.zh
+    unit = charts.axis_unit(ind)
     out: list[Chart] = []
-    series_periods = set(f.series["month"]) if not f.series.empty else set()
-    trend_as_of = _as_of(manifest, [f.dataset], series_periods or None)
+    trend_as_of = _as_of(manifest, [f.dataset], set(f.series["month"]) if not f.series.empty else None)
     month_as_of = _as_of(manifest, [f.dataset], {f.period or f.month})
     if not f.series.empty:
-        span = periods.range_label_zh(f.series["month"].iloc[0], f.series["month"].iloc[-1]) \
-            if f.dataset != "branches" else "、".join(periods.period_label_zh(p) for p in f.series["month"])
+        first, last = f.series["month"].iloc[0], f.series["month"].iloc[-1]
+        if f.dataset == "branches":
+            span = "、".join(periods.period_label_zh(p) for p in f.series["month"])
+        else:
+            span = periods.range_label_zh(first, last)
         if f.dataset == "petitions":
             received = ds.indicator("received")
             fig = charts.trend(f.series, received, level=level, title=f"{place.name}信访事项受理量月度趋势（件）")
-            out.append(Chart("petitions-received-trend", f.dataset, fig.layout.title.text, fig,
-                             _volume_takeaway(f, received), span, trend_as_of))
+            out.append(Chart("petitions-received-trend", f.dataset, "", fig, _volume_takeaway(f, received), span,
+                             trend_as_of))
         word = "各评定周期" if f.dataset == "branches" else "月度"
-        fig = charts.trend(f.series, ind, level=level, title=f"{place.name}{ind.zh}{word}趋势{unit}")
-        out.append(Chart(f"{f.dataset}-trend", f.dataset, fig.layout.title.text, fig,
-                         _trend_takeaway(f, ind), span, trend_as_of))
+        fig = charts.trend(f.series, ind, level=level, title=f"{place.name}{name}{word}趋势（{unit}）")
+        out.append(Chart(f"{f.dataset}-trend", f.dataset, "", fig, _trend_takeaway(f, ind), span, trend_as_of))
     if place.child_level and len(summary.ranked(f, ind)) >= 1:
         term = summary.CHILD_TERM.get(level, "下级")
         fig = charts.ranking(f.children, ind, level=place.child_level,
-                             title=f"各{term}{ind.zh}排名（{f.period_label}）{unit}")
-        out.append(Chart(f"{f.dataset}-ranking", f.dataset, f"各{term}{ind.zh}排名", fig,
-                         _ranking_takeaway(f, ind) or f"{ind.zh}见图。", f.period_label, month_as_of))
+                             title=f"各{term}{name}排名（{f.period_label}，{unit}）")
+        out.append(Chart(f"{f.dataset}-ranking", f.dataset, "", fig, _ranking_takeaway(f, ind) or f"{ind.zh}见图。",
+                         f.period_label, month_as_of))
     if f.dataset == "branches":
         stars = f.current["stars_distribution"]
         df = pd.DataFrame({"label": [f"{s}星" for s in range(5, -1, -1)],
                            "value": [int(stars[str(s)]) for s in range(5, -1, -1)]})
         fig = charts.bars(df, "label", "value", unit="个", title=f"{place.name}党支部星级分布（{f.period_label}，个）")
         low = sum(int(stars[str(s)]) for s in range(3))
-        takeaway = (f"五星级{stars['5']}个、四星级{stars['4']}个、三星级{stars['3']}个，"
-                    f"二星级及以下{low}个。")
-        out.append(Chart("branches-stars", f.dataset, "党支部星级分布", fig, takeaway, f.period_label, month_as_of))
+        takeaway = f"五星级{stars['5']}个、四星级{stars['4']}个、三星级{stars['3']}个，二星级及以下{low}个。"
+        out.append(Chart("branches-stars", f.dataset, "", fig, takeaway, f.period_label, month_as_of))
     for c in out:
         c.title = _plain(c.figure.layout.title.text)
     return out
@@ -236,13 +246,13 @@ def _plain(title: str | None) -> str:
 
 
 def _volume_takeaway(f: Facts, ind: contract.Indicator) -> str:
-    s = f.series.dropna(subset=[ind.key])
-    cur = f.current[ind.key]
-    text = summary._with(f"本月受理{summary.fmt(cur, ind)}", summary.versus_previous(cur, f.head["mom"][ind.key], ind),
+    cur = f.current[ind.key] or 0
+    text = summary._with(f"本月受理{summary.count(cur, '件')}", summary.versus_previous(cur, f.head["mom"][ind.key], ind),
                          summary.versus_previous(cur, f.head["yoy"][ind.key], ind, "同比"))
-    if len(s) >= 3:
-        text += f"；近{len(s)}个月月均{summary._trim(float(s[ind.key].mean()))}件"
-    return text + "。"
+    start = periods.shift_month(f.month, -(summary.TREND_MONTHS - 1))
+    # months without a row had no petitions, so the sum (unlike a mean over the rows) is right as it is
+    total = int(f.series[ind.key].fillna(0).sum())
+    return text + f"；{periods.month_label_zh(start)}以来累计受理{summary.count(total, '件')}。"
 
 
 def attention_rows(engine: Engine, place: Place, month: str, *, version=None, today=None) -> list[AttentionRow]:
@@ -313,6 +323,13 @@ KPI_HEADER = ["数据", "指标", "本月", "环比（上期）", "目标", "状
 ATTENTION_HEADER = ["地区", "数据", "指标", "本月", "目标", "原因"]
 
 
+def _no_attention(pack: Pack) -> str:
+    if not pack.place.child_level:
+        return "村(社区)没有下级地区，本表不适用；本村(社区)各项指标的状态见“主要指标”。"
+    term = summary.CHILD_TERM.get(pack.place.level, "下级地区")
+    return f"本月没有指标未达标或连续{attention.RUN}个月变差的{term}。"
+
+
 def _attention_table(pack: Pack) -> list[list[str]]:
     return [[a.place, a.dataset_zh, a.indicator_zh, a.value_text, a.target_text, a.reason] for a in pack.attention]
 
@@ -342,22 +359,22 @@ def to_pptx(pack: Pack) -> bytes:
 
     for chart in pack.charts:
         s = prs.slides.add_slide(blank)
-        width = 11.6
-        s.shapes.add_picture(io.BytesIO(chart.png), Inches((13.333 - width) / 2), Inches(0.15), width=Inches(width))
-        _text(s, 0.6, 6.75, 12.1, 0.6, chart.takeaway, 18, bold=True, color="1F3864")
+        width = 11.2  # 16:9: 6.3 in tall, leaving room for a three-line takeaway
+        s.shapes.add_picture(io.BytesIO(chart.png), Inches((13.333 - width) / 2), Inches(0.1), width=Inches(width))
+        _text(s, 0.6, 6.45, 12.1, 1.0, chart.takeaway, 16, bold=True, color="1F3864")
 
     for group in _summary_groups(pack.paragraphs):
         s = prs.slides.add_slide(blank)
         _heading(s, f"文字通报（{pack.month_label}）")
-        box = _text(s, 0.6, 1.1, 12.1, 6.1, "", 16)
+        box = _text(s, 0.6, 1.1, 12.1, 6.1, "", SUMMARY_PT)
         tf = box.text_frame
         first = True
         for p in group:
             para = tf.paragraphs[0] if first else tf.add_paragraph()
             first = False
-            _run(para, p.heading + "　", 16, bold=True, color="C00000")
-            _run(para, p.text, 16)
-            para.space_after = _pt(10)
+            _run(para, p.heading + "　", SUMMARY_PT, bold=True, color="C00000")
+            _run(para, p.text, SUMMARY_PT)
+            para.space_after = _pt(12)
             para.line_spacing = 1.15
 
     rows = _attention_table(pack)
@@ -369,15 +386,19 @@ def to_pptx(pack: Pack) -> bytes:
         if chunk:
             _table(s, ATTENTION_HEADER, chunk, [1.8, 1.6, 1.7, 1.5, 1.7, 3.8], 1.15, 13)
         else:
-            _text(s, 0.6, 1.3, 12.1, 1.0, "本月没有未达标或连续变差的地区。", 20)
+            _text(s, 0.6, 1.3, 12.1, 1.0, _no_attention(pack), 20)
 
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
 
 
-def _summary_groups(paras: list[Paragraph], budget: int = 420) -> list[list[Paragraph]]:
-    """Paragraphs packed onto slides by length, so 16-pt text never runs off a slide."""
+def _summary_groups(paras: list[Paragraph], budget: int = 640) -> list[list[Paragraph]]:
+    """Paragraphs packed onto slides by length, so 18-pt text never runs off a slide.
+
+    A 12.1 in box holds about 48 characters of 18 pt per line and 15 lines: 720 characters,
+    less the gaps between paragraphs. A paragraph longer than that gets a slide of its own.
+    """
     groups: list[list[Paragraph]] = [[]]
     used = 0
     for p in paras:
@@ -541,13 +562,13 @@ def to_html(pack: Pack) -> str:
     ]
     for i, chart in enumerate(pack.charts, 1):
         data = base64.b64encode(chart.png).decode("ascii")
-        parts.append(f"<section><h2>图{i}　{_e(chart.title)}</h2><figure><img alt='{_e(chart.title)}' "
+        parts.append(f"<section><h2>图{i}　{_e(contract.dataset(chart.dataset).zh)}</h2><figure><img alt='{_e(chart.title)}' "
                      f"src='data:image/png;base64,{data}'></figure><div class='takeaway'>{_e(chart.takeaway)}</div>"
                      "</section>")
     paras = "".join(f"<p class='para'><b>{_e(p.heading)}</b>　{_e(p.text)}</p>" for p in pack.paragraphs)
     parts.append(f"<section><h2>文字通报（{_e(pack.month_label)}）</h2>{paras}</section>")
     rows = _attention_table(pack)
-    table = _html_table(ATTENTION_HEADER, rows) if rows else "<p class='empty'>本月没有未达标或连续变差的地区。</p>"
+    table = _html_table(ATTENTION_HEADER, rows) if rows else f"<p class='empty'>{_e(_no_attention(pack))}</p>"
     parts.append(f"<section><h2>需要关注的地区与指标（共{len(rows)}项）</h2>{table}</section>")
     return (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{_e(pack.title)}</title>"
             f"<style>{CSS}</style></head><body>{''.join(parts)}</body></html>")
@@ -615,7 +636,7 @@ def to_markdown(pack: Pack, png_names: list[str] | None = None) -> str:
         lines += [chart.takeaway, ""]
     lines += [f"## 需要关注的地区与指标（共{len(pack.attention)}项）", ""]
     rows = _attention_table(pack)
-    lines += _md_table(ATTENTION_HEADER, rows) if rows else ["本月没有未达标或连续变差的地区。"]
+    lines += _md_table(ATTENTION_HEADER, rows) if rows else [_no_attention(pack)]
     return "\n".join(lines) + "\n"
 
 

@@ -150,6 +150,38 @@ def cmd_bench(args) -> int:
     return bench.main(scale=args.scale, store_dir=args.store, repeat=args.repeat)
 
 
+def cmd_brief(args) -> int:
+    from governance import briefing, images
+    from queries import Engine
+
+    if args.region and contract.level_of_code(args.region) is None:
+        print(f"区划代码须为12位数字 region code must be 12 digits: {args.region}", file=sys.stderr)
+        return 2
+    if args.period and not periods.is_month(args.period):
+        print(f"月份格式应为 YYYY-MM month must be YYYY-MM: {args.period}", file=sys.stderr)
+        return 2
+    try:
+        kind = briefing.output_kind(args.out)
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        return 2
+    engine = Engine(_store(args))
+    try:
+        pack = briefing.build(engine, args.region, args.period)
+        written = briefing.write(pack, args.out)
+    except briefing.NoDataError as e:
+        print(f"没有可生成简报的数据 no data for this briefing: {e}", file=sys.stderr)
+        return 1
+    except (images.ExportError, OSError) as e:
+        print(f"简报生成失败 briefing failed: {e}", file=sys.stderr)
+        return 1
+    finally:
+        engine.close()
+    what = {"pptx": "演示文稿 deck", "pdf": "PDF", "folder": f"{len(written) - 1} 张图和 summary.md (PNGs + summary)"}[kind]
+    print(f"{pack.title} · {pack.month_label}: {what} 已写入 written to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m governance", description="党建引领基层治理 indicators")
     sub = p.add_subparsers(dest="command", required=True)
@@ -195,6 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--scale", choices=("county", "province", "national"), default="province")
     b.add_argument("--repeat", type=int, default=15)
     b.set_defaults(func=cmd_bench)
+
+    br = with_store(sub.add_parser("brief", help="write the briefing pack: .pptx deck, .pdf, or a folder of PNGs"))
+    br.add_argument("--region", help="12-digit place code (default: the store's home place)")
+    br.add_argument("--period", help="month YYYY-MM (default: the latest month with data)")
+    br.add_argument("--out", required=True, help="PATH.pptx, PATH.pdf, or an existing folder")
+    br.set_defaults(func=cmd_brief)
     return p
 
 

@@ -21,7 +21,7 @@ from governance import app_data, contract, periods
 from governance.i18n import t
 
 ALL = ""
-KEPT = ("lang", "f_town", "f_village", "f_months", "f_cmp")
+KEPT = ("lang", "f_town", "f_village", "f_cmp")
 COMPARE = {"mom": ("环比（上期）", "vs previous period"), "yoy": ("同比（去年同期）", "vs same period last year")}
 
 
@@ -69,6 +69,14 @@ def _apply_drill(regions: pd.DataFrame, home: str) -> None:
     st.session_state["f_village"] = chain[1] if len(chain) > 1 else ALL
 
 
+def _set_months(value: tuple[str, str]) -> None:
+    # A range slider is only a range if drawn with a range `value`; a value set through
+    # session state would turn it into a one-month slider. So the months live in
+    # view_months, and the slider is drawn afresh (a new key) whenever code sets them.
+    st.session_state["view_months"] = value
+    st.session_state["months_epoch"] = st.session_state.get("months_epoch", 0) + 1
+
+
 def _from_url(regions: pd.DataFrame, months: list[str]) -> None:
     """On a session's first run, take the view from the link it was opened with."""
     if st.session_state.get("filters_ready"):
@@ -79,7 +87,7 @@ def _from_url(regions: pd.DataFrame, months: list[str]) -> None:
         st.session_state["drill_to"] = q["region"]
     start, end = q.get("from"), q.get("to")
     if start in months and end in months and start <= end:
-        st.session_state["f_months"] = (start, end)
+        _set_months((start, end))
     if q.get("cmp") in COMPARE:
         st.session_state["f_cmp"] = q["cmp"]
     if q.get("lang") in ("zh", "en"):
@@ -129,10 +137,14 @@ def sidebar() -> Filters | None:
                 st.session_state["f_village"] = ALL
             village = st.selectbox(t("村(社区)", "Village"), [ALL, *villages["region_code"]], key="f_village",
                                    format_func=lambda c: t("全部", "all") if c == ALL else names.get(c, c))
-        if st.session_state.get("f_months", (None, None))[1] not in months:
-            st.session_state["f_months"] = (months[-1], months[-1])
-        start, end = st.select_slider(t("月份（拖动两端选范围）", "Months"), months, key="f_months",
+        kept = st.session_state.get("view_months", (None, None))
+        if kept[0] not in months or kept[1] not in months:
+            _set_months((months[-1], months[-1]))
+        start, end = st.select_slider(t("月份（拖动两端选范围）", "Months"), months,
+                                      value=st.session_state["view_months"],
+                                      key=f"f_months_{st.session_state.get('months_epoch', 0)}",
                                       format_func=periods.month_label_zh)
+        st.session_state["view_months"] = (start, end)
         compare = st.radio(t("对比", "Compare"), list(COMPARE), key="f_cmp", horizontal=True,
                            format_func=lambda k: t(*COMPARE[k]))
 

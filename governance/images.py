@@ -32,7 +32,7 @@ from governance.charts import FONT
 
 WIDTH, HEIGHT, SCALE = 1600, 900, 2
 TIMEOUT_S = 60.0
-BASE_FONT, TITLE_FONT, STAMP_FONT = 20, 30, 16
+BASE_FONT, TITLE_FONT, STAMP_FONT = 22, 34, 17
 # Bottom margin, in layout pixels, holding the x tick labels, the axis title and the stamp.
 FOOTER_MARGIN = 130
 

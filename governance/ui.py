@@ -16,8 +16,9 @@ from governance.indicators import change
 # Shape and word as well as colour, for colour-blind readers; glyphs the CJK font has (no emoji font needed).
 STATUS_ICON = {"green": "●", "amber": "▲", "red": "✕", None: "○"}
 STATUS_MD_COLOR = {"green": "green", "amber": "orange", "red": "red", None: "gray"}
-EMPTY_HINT = ("这个范围还没有{what}数据。请在“数据上传”页上传{what}台账（模板可在该页下载）。",
-              "No {what} data for this view yet. Upload the ledger on the Upload page (templates are there).")
+EMPTY_HINT = ("所选地区和月份没有{what}数据。可换一个月份，或在“数据上传”页上传{what}台账（模板可在该页下载）。",
+              "No {what} data for this place and these months. Pick other months, or upload the ledger "
+              "on the Upload page (templates are there).")
 
 
 def status_text(status: str | None) -> str:
@@ -65,8 +66,11 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
                 help=app_data.indicator_help(ind),
                 chart_data=line if line and len(line) > 1 else None,
             )
-            st.caption(f"{t('目标', 'Target')} {target} · {status_text(state)}" if target
-                       else t("无目标值", "no target"))
+            if cur is None:
+                st.caption(t("本期无数据", "no data for this period"))
+            else:
+                st.caption(f"{t('目标', 'Target')} {target} · {status_text(state)}" if target
+                           else t("无目标值", "no target"))
     return figures
 
 

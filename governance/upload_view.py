@@ -47,9 +47,12 @@ def show_recognition(report: Report) -> None:
     )
     with st.expander("列识别 Column mapping", expanded=bool(p.unknown)):
         st.dataframe(mapping, hide_index=True, width="stretch")
-    preview = report.table if report.table is not None else p.table
+    # The rows as the analyst wrote them, under the file's own headers, with their Excel row numbers.
+    preview = p.table.slice(0, 20).to_pandas()
+    preview.columns = [f"{p.letters.get(c, '')} {p.headers.get(c, c)}".strip() for c in preview.columns]
+    preview.insert(0, "行", p.rows[:20].to_pylist() if hasattr(p.rows, "to_pylist") else list(p.rows[:20]))
     st.caption("预览（前 20 行） Preview")
-    st.dataframe(preview.slice(0, 20).to_pandas(), hide_index=True, width="stretch")
+    st.dataframe(preview.fillna(""), hide_index=True, width="stretch")
 
 
 def problems_frame(report: Report) -> pd.DataFrame:
@@ -67,10 +70,26 @@ def problems_frame(report: Report) -> pd.DataFrame:
 def show_problems(report: Report) -> None:
     if report.problems or report.truncated:
         st.subheader(f"校验结果：{len(report.errors)} 个错误，{len(report.warnings)} 个提示")
-        st.dataframe(problems_frame(report), hide_index=True, width="stretch")
+        shown = problems_frame(report).drop(columns=["key"])
+        st.dataframe(shown, hide_index=True, width="stretch",
+                     column_config={"问题": st.column_config.TextColumn(width="large")})
 
 
-def commit(dataset: str, data: bytes, filename: str, sheet: str | None, who: str) -> Report:
+def commit(dataset: str, data: bytes, filename: str, sheet: str | None, who: str) -> None:
+    """Commit, then start over with an empty uploader so the same file cannot be committed twice."""
     report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, who=who)
     st.session_state.pop("upload_report", None)
-    return report
+    st.session_state["upload_last"] = report
+    st.session_state["upload_epoch"] = st.session_state.get("upload_epoch", 0) + 1
+    st.rerun()
+
+
+def show_last_commit() -> None:
+    report = st.session_state.pop("upload_last", None)
+    if report is None:
+        return
+    if report.committed:
+        st.success(f"已提交：{report.filename} 的 {report.rows:,} 行已生效（{', '.join(report.periods)}），"
+                   f"各页面即显示新数据。如需撤销，可在“数据版本”页恢复（版本 v{report.version}）。")
+    else:
+        st.error("提交未成功，数据未作任何改变：" + "；".join(p.message for p in report.errors))

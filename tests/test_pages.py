@@ -61,21 +61,24 @@ def test_upload_page_refuses_a_bad_file_and_commits_a_good_one(tiny_store):
     at.selectbox(key="upload_dataset").set_value("petitions")
     at.run()
     bad = ledger(GOOD + ["N9,甲镇,甲一村,2024-10-10,来信,其他,也许,,,,否"])
-    at.file_uploader(key="upload_file").upload("bad.csv", bad, "text/csv")
+    at.file_uploader(key="upload_file_0").upload("bad.csv", bad, "text/csv")
     at.run()
     assert not at.exception
     assert any("文件未被接受" in e.value for e in at.error)
-    problems = at.dataframe[-1].value
+    problems = next(d.value for d in at.dataframe if "问题" in d.value.columns)
     assert list(problems["行"]) == [7] and list(problems["列"]) == ["G"]
     assert "upload_commit" not in [b.key for b in at.button]
 
-    at.file_uploader(key="upload_file").upload("good.csv", ledger(GOOD), "text/csv")
+    at.file_uploader(key="upload_file_0").upload("good.csv", ledger(GOOD), "text/csv")
     at.run()
     assert not at.exception
     assert any("校验通过" in s.value for s in at.success)
     at.button(key="upload_commit").click()
     at.run()
     assert any("已提交" in s.value for s in at.success)
+    # a fresh, empty uploader: the same file cannot be committed twice by a second click
+    assert "upload_commit" not in [b.key for b in at.button]
+    assert at.file_uploader(key="upload_file_1") is not None
     at.switch_page("pages/overview.py")
     at.run()
     labels = {m.label: m.value for m in at.metric}
@@ -120,11 +123,11 @@ def test_with_accounts_viewers_cannot_upload_or_restore():
     at.session_state["auth_user"] = "wang"
     at.run()
     assert any("只有数据管理员" in e.value for e in at.error)
-    assert "upload_file" not in [u.key for u in at.get("file_uploader")]
+    assert not at.get("file_uploader")
     at.switch_page("pages/history.py")
     at.run()
     assert "history_restore" not in [b.key for b in at.button]
     at.session_state["auth_user"] = "li"
     at.switch_page("pages/upload.py")
     at.run()
-    assert not at.error and at.file_uploader(key="upload_file") is not None
+    assert not at.error and at.file_uploader(key="upload_file_0") is not None

@@ -78,13 +78,15 @@ def test_a_refused_ledger_lists_its_problem_and_changes_nothing(page: Page, app_
     shot(page, "05_upload_refused")
 
     # The problem table is drawn on a canvas: read what it shows through its own "Download as CSV".
-    problems = page.get_by_test_id("stDataFrame").last
+    problems = page.get_by_test_id("stDataFrame").first  # the problems come first, above the preview
     problems.hover()
     rows = download_csv(page, problems.get_by_role("button", name="Download as CSV"))
     assert [(r["行"], r["列"], r["级别"], r["原值"]) for r in rows] == [("7", "G", "错误", "也许")], rows
     assert "是否初信初访" in rows[0]["问题"]
-    # and the page's own problem list says the same
-    assert download_csv(page, page.get_by_role("button", name="下载问题清单 (CSV)")) == rows
+    # and the page's own problem list says the same, with the English key of each problem
+    listed = download_csv(page, page.get_by_role("button", name="下载问题清单 (CSV)"))
+    assert [{k: v for k, v in r.items() if k != "key"} for r in listed] == rows
+    assert [r["key"] for r in listed] == ["invalid_bool"]
 
     go_to(page, "总览 Overview", "党建引领基层治理 · 总览")
     expect(metric_value(page, "受理量")).to_have_text(figure)

@@ -1,0 +1,194 @@
+"""Briefing packs on the tiny county: the deck, the PDF, the folder, and the brief command."""
+
+import dataclasses
+import io
+import subprocess
+import sys
+
+import pytest
+from pptx import Presentation
+from pptx.util import Emu
+
+from governance import briefing, cli, indicators, summary
+from governance.indicators import View
+from governance.settings import PROJECT_ROOT
+from governance.store import Store
+from queries import Engine
+from tests import tiny
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny")
+    tiny.build(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def engine(store_dir):
+    eng = Engine(Store(store_dir))
+    yield eng
+    eng.close()
+
+
+@pytest.fixture(scope="module")
+def pack(engine):
+    return briefing.build(engine, tiny.COUNTY, "2024-10", today=tiny.TODAY)
+
+
+def pdf_pages(data: bytes, tmp_path) -> list[str]:
+    """Each page's text in reading order (pdftotext -layout), whitespace removed: CJK lines wrap anywhere."""
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(data)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    count = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    pages = []
+    for n in range(1, count + 1):
+        text = subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(path), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        pages.append("".join(text.split()))
+    return pages
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_pack_content_comes_from_the_query_layer(pack, engine):
+    assert pack.title == "示范县党建引领基层治理工作简报" and pack.month_label == "2024年10月"
+    current = indicators.headline(engine, "petitions", View(tiny.COUNTY, "2024-10", "2024-10"),
+                                  today=tiny.TODAY)["current"]
+    kpis = {(k.dataset, k.indicator.key): k for k in pack.kpis}
+    assert kpis[("petitions", "received")].value == current["received"] == 6
+    assert kpis[("petitions", "closure_rate")].value_text == "66.7%"
+    assert kpis[("disputes", "found")].value is None  # no disputes in October: shown as "—", not 0
+    keys = [c.key for c in pack.charts]
+    # trend and ranking for every dataset with data this month; disputes have none in October
+    assert keys == ["petitions-received-trend", "petitions-trend", "petitions-ranking", "grid-trend", "grid-ranking",
+                    "branches-trend", "branches-ranking", "branches-stars"]
+    assert all(c.png.startswith(b"\x89PNG") for c in pack.charts)
+    assert [p.text for p in pack.paragraphs] == [p.text for p in summary.summary(
+        engine, tiny.COUNTY, "2024-10", today=tiny.TODAY)]
+    ranking = next(c for c in pack.charts if c.key == "petitions-ranking")
+    assert ranking.takeaway.startswith("办结率最高的是甲镇（75%），最低的是乙镇（50%）")
+    assert ranking.months == "2024年10月"
+
+
+def test_needs_attention_lists_red_places(pack):
+    rows = {(a.place, a.indicator_zh) for a in pack.attention}
+    assert ("乙镇", "办结率") in rows  # 1 of 2 closed, far below any target
+
+
+def test_pptx_has_the_slides_and_pictures(pack):
+    prs = Presentation(io.BytesIO(briefing.to_pptx(pack)))
+    slides = list(prs.slides)
+    n_summary = len(briefing._summary_groups(pack.paragraphs))
+    assert len(slides) == 2 + len(pack.charts) + n_summary + 1
+    assert (prs.slide_width, prs.slide_height) == (Emu(12191695), Emu(6858000))  # 16:9
+
+    def text(slide):
+        return "".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+
+    assert "示范县党建引领基层治理工作简报" in text(slides[0]) and "2024年10月" in text(slides[0])
+    kpi_table = next(s for s in slides[1].shapes if s.has_table).table
+    assert len(kpi_table.rows) == len(pack.kpis) + 1
+    assert kpi_table.cell(1, 1).text == "受理量" and kpi_table.cell(1, 2).text == "6件"
+    for slide, chart in zip(slides[2:], pack.charts):
+        pictures = [s for s in slide.shapes if s.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
+        assert len(pictures) == 1 and pictures[0].image.blob == chart.png
+        assert chart.takeaway in text(slide)
+    summary_text = "".join(text(s) for s in slides[2 + len(pack.charts):2 + len(pack.charts) + n_summary])
+    assert all(p.text in summary_text for p in pack.paragraphs)
+    assert "需要关注" in text(slides[-1])
+    # Chinese text carries an East Asian typeface, not only a Latin one
+    title_run = slides[0].shapes[1].text_frame.paragraphs[0].runs[0]._r
+    assert f'<a:ea typeface="{briefing.PPTX_FONT}"' in title_run.xml
+
+
+def test_pdf_is_paginated_with_numbers(pack, tmp_path):
+    pages = pdf_pages(briefing.to_pdf(pack), tmp_path)
+    # cover, KPIs, one page per chart, the summary, the needs-attention list
+    assert len(pages) == 2 + len(pack.charts) + 2
+    assert "示范县党建引领基层治理工作简报" in pages[0]
+    assert "主要指标" in pages[1] and "66.7%" in pages[1]
+    for page, chart in zip(pages[2:], pack.charts):
+        assert squash(chart.takeaway) in page
+    assert squash(pack.paragraphs[0].text) in pages[-2]
+    assert "需要关注" in pages[-1]
+    for n, page in enumerate(pages, 1):
+        assert f"第{n}页/共{len(pages)}页" in page
+
+
+def test_long_table_continues_on_the_next_page_with_its_header(pack, tmp_path):
+    rows = [briefing.AttentionRow(f"第{i:02d}号地区", "信访事项", "办结率", "50.0%", "≥95.0%",
+                                  "未达标，已连续多月低于目标，需要乡镇(街道)党委专题研究并限期整改") for i in range(1, 61)]
+    long = dataclasses.replace(pack, attention=rows, charts=[])
+    pages = pdf_pages(briefing.to_pdf(long), tmp_path)
+    where = {i: [n for n, page in enumerate(pages) if f"第{i:02d}号地区" in page] for i in range(1, 61)}
+    assert all(len(found) == 1 for found in where.values())  # every row drawn once, never cut in two
+    first, last = where[1][0], where[60][0]
+    assert last > first  # the table runs onto later pages
+    assert "地区数据指标本月目标原因" in pages[last]  # with its header repeated there
+    assert len(pages) == 2 + 1 + (last - first + 1)
+
+
+def test_folder_has_one_png_per_chart_and_summary_md(pack, tmp_path):
+    written = briefing.write(pack, tmp_path)
+    pngs = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert pngs == [f"{i:02d}-{c.key}.png" for i, c in enumerate(pack.charts, 1)]
+    assert all((tmp_path / n).read_bytes().startswith(b"\x89PNG") for n in pngs)
+    md = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert md.startswith("# 示范县党建引领基层治理工作简报")
+    assert all(p.text in md for p in pack.paragraphs)
+    assert f"![{pack.charts[0].title}]({pngs[0]})" in md
+    assert len(written) == len(pngs) + 1
+
+
+def test_build_refuses_a_request_without_data(engine):
+    with pytest.raises(briefing.NoDataError, match="unknown region"):
+        briefing.build(engine, "411102009000", "2024-10", render=False)
+    with pytest.raises(briefing.NoDataError, match="no data for 2030-01"):
+        briefing.build(engine, tiny.COUNTY, "2030-01", render=False)
+
+
+def test_brief_command_writes_the_deck_with_defaults(store_dir, tmp_path, capsys):
+    out = tmp_path / "简报.pptx"
+    assert cli.main(["brief", "--store", str(store_dir), "--out", str(out)]) == 0
+    assert "示范县党建引领基层治理工作简报" in capsys.readouterr().out
+    prs = Presentation(str(out))
+    # defaults: the home place (the county) and the latest month with data (October 2024)
+    assert "2024年10月" in "".join(s.text_frame.text for s in prs.slides[0].shapes if s.has_text_frame)
+
+
+def test_brief_command_writes_a_folder(store_dir, tmp_path):
+    assert cli.main(["brief", "--store", str(store_dir), "--region", tiny.TOWN_A, "--period", "2024-10",
+                     "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "summary.md").read_text(encoding="utf-8").startswith("# 甲镇党建引领基层治理工作简报")
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--region", "411102009000"], 1, "unknown region"),
+    (["--period", "2030-01"], 1, "no data for 2030-01"),
+    (["--period", "2024-13"], 2, "month must be YYYY-MM"),
+    (["--region", "4111"], 2, "region code must be 12 digits"),
+])
+def test_brief_command_refuses_clearly(store_dir, tmp_path, capsys, args, code, message):
+    out = tmp_path / "x.pptx"
+    assert cli.main(["brief", "--store", str(store_dir), *args, "--out", str(out)]) == code
+    err = capsys.readouterr().err
+    assert message in err and any("\u4e00" <= ch <= "\u9fff" for ch in err)  # Chinese and English
+    assert not out.exists()
+
+
+def test_brief_command_refuses_an_unknown_output_kind(store_dir, tmp_path, capsys):
+    assert cli.main(["brief", "--store", str(store_dir), "--out", str(tmp_path / "x.docx")]) == 2
+    assert "--out must end in .pptx or .pdf" in capsys.readouterr().err
+
+
+def test_brief_command_in_a_fresh_process_fails_without_a_traceback(store_dir, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "governance", "brief", "--store", str(store_dir),
+                           "--region", "411102009000", "--out", str(tmp_path / "x.pdf")],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert done.returncode == 1
+    assert "未知地区" in done.stderr and "unknown region" in done.stderr
+    assert "Traceback" not in done.stderr
