@@ -14,7 +14,9 @@ import streamlit as st
 
 from governance import breakdowns, contract, indicators
 from governance.indicators import View
-from governance.regions import home_region  # noqa: F401  (pages call app_data.home_region)
+from governance.regions import (
+    home_region,  # noqa: F401  (pages call app_data.home_region)
+)
 from governance.settings import store_root
 from governance.store import Store
 from queries import Engine

@@ -24,9 +24,24 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from governance import attention, charts, contract, formatting, images, indicators, periods, summary, targets
+from governance import (
+    attention,
+    charts,
+    contract,
+    formatting,
+    images,
+    indicators,
+    periods,
+    summary,
+    targets,
+)
 from governance.regions import home_region
-from governance.summary import Facts, NoDataError, Paragraph, Place  # noqa: F401  (NoDataError is part of the API)
+from governance.summary import (  # noqa: F401  (NoDataError is part of the API)
+    Facts,
+    NoDataError,
+    Paragraph,
+    Place,
+)
 from queries import Engine
 
 TITLE_SUFFIX = "党建引领基层治理工作简报"
@@ -175,7 +190,7 @@ def _trend_takeaway(f: Facts, ind: contract.Indicator) -> str:
     if cur is None:
         parts = [f"{now}无{ind.zh}数据"]
     else:
-        parts = [summary._with(f"{now}{ind.zh}{summary.fmt(cur, ind)}",
+        parts = [summary.clauses(f"{now}{ind.zh}{summary.fmt(cur, ind)}",
                                summary.versus_previous(cur, f.head["mom"][ind.key], ind, word))]
     if len(s) >= 3:
         since = f"{periods.period_label_zh(s['month'].iloc[0])}以来"
@@ -208,7 +223,7 @@ def dataset_charts(f: Facts, manifest: dict) -> list[Chart]:
     out: list[Chart] = []
     trend_as_of = _as_of(manifest, [f.dataset], set(f.series["month"]) if not f.series.empty else None)
     month_as_of = _as_of(manifest, [f.dataset], {f.period or f.month})
-    if not f.series.empty:
+    if len(f.series) >= 2:  # one point is not a trend
         first, last = f.series["month"].iloc[0], f.series["month"].iloc[-1]
         if f.dataset == "branches":
             span = "、".join(periods.period_label_zh(p) for p in f.series["month"])
@@ -217,12 +232,13 @@ def dataset_charts(f: Facts, manifest: dict) -> list[Chart]:
         if f.dataset == "petitions":
             received = ds.indicator("received")
             fig = charts.trend(f.series, received, level=level, title=f"{place.name}信访事项受理量月度趋势（件）")
+            fig.update_yaxes(title_text="")  # the unit is in the title; a rotated 件 reads badly
             out.append(Chart("petitions-received-trend", f.dataset, "", fig, _volume_takeaway(f, received), span,
                              trend_as_of))
         word = "各评定周期" if f.dataset == "branches" else "月度"
         fig = charts.trend(f.series, ind, level=level, title=f"{place.name}{name}{word}趋势（{unit}）")
         out.append(Chart(f"{f.dataset}-trend", f.dataset, "", fig, _trend_takeaway(f, ind), span, trend_as_of))
-    if place.child_level and len(summary.ranked(f, ind)) >= 1:
+    if place.child_level and len(summary.ranked(f, ind)) >= 2:
         term = summary.CHILD_TERM.get(level, "下级")
         fig = charts.ranking(f.children, ind, level=place.child_level,
                              title=f"各{term}{name}排名（{f.period_label}，{unit}）")
@@ -233,6 +249,7 @@ def dataset_charts(f: Facts, manifest: dict) -> list[Chart]:
         df = pd.DataFrame({"label": [f"{s}星" for s in range(5, -1, -1)],
                            "value": [int(stars[str(s)]) for s in range(5, -1, -1)]})
         fig = charts.bars(df, "label", "value", unit="个", title=f"{place.name}党支部星级分布（{f.period_label}，个）")
+        fig.update_yaxes(title_text="")
         low = sum(int(stars[str(s)]) for s in range(3))
         takeaway = f"五星级{stars['5']}个、四星级{stars['4']}个、三星级{stars['3']}个，二星级及以下{low}个。"
         out.append(Chart("branches-stars", f.dataset, "", fig, takeaway, f.period_label, month_as_of))
@@ -247,7 +264,8 @@ def _plain(title: str | None) -> str:
 
 def _volume_takeaway(f: Facts, ind: contract.Indicator) -> str:
     cur = f.current[ind.key] or 0
-    text = summary._with(f"本月受理{summary.count(cur, '件')}", summary.versus_previous(cur, f.head["mom"][ind.key], ind),
+    text = summary.clauses(f"本月受理{summary.count(cur, '件')}",
+                           summary.versus_previous(cur, f.head["mom"][ind.key], ind),
                          summary.versus_previous(cur, f.head["yoy"][ind.key], ind, "同比"))
     start = periods.shift_month(f.month, -(summary.TREND_MONTHS - 1))
     # months without a row had no petitions, so the sum (unlike a mean over the rows) is right as it is
@@ -296,9 +314,26 @@ def write(pack: Pack, out: str | Path) -> list[Path]:
     return [path]
 
 
-def file_name(pack: Pack, ext: str) -> str:
+MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pdf": "application/pdf"}
+
+
+def file_name(pack: Pack, kind: str) -> str:
     """A download name: 清源县_2026-10_简报.pptx."""
-    return f"{pack.place.name}_{pack.month}_简报.{ext}"
+    return f"{pack.place.name}_{pack.month}_简报.{kind}"
+
+
+def export(engine: Engine, region: str | None, month: str | None, kind: str, *, version: int | None = None,
+           today: dt.date | None = None) -> tuple[str, bytes]:
+    """(file name, bytes) of the deck (kind "pptx") or the PDF ("pdf"): what a download button serves.
+
+    Bytes and a string, so a page can keep the result in st.cache_data. Raises NoDataError
+    (show str(e) to the user) and images.ExportError.
+    """
+    if kind not in MIME:
+        raise ValueError(f"kind must be one of {sorted(MIME)}: {kind!r}")
+    pack = build(engine, region, month, version=version, today=today)
+    return file_name(pack, kind), to_pptx(pack) if kind == "pptx" else to_pdf(pack)
 
 
 def _subtitle(pack: Pack) -> str:
@@ -562,9 +597,9 @@ def to_html(pack: Pack) -> str:
     ]
     for i, chart in enumerate(pack.charts, 1):
         data = base64.b64encode(chart.png).decode("ascii")
-        parts.append(f"<section><h2>图{i}　{_e(contract.dataset(chart.dataset).zh)}</h2><figure><img alt='{_e(chart.title)}' "
-                     f"src='data:image/png;base64,{data}'></figure><div class='takeaway'>{_e(chart.takeaway)}</div>"
-                     "</section>")
+        parts.append(f"<section><h2>图{i}　{_e(contract.dataset(chart.dataset).zh)}</h2>"
+                     f"<figure><img alt='{_e(chart.title)}' src='data:image/png;base64,{data}'></figure>"
+                     f"<div class='takeaway'>{_e(chart.takeaway)}</div></section>")
     paras = "".join(f"<p class='para'><b>{_e(p.heading)}</b>　{_e(p.text)}</p>" for p in pack.paragraphs)
     parts.append(f"<section><h2>文字通报（{_e(pack.month_label)}）</h2>{paras}</section>")
     rows = _attention_table(pack)
@@ -622,7 +657,7 @@ def to_pdf(pack: Pack) -> bytes:
 # ---- folder ---------------------------------------------------------------------------------------
 
 def to_markdown(pack: Pack, png_names: list[str] | None = None) -> str:
-    lines = [f"# {pack.title}", "", f"**{pack.month_label}**　{_subtitle(pack)}", "", f"## 主要指标", ""]
+    lines = [f"# {pack.title}", "", f"**{pack.month_label}**　{_subtitle(pack)}", "", "## 主要指标", ""]
     lines += _md_table(KPI_HEADER, _kpi_rows(pack))
     lines += ["", "## 文字通报", ""]
     lines += [f"**{p.heading}**　{p.text}\n" for p in pack.paragraphs]

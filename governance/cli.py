@@ -177,7 +177,8 @@ def cmd_brief(args) -> int:
         return 1
     finally:
         engine.close()
-    what = {"pptx": "演示文稿 deck", "pdf": "PDF", "folder": f"{len(written) - 1} 张图和 summary.md (PNGs + summary)"}[kind]
+    what = {"pptx": "演示文稿 deck", "pdf": "PDF",
+            "folder": f"{len(written) - 1} 张图和 summary.md ({len(written) - 1} PNGs + summary.md)"}[kind]
     print(f"{pack.title} · {pack.month_label}: {what} 已写入 written to {args.out}")
     return 0
 

@@ -81,6 +81,12 @@ def presentation(fig: go.Figure, *, place: str | None = None, months: str | None
         margin=dict(l=30, r=40, t=110, b=FOOTER_MARGIN),
     )
     out.update_xaxes(automargin=False, title_standoff=8)
+    # A ranking of many places: shrink its labels so each bar keeps its own readable name.
+    bars = max((len(t.y) for t in out.data if t.type == "bar" and t.orientation == "h" and t.y is not None), default=0)
+    if bars:
+        size = max(9, min(BASE_FONT, int((height - 260) / bars * 0.75)))
+        out.update_yaxes(tickfont_size=size)
+        out.update_traces(textfont_size=size, selector=dict(type="bar"))
     if place or months or as_of:
         out.add_annotation(
             text=stamp_text(place or "", months or "", as_of), showarrow=False,

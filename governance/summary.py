@@ -128,21 +128,21 @@ def gather(engine: Engine, region: str, month: str, *, version: int | None = Non
 
 # ---- numbers as an official paper writes them ---------------------------------------------------
 
-def _trim(x: float, digits: int = 1) -> str:
+def trim(x: float, digits: int = 1) -> str:
     text = f"{x:.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def pct(v: float) -> str:
     """0.9688 -> 96.9%, 1.0 -> 100%."""
-    return _trim(v * 100) + "%"
+    return trim(v * 100) + "%"
 
 
 def count(v, unit: str = "") -> str:
     """287件; 194731户 -> 19.47万户."""
     v = int(v)
     if abs(v) >= 10_000:
-        return _trim(v / 10_000, 2) + "万" + unit
+        return trim(v / 10_000, 2) + "万" + unit
     return f"{v}{unit}"
 
 
@@ -152,7 +152,7 @@ def fmt(v, ind: contract.Indicator) -> str:
     if ind.unit == "%":
         return pct(v)
     if ind.kind == "mean" or ind.unit == "件/万人":
-        return _trim(v, 2 if ind.key == "workers_per_grid" else 1) + ind.unit
+        return trim(v, 2 if ind.key == "workers_per_grid" else 1) + ind.unit
     return count(v, ind.unit)
 
 
@@ -162,12 +162,12 @@ def versus_previous(cur, prev, ind: contract.Indicator, word: str = "环比") ->
     if delta is None:
         return None
     if ind.unit == "%":
-        shown = _trim(abs(delta) * 100)
+        shown = trim(abs(delta) * 100)
         against = {"环比": "上月", "同比": "去年同期", "上期": "上一评定周期"}.get(word, word)
         if shown == "0":
             return f"与{against}持平"
         return f"较{against}{'提高' if delta > 0 else '下降'}{shown}个百分点"
-    shown = _trim(abs(delta) * 100)
+    shown = trim(abs(delta) * 100)
     if shown == "0":
         return f"{word}持平"
     return f"{word}{'上升' if delta > 0 else '下降'}{shown}%"
@@ -180,7 +180,7 @@ def versus_target(value, ind: contract.Indicator, level: str | None) -> str | No
     t = targets.target_for(ind.dataset, ind.key, level)
     if t.band:
         lo, hi = t.band
-        band = f"{_trim(lo)}-{_trim(hi)}{ind.unit}"
+        band = f"{trim(lo)}-{trim(hi)}{ind.unit}"
         if value < lo:
             return f"低于{band}的合理区间"
         if value > hi:
@@ -191,16 +191,17 @@ def versus_target(value, ind: contract.Indicator, level: str | None) -> str | No
     goal = "控制目标" if ind.higher_is_better is False else "目标"
     diff = value - t.target
     if ind.unit == "%":
-        shown, unit = _trim(abs(diff) * 100), "个百分点"
+        shown, unit = trim(abs(diff) * 100), "个百分点"
     else:
-        shown, unit = _trim(abs(diff), 2), ind.unit
+        shown, unit = trim(abs(diff), 2), ind.unit
     if shown == "0":
         return f"达到{goal}" if ind.higher_is_better is not False else f"与{goal}持平"
     return f"{'高于' if diff > 0 else '低于'}{goal}{shown}{unit}"
 
 
-def _with(text: str, *clauses: str | None) -> str:
-    return "，".join([text, *[c for c in clauses if c]])
+def clauses(text: str, *more: str | None) -> str:
+    """Join a sentence's clauses with "，", leaving out the empty ones."""
+    return "，".join([text, *[c for c in more if c]])
 
 
 def _names(rows: pd.DataFrame, term: str) -> str:
@@ -252,7 +253,7 @@ def _rate(facts: Facts, key: str, label: str | None = None) -> str | None:
     value = facts.current[key]
     if value is None:
         return None
-    return _with(f"{label or ind.zh}{fmt(value, ind)}", versus_target(value, ind, facts.place.level))
+    return clauses(f"{label or ind.zh}{fmt(value, ind)}", versus_target(value, ind, facts.place.level))
 
 
 def _changes(facts: Facts, key: str) -> str | None:
@@ -273,8 +274,8 @@ def petitions_text(f: Facts) -> str:
     lead = f"{f.period_label}，{f.place.whole}"
     if not c["received"]:
         return f"{lead}未受理信访事项。"
-    first = _with(f"{lead}共受理信访事项{count(c['received'], '件')}", _changes(f, "received"))
-    closed = _with(f"办结{count(c['closed'], '件')}", _rate(f, "closure_rate"))
+    first = clauses(f"{lead}共受理信访事项{count(c['received'], '件')}", _changes(f, "received"))
+    closed = clauses(f"办结{count(c['closed'], '件')}", _rate(f, "closure_rate"))
     text = _sentences([first, closed, _rate(f, "on_time_rate"), _rate(f, "first_attempt_rate"),
                        _rate(f, "satisfaction_rate", "群众满意率"), _rate(f, "repeat_rate")])
     return text + (ranking_sentence(f) or "")
@@ -285,8 +286,8 @@ def disputes_text(f: Facts) -> str:
     lead = f"{f.period_label}，{f.place.whole}"
     if not c["found"]:
         return f"{lead}未排查出矛盾纠纷。"
-    first = _with(f"{lead}共排查矛盾纠纷{count(c['found'], '件')}", _changes(f, "found"))
-    resolved = _with(f"化解{count(c['resolved'], '件')}", _rate(f, "resolution_rate"))
+    first = clauses(f"{lead}共排查矛盾纠纷{count(c['found'], '件')}", _changes(f, "found"))
+    resolved = clauses(f"化解{count(c['resolved'], '件')}", _rate(f, "resolution_rate"))
     backlog = f"尚有{count(c['backlog'], '件')}未化解" if c["backlog"] else "已全部化解"
     text = _sentences([first, resolved, _rate(f, "local_rate"), _rate(f, "escalation_rate"), backlog])
     return text + (ranking_sentence(f) or "")
@@ -295,11 +296,11 @@ def disputes_text(f: Facts) -> str:
 def grid_text(f: Facts) -> str:
     c = f.current
     lead = f"截至{f.period_label}，{f.place.whole}"
-    first = _with(f"{lead}常住{count(c['households'], '户')}，纳入网格管理{count(c['households_covered'], '户')}",
+    first = clauses(f"{lead}常住{count(c['households'], '户')}，纳入网格管理{count(c['households_covered'], '户')}",
                   _rate(f, "coverage_rate", "网格覆盖率"))
     grids = f"共划分网格{count(c['grids'], '个')}"
     if c["households_per_grid"] is not None:
-        grids = _with(grids, _rate(f, "households_per_grid", "平均每格"))
+        grids = clauses(grids, _rate(f, "households_per_grid", "平均每格"))
     workers = _rate(f, "workers_per_grid", "每格配备网格员")
     text = _sentences([first, grids, workers, _rate(f, "party_org_coverage")])
     return text + (ranking_sentence(f) or "")
@@ -309,9 +310,9 @@ def branches_text(f: Facts) -> str:
     c = f.current
     stars = c["stars_distribution"]
     lead = f"{f.period_label}评星定级，{f.place.whole}参评党支部{count(c['branches'], '个')}"
-    five = _with(f"其中五星级{count(stars['5'], '个')}、占{pct(c['five_star_share'])}",
+    five = clauses(f"其中五星级{count(stars['5'], '个')}、占{pct(c['five_star_share'])}",
                  versus_target(c["five_star_share"], _ind("branches", "five_star_share"), f.place.level))
-    three = _with(f"三星级及以上占{pct(c['three_plus_share'])}",
+    three = clauses(f"三星级及以上占{pct(c['three_plus_share'])}",
                   versus_target(c["three_plus_share"], _ind("branches", "three_plus_share"), f.place.level),
                   versus_previous(c["three_plus_share"], f.head["mom"]["three_plus_share"],
                                   _ind("branches", "three_plus_share"), "上期"))
@@ -319,10 +320,10 @@ def branches_text(f: Facts) -> str:
     if c["upgraded"] is not None and (c["upgraded"] or c["downgraded"]):
         moved = f"与上一评定周期相比升星{count(c['upgraded'], '个')}、降星{count(c['downgraded'], '个')}"
     if c["weak"]:
-        weak = _with(f"软弱涣散党支部{count(c['weak'], '个')}", _rate(f, "rectification_rate"))
+        weak = clauses(f"软弱涣散党支部{count(c['weak'], '个')}", _rate(f, "rectification_rate"))
     else:
         weak = "无软弱涣散党支部"
-    text = _sentences([_with(lead, five), three, moved, weak])
+    text = _sentences([clauses(lead, five), three, moved, weak])
     return text + (ranking_sentence(f) or "")
 
 

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from governance import filters, branches_view, ui
+from governance import branches_view, filters, router, ui
 from governance.i18n import t
+
+router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
 ui.header("党支部评星定级", "Branch star ratings", f)

@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from governance import contract, targets
+from governance import contract, router, targets
 from governance.i18n import dataset_name, t
+
+router.entrypoint()  # a link straight to this page still goes through app.py
 
 st.title(t("指标说明", "Indicator dictionary"))
 st.caption(t("定义来自数据约定；目标值与红黄绿阈值来自 data/targets.toml，可由数据管理员修改。",

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from governance import filters, ui
+from governance import filters, router, ui
 from governance.i18n import t
+
+router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
 ui.header("矛盾纠纷排查化解", "Disputes", f)

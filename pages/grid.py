@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from governance import filters, grid_view, ui
+from governance import filters, grid_view, router, ui
 from governance.i18n import t
+
+router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
 ui.header("网格化管理", "Grid management", f)

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from governance import app_data, auth, contract, history_view
+from governance import app_data, auth, contract, history_view, router
+
+router.entrypoint()  # a link straight to this page still goes through app.py
 
 st.title("数据版本 History")
 dataset = st.selectbox("数据集 Dataset", list(contract.DATASETS), key="history_dataset",

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from governance import filters, app_data, contract, overview_view, ui
+from governance import app_data, contract, filters, overview_view, router, ui
 from governance.i18n import dataset_name, t
+
+router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
 ui.header("党建引领基层治理 · 总览", "Grassroots governance · Overview", f)

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from governance import filters, screen_view
+from governance import filters, router, screen_view
 from governance.i18n import t
+
+router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
 screen_view.style()

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from governance import app_data, auth, contract, exports, templates, upload_view
+from governance import app_data, auth, contract, exports, router, templates, upload_view
+
+router.entrypoint()  # a link straight to this page still goes through app.py
 
 user = auth.require_analyst()
 st.title("数据上传 Upload")

@@ -63,9 +63,10 @@ def test_pack_content_comes_from_the_query_layer(pack, engine):
     assert kpis[("petitions", "closure_rate")].value_text == "66.7%"
     assert kpis[("disputes", "found")].value is None  # no disputes in October: shown as "—", not 0
     keys = [c.key for c in pack.charts]
-    # trend and ranking for every dataset with data this month; disputes have none in October
+    # trend and ranking for every dataset with data this month: disputes have none in October, and
+    # branches have a single rating so far (2024-H1), which makes no trend
     assert keys == ["petitions-received-trend", "petitions-trend", "petitions-ranking", "grid-trend", "grid-ranking",
-                    "branches-trend", "branches-ranking", "branches-stars"]
+                    "branches-ranking", "branches-stars"]
     assert all(c.png.startswith(b"\x89PNG") for c in pack.charts)
     assert [p.text for p in pack.paragraphs] == [p.text for p in summary.summary(
         engine, tiny.COUNTY, "2024-10", today=tiny.TODAY)]
@@ -120,8 +121,9 @@ def test_pdf_is_paginated_with_numbers(pack, tmp_path):
 
 
 def test_long_table_continues_on_the_next_page_with_its_header(pack, tmp_path):
-    rows = [briefing.AttentionRow(f"第{i:02d}号地区", "信访事项", "办结率", "50.0%", "≥95.0%",
-                                  "未达标，已连续多月低于目标，需要乡镇(街道)党委专题研究并限期整改") for i in range(1, 61)]
+    reason = "未达标，已连续多月低于目标，需要乡镇(街道)党委专题研究并限期整改"  # wraps in its cell
+    rows = [briefing.AttentionRow(f"第{i:02d}号地区", "信访事项", "办结率", "50.0%", "≥95.0%", reason)
+            for i in range(1, 61)]
     long = dataclasses.replace(pack, attention=rows, charts=[])
     pages = pdf_pages(briefing.to_pdf(long), tmp_path)
     where = {i: [n for n, page in enumerate(pages) if f"第{i:02d}号地区" in page] for i in range(1, 61)}
@@ -192,3 +194,9 @@ def test_brief_command_in_a_fresh_process_fails_without_a_traceback(store_dir, t
     assert done.returncode == 1
     assert "未知地区" in done.stderr and "unknown region" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_export_serves_a_download(engine):
+    name, data = briefing.export(engine, tiny.TOWN_B, "2024-10", "pptx", today=tiny.TODAY)
+    assert name == "乙镇_2024-10_简报.pptx" and data.startswith(b"PK")
+    assert briefing.MIME["pptx"].endswith("presentationml.presentation")

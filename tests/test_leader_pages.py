@@ -162,3 +162,20 @@ def test_empty_dataset_says_what_to_upload(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert any("上传" in i.value and "网格" in i.value for i in at.info)
+
+
+def test_a_link_straight_to_a_page_still_runs_app_py(monkeypatch):
+    """On a fresh server Streamlit runs a page file on its own (old pages/ mode); the page hands over to app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    monkeypatch.setattr(app_test, "PagesManager", PagesManager)  # no head start: the old mode, as on a new server
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page("pages/grid.py")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "网格化管理"
+    # app.py ran: its sign-in banner and the shared filters are in the sidebar
+    assert any("单机模式" in c.value for c in at.caption)
+    assert at.selectbox(key="f_town") is not None

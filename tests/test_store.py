@@ -23,7 +23,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from governance.settings import PROJECT_ROOT
-from governance.store import INTERNAL, ConcurrentCommitError, Store, StoreError, read_current
+from governance.store import (
+    INTERNAL,
+    ConcurrentCommitError,
+    Store,
+    StoreError,
+    read_current,
+)
 
 VILLAGE = "411102001201"
 CHANNELS = ("letter", "visit", "online", "phone")

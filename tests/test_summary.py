@@ -2,7 +2,7 @@
 
 import pytest
 
-from governance import indicators, summary
+from governance import contract, indicators, summary
 from governance.indicators import View
 from queries import Engine
 from tests import tiny
@@ -134,7 +134,7 @@ def test_numbers_are_written_the_official_way():
     assert summary.count(194731, "户") == "19.47万户"
     ind = summary.main_rate("petitions")
     assert summary.versus_previous(0.95, 0.938, ind) == "较上月提高1.2个百分点"
-    assert summary.versus_previous(600, 635, indicators.contract.dataset("petitions").indicator("received")) \
+    assert summary.versus_previous(600, 635, contract.dataset("petitions").indicator("received")) \
         == "环比下降5.5%"
 
 
