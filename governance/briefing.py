@@ -191,7 +191,7 @@ def _trend_takeaway(f: Facts, ind: contract.Indicator) -> str:
         parts = [f"{now}无{ind.zh}数据"]
     else:
         parts = [summary.clauses(f"{now}{ind.zh}{summary.fmt(cur, ind)}",
-                               summary.versus_previous(cur, f.head["mom"][ind.key], ind, word))]
+                                 summary.versus_previous(cur, f.head["mom"][ind.key], ind, word))]
     if len(s) >= 3:
         since = f"{periods.period_label_zh(s['month'].iloc[0])}以来"
         hi, lo = s.loc[s[ind.key].idxmax()], s.loc[s[ind.key].idxmin()]
@@ -266,7 +266,7 @@ def _volume_takeaway(f: Facts, ind: contract.Indicator) -> str:
     cur = f.current[ind.key] or 0
     text = summary.clauses(f"本月受理{summary.count(cur, '件')}",
                            summary.versus_previous(cur, f.head["mom"][ind.key], ind),
-                         summary.versus_previous(cur, f.head["yoy"][ind.key], ind, "同比"))
+                           summary.versus_previous(cur, f.head["yoy"][ind.key], ind, "同比"))
     start = periods.shift_month(f.month, -(summary.TREND_MONTHS - 1))
     # months without a row had no petitions, so the sum (unlike a mean over the rows) is right as it is
     total = int(f.series[ind.key].fillna(0).sum())
