@@ -28,7 +28,8 @@ def template(dark: bool = False, scale: float = 1.0) -> go.layout.Template:
             title=dict(font=dict(family=FONT, size=18 * scale, color=fg), x=0.0, xanchor="left"),
             paper_bgcolor=bg,
             plot_bgcolor=bg,
-            colorway=SERIES,
+            # on a dark screen the first series is the lighter blue
+            colorway=[SERIES[4], *SERIES[1:4], SERIES[0], *SERIES[5:]] if dark else SERIES,
             xaxis=dict(gridcolor=grid, zerolinecolor=grid, automargin=True),
             yaxis=dict(gridcolor=grid, zerolinecolor=grid, automargin=True),
             legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
@@ -63,7 +64,7 @@ def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title
     fig = go.Figure()
     y = _values(df[ind.key], ind)
     fig.add_trace(go.Scatter(
-        x=df["month"], y=y, mode="lines+markers", name=ind.zh, line=dict(width=3, color=SERIES[0]),
+        x=df["month"], y=y, mode="lines+markers", name=ind.zh, line=dict(width=3),
         hovertemplate=f"%{{x}}<br>{ind.zh}：%{{y:{_fmt(ind)}}}{axis_unit(ind)}<extra></extra>",
     ))
     t = targets.target_for(ind.dataset, ind.key, level)

@@ -36,7 +36,7 @@ def band(f: Filters) -> None:
                                       f"{t_band[0]}-{t_band[1]} 户</sup>"))
     fig.update_xaxes(title="户/网格")
     fig.update_yaxes(title="村(社区)数")
-    st.plotly_chart(fig, key="grid_band_chart", config={"displaylogo": False})
+    ui.chart(fig, "grid_band_chart", filename="每网格户数分布")
     outside = df[df["status"] != "green"].sort_values("households_per_grid")
     st.caption(t(f"{len(outside)} 个村(社区)不在 {t_band[0]}-{t_band[1]} 户之间。",
                  f"{len(outside)} places outside the band."))

@@ -22,6 +22,8 @@ CSS = """
 .tile .name {font-size: 1.2rem; color: #BBBBBB;}
 .tile .value {font-size: 2.6rem; font-weight: 700; color: #FFFFFF; line-height: 1.2;}
 .tile .delta {font-size: 1.1rem; color: #DDDDDD;}
+.stButton button {background: #1B2230; color: #F2F2F2; border: 1px solid #3A4456; font-size: 1.6rem;}
+.stButton button:hover {background: #2A3446; color: #FFFFFF;}
 </style>
 """
 
@@ -54,7 +56,7 @@ def slides(f: Filters) -> list[go.Figure]:
         series = app_data.indicator_frame(key, f.region, start, f.end, "month")
         if not series.empty:
             fig = charts.trend(series, ind, level=f.level, title=f"{f.name} · {ind.zh}月度趋势（%）",
-                               subtitle=f.label, dark=True, height=620)
+                               subtitle=f.label, dark=True, height=560)
             out.append(_big(fig))
         if f.child_level:
             children = app_data.indicator_frame(key, f.region, f.start, f.end, "child")
@@ -67,5 +69,5 @@ def slides(f: Filters) -> list[go.Figure]:
 
 
 def _big(fig: go.Figure) -> go.Figure:
-    fig.update_layout(template=charts.template(dark=True, scale=1.5), height=max(fig.layout.height or 0, 620))
+    fig.update_layout(template=charts.template(dark=True, scale=1.5), height=max(fig.layout.height or 0, 560))
     return fig

@@ -21,6 +21,14 @@ EMPTY_HINT = ("所选地区和月份没有{what}数据。可换一个月份，�
               "on the Upload page (templates are there).")
 
 
+def chart(fig, key: str, *, filename: str = "chart", **kwargs):
+    """Draw a figure with our own template (not Streamlit's theme), so the screen and the
+    exported images look the same; the camera button saves a 16:9 PNG at presentation size."""
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900,
+                                                             "scale": 2, "filename": filename}}
+    return st.plotly_chart(fig, key=key, theme=None, config=config, **kwargs)
+
+
 def status_text(status: str | None) -> str:
     """Markdown: a coloured shape and the word, e.g. ':red[✕ 未达标]'."""
     return f":{STATUS_MD_COLOR[status]}[{STATUS_ICON[status]} {t(targets.STATUS_ZH[status], targets.STATUS_EN[status])}]"
@@ -104,7 +112,7 @@ def trend(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
         return
     fig = charts.trend(df, ind, level=f.level, title=f"{f.name} · {name(ind)}{t('月度趋势', ' by month')}"
                        f"（{charts.axis_unit(ind)}）", subtitle=t("虚线为目标值", "dashed: target"))
-    st.plotly_chart(fig, key=f"{key}_chart", config={"displaylogo": False})
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_趋势")
     table_download(_columns(df, ["month", ind.key]), f"{dataset}_{ind.key}_趋势.csv", f"{key}_csv")
 
 
@@ -121,8 +129,8 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
     level_zh = {"town": "乡镇(街道)", "village": "村(社区)", "county": "县(区)", "city": "市"}.get(f.child_level, "")
     fig = charts.ranking(df, ind, level=f.child_level, title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
                          f"（{charts.axis_unit(ind)}）", subtitle=t("点击条形下钻 · 颜色表示是否达标", "click a bar to drill down"))
-    event = st.plotly_chart(fig, key=f"{key}_chart", on_select="rerun", selection_mode="points",
-                            config={"displaylogo": False})
+    event = chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_排名", on_select="rerun",
+                  selection_mode="points")
     points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
         getattr(getattr(event, "selection", None), "points", [])
     if points:
@@ -172,6 +180,6 @@ def breakdown(dataset: str, f: Filters, dimension: str, value: str, title: str, 
     unit = "件"
     fig = charts.bars(df, label, value, unit=unit, title=f"{title}（{unit}）", subtitle=f.label,
                       horizontal=horizontal)
-    st.plotly_chart(fig, key=f"{key}_chart", config={"displaylogo": False})
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{dimension}")
     table_download(df.drop(columns=[c for c in ("value", "bucket") if c in df and label != c]),
                    f"{dataset}_{dimension}.csv", f"{key}_csv")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from governance import filters, router, screen_view
+from governance import filters, router, screen_view, ui
 from governance.i18n import t
 
 router.entrypoint()  # a link straight to this page still goes through app.py
@@ -23,4 +23,4 @@ if nxt.button("▶", key="screen_next", width="stretch"):
     st.session_state["screen_step"] = (step + 1) % len(slides)
     st.rerun()
 where.markdown(f"<div class='screen-step'>{t('第', '')}{step + 1} / {len(slides)}</div>", unsafe_allow_html=True)
-st.plotly_chart(slides[step], key=f"screen_chart_{step}", config={"displaylogo": False, "displayModeBar": False})
+ui.chart(slides[step], f"screen_chart_{step}", filename=f"大屏_{step + 1}")

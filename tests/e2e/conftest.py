@@ -3,6 +3,8 @@
 - ``app_url`` (module scope): builds ``tests.tiny`` in a tmp dir, starts the server on a free loopback
   port with ``GOVERNANCE_STORE`` pointing at it, waits for ``/_stcore/health`` and stops the whole
   process group afterwards. One server per test module: a module's tests share one store.
+- ``demo_url`` (module scope): the same on the demo county 清源县 (``governance.demo``, county scale,
+  months up to last month), for drilling county → town → village; ``demo_store`` is its store path.
 - ``browser`` (session scope): sync Playwright on ``/usr/bin/chromium`` (Playwright's own browser
   download is not used). A missing chromium fails the tests, it never skips them.
 - ``page`` (per test): a fresh context (1440x900, zh-CN) whose requests may only go to loopback;
@@ -20,6 +22,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -68,15 +72,12 @@ def _stop(proc: subprocess.Popen) -> None:
             continue
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """Base URL of a `streamlit run app.py` serving a fresh tiny store (shared by the module's tests)."""
-    tmp = tmp_path_factory.mktemp("e2e")
-    store = tmp / "store"
-    tiny.build(store)
+@contextmanager
+def _serve(store: Path) -> Iterator[str]:
+    """Serve app.py on `store` (log next to it), yield the base URL, stop the server afterwards."""
     port = _free_port()
     env = {**os.environ, "GOVERNANCE_STORE": str(store), "PYTHONUNBUFFERED": "1"}
-    log_path = tmp / "streamlit.log"
+    log_path = store.parent / "streamlit.log"
     log = open(log_path, "wb")
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
@@ -98,6 +99,33 @@ def app_url(tmp_path_factory):
     finally:
         _stop(proc)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """Base URL of a `streamlit run app.py` serving a fresh tiny store (shared by the module's tests)."""
+    store = tmp_path_factory.mktemp("e2e") / "store"
+    tiny.build(store)
+    with _serve(store) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory) -> Path:
+    """A fresh demo county store, built once per module (under a second; served by ``demo_url``)."""
+    from governance import demo
+    from governance.store import Store
+
+    store = tmp_path_factory.mktemp("e2e_demo") / "store"
+    demo.write_demo(Store(store), scale="county")  # 清源县: 15 towns, ~300 villages, 36 months to last month
+    return store
+
+
+@pytest.fixture(scope="module")
+def demo_url(demo_store):
+    """Base URL of a `streamlit run app.py` serving the demo county (enough towns and villages to drill)."""
+    with _serve(demo_store) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -35,3 +35,49 @@ def shot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+MAX_SHOT_HEIGHT = 8_000  # px: a full-page screenshot taller than this is cut here
+
+
+def main_caption(page: Page):
+    """The first caption of the page itself (the sidebar has captions of its own), e.g. the place and months."""
+    return page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first
+
+
+def nav_to(page: Page, link: str, drawn: str | None = None) -> None:
+    """Click `link` in the sidebar navigation and wait until the page is marked current and its run is done.
+
+    `drawn` is a CSS selector for something the new page draws (default: its title, an h1) to wait for
+    before checking that the run has finished.
+    """
+    target = page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True)
+    target.click()
+    expect(target).to_have_attribute("aria-current", "page")
+    expect(page.get_by_test_id("stMain").locator(drawn or "h1").first).to_be_visible()
+    wait_for_app(page)
+
+
+def full_shot(page: Page, name: str) -> Path:
+    """Screenshot the whole page at the current width.
+
+    Streamlit scrolls inside its main container, not the document, so a full-page screenshot only
+    shows the viewport: make the viewport as tall as the content instead, shoot, and put it back.
+    """
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(...['stMain', 'stSidebarContent'].map(id => "
+        "document.querySelector(`[data-testid=${id}]`)?.scrollHeight || 0), window.innerHeight)")
+    page.set_viewport_size({"width": size["width"], "height": min(height, MAX_SHOT_HEIGHT)})
+    try:
+        settle(page)
+        return shot(page, name)
+    finally:
+        page.set_viewport_size(size)
+        settle(page)
+
+
+def settle(page: Page) -> None:
+    """Let the browser lay out and paint after a resize (two animation frames), then the app be idle."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    wait_for_app(page)
