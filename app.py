@@ -19,6 +19,7 @@ dashboard = [
     st.Page("pages/grid.py", title="网格化管理 Grid", icon=":material/grid_view:"),
     st.Page("pages/branches.py", title="评星定级 Branches", icon=":material/star:"),
     st.Page("pages/screen.py", title="大屏 Screen", icon=":material/tv:"),
+    st.Page("pages/briefing.py", title="简报导出 Briefing", icon=":material/slideshow:"),
 ]
 data = [
     st.Page("pages/upload.py", title="数据上传 Upload", icon=":material/upload:"),

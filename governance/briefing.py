@@ -18,6 +18,7 @@ import concurrent.futures
 import datetime as dt
 import html
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -315,7 +316,7 @@ def write(pack: Pack, out: str | Path) -> list[Path]:
 
 
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "pdf": "application/pdf"}
+        "pdf": "application/pdf", "zip": "application/zip"}
 
 
 def file_name(pack: Pack, kind: str) -> str:
@@ -325,7 +326,8 @@ def file_name(pack: Pack, kind: str) -> str:
 
 def export(engine: Engine, region: str | None, month: str | None, kind: str, *, version: int | None = None,
            today: dt.date | None = None) -> tuple[str, bytes]:
-    """(file name, bytes) of the deck (kind "pptx") or the PDF ("pdf"): what a download button serves.
+    """(file name, bytes) of the deck (kind "pptx"), the PDF ("pdf") or the images + summary ("zip"):
+    what a download button serves.
 
     Bytes and a string, so a page can keep the result in st.cache_data. Raises NoDataError
     (show str(e) to the user) and images.ExportError.
@@ -333,7 +335,7 @@ def export(engine: Engine, region: str | None, month: str | None, kind: str, *, 
     if kind not in MIME:
         raise ValueError(f"kind must be one of {sorted(MIME)}: {kind!r}")
     pack = build(engine, region, month, version=version, today=today)
-    return file_name(pack, kind), to_pptx(pack) if kind == "pptx" else to_pdf(pack)
+    return file_name(pack, kind), {"pptx": to_pptx, "pdf": to_pdf, "zip": to_zip}[kind](pack)
 
 
 def _subtitle(pack: Pack) -> str:
@@ -683,18 +685,27 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
         "| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
 
 
-def to_folder(pack: Pack, folder: str | Path) -> list[Path]:
-    """One PNG per chart (01-petitions-trend.png ...) and summary.md, into an existing folder."""
-    folder = Path(folder)
+def folder_files(pack: Pack) -> dict[str, bytes]:
+    """One PNG per chart (01-petitions-trend.png ...) and summary.md, by file name."""
     pack.render()
+    files = {f"{i:02d}-{chart.key}.png": chart.png for i, chart in enumerate(pack.charts, 1)}
+    files["summary.md"] = to_markdown(pack, list(files)).encode("utf-8")
+    return files
+
+
+def to_folder(pack: Pack, folder: str | Path) -> list[Path]:
+    """The folder output: folder_files written into an existing folder."""
     written = []
-    names = []
-    for i, chart in enumerate(pack.charts, 1):
-        name = f"{i:02d}-{chart.key}.png"
-        (folder / name).write_bytes(chart.png)
-        names.append(name)
-        written.append(folder / name)
-    md = folder / "summary.md"
-    md.write_text(to_markdown(pack, names), encoding="utf-8")
-    written.append(md)
+    for name, data in folder_files(pack).items():
+        (Path(folder) / name).write_bytes(data)
+        written.append(Path(folder) / name)
     return written
+
+
+def to_zip(pack: Pack) -> bytes:
+    """The folder output as one .zip, for a download button."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in folder_files(pack).items():
+            z.writestr(name, data)
+    return buf.getvalue()

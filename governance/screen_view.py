@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from governance import app_data, charts, contract, formatting, periods, targets
+from governance import app_data, charts, contract, formatting, targets
 from governance.filters import Filters
 from governance.indicators import change
 from governance.ui import STATUS_ICON
@@ -17,6 +17,7 @@ CSS = """
 .block-container {padding-top: 1rem; max-width: 100%;}
 .screen-title {font-size: 2.4rem; font-weight: 700; color: #F2F2F2; margin-bottom: .5rem;}
 .screen-step {text-align: center; font-size: 1.4rem; color: #BBBBBB; padding-top: .4rem;}
+.screen-takeaway {font-size: 1.6rem; color: #F2F2F2; margin: .3rem 0 .6rem 0;}
 .tile {background: #1B2230; border-radius: 12px; padding: .8rem 1rem; margin-bottom: .6rem;
        border-left: 10px solid var(--status);}
 .tile .name {font-size: 1.2rem; color: #BBBBBB;}
@@ -47,25 +48,14 @@ def tiles(f: Filters) -> None:
                 f"<div class='delta'>{f.compare_zh} {delta}</div></div>", unsafe_allow_html=True)
 
 
-def slides(f: Filters) -> list[go.Figure]:
-    """Each dataset's main rate: its trend, then its ranking of the places below."""
-    out = []
-    start = min(f.start, periods.shift_month(f.end, -11))
-    for key in contract.FACT_DATASETS:
-        ind = next(i for i in contract.dataset(key).indicators if i.headline and i.kind == "rate")
-        series = app_data.indicator_frame(key, f.region, start, f.end, "month")
-        if not series.empty:
-            fig = charts.trend(series, ind, level=f.level, title=f"{f.name} · {ind.zh}月度趋势（%）",
-                               subtitle=f.label, dark=True, height=560)
-            out.append(_big(fig))
-        if f.child_level:
-            children = app_data.indicator_frame(key, f.region, f.start, f.end, "child")
-            children = children[children["window_name"] == "current"]
-            if not children.empty:
-                fig = charts.ranking(children, ind, level=f.child_level, title=f"{ind.zh}排名（%）",
-                                     subtitle=f.label, dark=True)
-                out.append(_big(fig))
-    return out or [_big(go.Figure(layout=dict(template=charts.template(dark=True), title="暂无数据")))]
+def slides(f: Filters) -> list[tuple[go.Figure, str]]:
+    """The briefing's charts, in its order, each with its one-line takeaway: the meeting steps through them."""
+    from governance import briefing_view
+
+    pack = briefing_view.pack(f)
+    if pack is None or not pack.charts:
+        return [(_big(go.Figure(layout=dict(template=charts.template(dark=True), title="暂无数据"))), "")]
+    return [(_big(go.Figure(c.figure)), c.takeaway) for c in pack.charts]
 
 
 def _big(fig: go.Figure) -> go.Figure:

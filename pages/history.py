@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from governance import app_data, auth, contract, history_view, router
+from governance import auth, contract, history_view, router
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from governance import app_data, contract, filters, overview_view, router, ui
+from governance import contract, filters, overview_view, router, ui
 from governance.i18n import dataset_name, t
 
 router.entrypoint()  # a link straight to this page still goes through app.py

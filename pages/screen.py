@@ -1,4 +1,4 @@
-"""大屏: a dark, large-type view for the meeting-room screen, stepping through the briefing's charts."""
+"""大屏: a dark, large-type view for the meeting-room screen, stepping through the briefing's charts (meeting mode)."""
 
 import streamlit as st
 
@@ -23,4 +23,6 @@ if nxt.button("▶", key="screen_next", width="stretch"):
     st.session_state["screen_step"] = (step + 1) % len(slides)
     st.rerun()
 where.markdown(f"<div class='screen-step'>{t('第', '')}{step + 1} / {len(slides)}</div>", unsafe_allow_html=True)
-ui.chart(slides[step], f"screen_chart_{step}", filename=f"大屏_{step + 1}")
+figure, takeaway = slides[step]
+st.markdown(f"<div class='screen-takeaway'>{takeaway}</div>", unsafe_allow_html=True)
+ui.chart(figure, f"screen_chart_{step}", filename=f"大屏_{step + 1}")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from governance import app_data, auth, contract, exports, router, templates, upload_view
+from governance import auth, contract, exports, router, templates, upload_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 

@@ -13,7 +13,6 @@ from openpyxl import Workbook
 from governance import indicators
 from governance.indicators import View
 from governance.ingest import ingest
-from governance.store import Store
 from queries import Engine
 from tests import tiny
 

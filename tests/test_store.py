@@ -199,7 +199,7 @@ def assert_unchanged(store: Store, before: dict) -> None:
     # Orphaned files of the dead commit may remain; every earlier file is intact.
     for path, digest in before["data_files"].items():
         assert after["data_files"].get(path) == digest, path
-    for key, parts in after["manifest"]["datasets"].items():
+    for parts in after["manifest"]["datasets"].values():
         for entry in parts.values():
             assert sha256(store.root / entry["file"]) == entry["sha256"]
             assert pq.read_table(store.root / entry["file"]).num_rows == entry["rows"]
