@@ -24,17 +24,20 @@ UNIT = re.compile(r"（[^（）]+）|\([^()]+\)")  # every chart title ends with
 COUNTY, COUNTY_CODE = "清源县", "411122000000"
 OVERVIEW_TITLE = "党建引领基层治理 · 总览"
 
-# (sidebar link, title the page draws, least number of Plotly charts it draws on the demo county)
-PAGES = [
-    ("总览 Overview", OVERVIEW_TITLE, 0),
-    ("信访 Petitions", "信访事项", 3),
-    ("矛盾纠纷 Disputes", "矛盾纠纷排查化解", 3),
-    ("网格化管理 Grid", "网格化管理", 3),
-    ("评星定级 Branches", "党支部评星定级", 3),
-    ("数据上传 Upload", "数据上传 Upload", 0),
-    ("数据版本 History", "数据版本 History", 0),
-    ("指标说明 Indicators", "指标说明", 0),
-]
+# sidebar link: (title the page draws, least number of Plotly charts it draws on the demo county).
+# Every link of the sidebar is visited; a page not listed here must still render, with a title.
+PAGES = {
+    "总览 Overview": (OVERVIEW_TITLE, 0),
+    "信访 Petitions": ("信访事项", 3),
+    "矛盾纠纷 Disputes": ("矛盾纠纷排查化解", 3),
+    "网格化管理 Grid": ("网格化管理", 3),
+    "评星定级 Branches": ("党支部评星定级", 3),
+    "简报导出 Briefing": ("简报导出", 0),
+    "数据上传 Upload": ("数据上传 Upload", 0),
+    "数据版本 History": ("数据版本 History", 0),
+    "指标说明 Indicators": ("指标说明", 0),
+}
+REQUIRED = set(PAGES) - {"简报导出 Briefing"}  # the pages of issue 4 (the briefing page came later)
 SCREEN_LINK = "大屏 Screen"  # the presentation page hides the sidebar, so it is visited last
 SCREEN_TITLE = ".screen-title"
 
@@ -156,12 +159,18 @@ def test_every_page_renders_its_charts_in_chinese_with_nothing_fetched_from_outs
     expect(page.get_by_role("heading", name=OVERVIEW_TITLE)).to_be_visible()
     wait_for_app(page)
     exceptions = page.get_by_test_id("stException")
-    for n, (link, title, least) in enumerate(PAGES, start=1):
+    links = [a.inner_text().split("\n")[-1].strip()
+             for a in page.get_by_test_id("stSidebarNav").get_by_test_id("stSidebarNavLink").all()]
+    assert REQUIRED | {SCREEN_LINK} <= set(links), links
+    pages = [link for link in links if link != SCREEN_LINK]
+    for link in pages:
         nav_to(page, link)
-        expect(page.get_by_test_id("stMain").get_by_role("heading", name=title, exact=True)).to_be_visible()
+        title, least = PAGES.get(link, (None, 0))
+        if title:
+            expect(page.get_by_test_id("stMain").get_by_role("heading", name=title, exact=True)).to_be_visible()
         expect_charts_drawn(page, least)
         expect(exceptions).to_have_count(0)
-        full_shot(page, f"leader_{n:02d}_{slug(link)}")
+        full_shot(page, f"leader_page_{slug(link)}")
 
     # 大屏: dark, no sidebar (so nothing to click afterwards), one chart per step with ◀ ▶.
     nav_to(page, SCREEN_LINK, drawn=SCREEN_TITLE)
@@ -169,7 +178,7 @@ def test_every_page_renders_its_charts_in_chinese_with_nothing_fetched_from_outs
     expect(page.get_by_test_id("stSidebar")).to_be_hidden()
     first = expect_charts_drawn(page, 1)
     expect(exceptions).to_have_count(0)
-    full_shot(page, f"leader_{len(PAGES) + 1:02d}_screen")
+    full_shot(page, "leader_page_screen")
     page.set_viewport_size({"width": 1920, "height": 1080})
     settle(page)
     shot(page, "leader_screen_1920x1080")
@@ -215,7 +224,9 @@ def test_drill_from_the_county_to_a_town_to_a_village_and_back(page: Page, demo_
     others = [(c, n) for c, n in bar_places(ranking_chart(page)) if c != village_code]
     code, name = sorted(others)[0]  # the list is in code order
     pick = page.get_by_test_id("stMain").get_by_role("combobox", name="下钻到")
+    pick.scroll_into_view_if_needed()  # a click while the main container still scrolls may not open the list
     pick.click()
+    expect(pick).to_have_attribute("aria-expanded", "true")
     page.get_by_role("option", name=name, exact=True).click()
     expect_place(page, name, code)
 
@@ -257,7 +268,8 @@ def test_english_and_back(page: Page, demo_url):
     no_outside_requests(page)
 
 
-@pytest.mark.parametrize("path, name, title", [("", "overview", OVERVIEW_TITLE), ("/petitions", "petitions", "信访事项")])
+@pytest.mark.parametrize("path, name, title", [("", "overview", OVERVIEW_TITLE), ("/petitions", "petitions", "信访事项")],
+                         ids=["overview", "petitions"])
 def test_phone_width(page: Page, demo_url, path, name, title):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{demo_url}{path}")
