@@ -53,7 +53,7 @@ def downloads(f: Filters) -> None:
                         st.error(str(e))
                         continue
                 st.session_state[f"brief_{kind}"] = (root, ver, f.region, f.end, day)
-                ready = True
+                st.rerun()  # the button gives way to the download
             if ready:
                 name, data = _export(root, ver, f.region, f.end, kind, day)
                 st.download_button(t("下载", "Download ") + t(*label), data, name, briefing.MIME[kind],
