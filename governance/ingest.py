@@ -15,11 +15,11 @@ import pyarrow.compute as pc
 from governance import contract
 from governance.readers import Parsed, ReadError, read_upload
 from governance.store import Store, StoreError, read_current
-from governance.validate import Problem, validate
+from governance.validate import HasProblems, Problem, validate
 
 
 @dataclass
-class Report:
+class Report(HasProblems):
     dataset: str
     filename: str
     accepted: bool = False
@@ -31,14 +31,6 @@ class Report:
     parsed: Parsed | None = None
     version: int | None = None
     table: object = None  # the typed table, for previews
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
     def as_json(self) -> dict:
         """SPEC's report shape, plus warnings and where the store now stands."""

@@ -68,11 +68,10 @@ class Problem:
                 "key": self.key, "value": self.value, "severity": self.severity}
 
 
-@dataclass
-class Result:
-    table: pa.Table | None  # typed, contract columns only; None when refused
+class HasProblems:
+    """Errors refuse a file; warnings are shown and the file is still accepted."""
+
     problems: list[Problem]
-    truncated: int = 0  # problems beyond MAX_PROBLEMS, counted but not listed
 
     @property
     def errors(self) -> list[Problem]:
@@ -81,6 +80,13 @@ class Result:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+
+@dataclass
+class Result(HasProblems):
+    table: pa.Table | None  # typed, contract columns only; None when refused
+    problems: list[Problem]
+    truncated: int = 0  # problems beyond MAX_PROBLEMS, counted but not listed
 
 
 class Checker:

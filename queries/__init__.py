@@ -72,6 +72,7 @@ class Engine:
     def __init__(self, store: Store | None = None):
         self.store = store or Store()
         self._con = duckdb.connect(":memory:")
+        self._con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
         self._lock = threading.Lock()
         self._schemas: set[int] = set()
 
@@ -92,7 +93,7 @@ class Engine:
             raise ValueError(f"query {name} needs parameters {sorted(missing)}")
         cur = self._con.cursor()
         try:
-            cur.execute(f"set search_path = '{schema}'")
+            cur.execute(f"set search_path = '{schema},main'")  # the version's views, then the macros
             return cur.execute(sql_text(name), {k: params[k] for k in wanted}).df()
         finally:
             cur.close()

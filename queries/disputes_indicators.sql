@@ -1,24 +1,11 @@
 -- disputes_indicators: every disputes indicator of SPEC, counted by the month a dispute was found.
 -- grain: one row per window (current / mom / yoy, or each month of a series) per place.
 --   A place is code_num // $divisor: the county, or each town under it when $divisor is a town's.
---   Windows come as parallel lists (governance/indicators.py builds them): $w_name (current / mom / yoy),
---   $w_month (the month label of a series point, else null), $w_from, $w_to (month numbers
---   year*12+month-1) and $w_as_of (the date the window's status is read, docs/definitions.md).
+--   Windows come as parallel lists $w_name, $w_month, $w_from, $w_to, $w_as_of (see window_months in macros.sql).
 -- parameters: $code_lo, $code_hi, $divisor, $w_name, $w_month, $w_from, $w_to, $w_as_of
-with windows as (
-    select
-        generate_subscripts($w_name::varchar[], 1) as window_id,
-        unnest($w_name::varchar[]) as window_name,
-        unnest($w_month::varchar[]) as month,
-        unnest($w_from::integer[]) as from_month,
-        unnest($w_to::integer[]) as to_month,
-        unnest($w_as_of::date[]) as as_of
-),
-
-window_months as (
-    -- one row per window and month, so facts join on an equality
-    select window_id, window_name, month, as_of, unnest(range(from_month, to_month + 1))::integer as month_num
-    from windows
+with window_months as (
+    select *
+    from window_months($w_name::varchar[], $w_month::varchar[], $w_from::integer[], $w_to::integer[], $w_as_of::date[])
 ),
 
 found as (

@@ -1,0 +1,19 @@
+-- macros: shared SQL, defined once per connection by queries/__init__.py (not a query to run by name).
+
+-- window_months: the comparison windows a monthly indicator query counts in, as parallel lists
+-- (governance/indicators.py builds them), turned into one row per window and month, so facts join
+-- on an equality. A window is current / mom / yoy, or one month of a series (w_month its label);
+-- w_as_of is the date its case status is read (docs/definitions.md).
+create or replace macro window_months(w_name, w_month, w_from, w_to, w_as_of) as table
+with windows as (
+    select
+        generate_subscripts(w_name, 1) as window_id,
+        unnest(w_name) as window_name,
+        unnest(w_month) as month,
+        unnest(w_from) as from_month,
+        unnest(w_to) as to_month,
+        unnest(w_as_of) as as_of
+)
+
+select window_id, window_name, month, as_of, unnest(range(from_month, to_month + 1))::integer as month_num
+from windows;
