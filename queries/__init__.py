@@ -9,11 +9,11 @@ Each manifest version gets its own schema ``v<N>``, and a query runs with its
 cursor's search_path set to the version it asked for. A commit that lands
 while a page is drawing therefore never mixes two versions in one page.
 
-Up to MATERIALIZE_ROWS rows (a province: about 8 million) a version is loaded
-into DuckDB tables once, which makes every query about twice as fast as
-reading Parquet each time; above that, the schema holds views over the
-Parquet files, so memory stays bounded at national scale. Only the two newest
-versions are kept in memory.
+A dataset of up to MATERIALIZE_ROWS rows (a province's petitions: about 3
+million) is loaded into a DuckDB table once per version, which makes every
+query about twice as fast as reading Parquet each time; a larger one stays a
+view over its Parquet files, so memory stays bounded at national scale. Only
+the two newest versions are kept in memory.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from governance import contract
 from governance.store import Store, arrow_schema
 
 SQL_DIR = Path(__file__).resolve().parent
-MATERIALIZE_ROWS = int(os.environ.get("GOVERNANCE_MATERIALIZE_ROWS", 20_000_000))
+MATERIALIZE_ROWS = int(os.environ.get("GOVERNANCE_MATERIALIZE_ROWS", 10_000_000))
 KEEP_VERSIONS = 2
 # Derived columns a dataset's relation carries, computed once per version.
 DERIVED = {
@@ -106,12 +106,12 @@ class Engine:
             if version in self._schemas:
                 return schema
             manifest = self.store.manifest(version)
-            rows = sum(e["rows"] for parts in manifest["datasets"].values() for e in parts.values())
-            kind = "table" if rows <= MATERIALIZE_ROWS else "view"
             cur = self._con.cursor()
             try:
                 cur.execute(f"create schema if not exists {schema}")
                 for key in contract.DATASETS:
+                    rows = sum(e["rows"] for e in manifest["datasets"].get(key, {}).values())
+                    kind = "table" if rows <= MATERIALIZE_ROWS else "view"
                     source = self._source(key, manifest)
                     if key in DERIVED:
                         source = f"select *, {DERIVED[key]} from ({source})"

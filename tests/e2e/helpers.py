@@ -46,15 +46,26 @@ def main_caption(page: Page):
 
 
 def nav_to(page: Page, link: str, drawn: str | None = None) -> None:
-    """Click `link` in the sidebar navigation and wait until the page is marked current and its run is done.
+    """Click `link` in the sidebar navigation and wait until the new page has drawn and its run is done.
 
-    `drawn` is a CSS selector for something the new page draws (default: its title, an h1) to wait for
-    before checking that the run has finished.
+    `drawn` is a CSS selector for something only the new page draws; by default its title (the first h1 of
+    the main block) must show and differ from the title of the page we leave, which stays on screen until
+    the server answers.
     """
     target = page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True)
+    if target.get_attribute("aria-current") == "page":  # already there
+        wait_for_app(page)
+        return
+    title = page.get_by_test_id("stMain").locator("h1").first
+    before = title.text_content() if drawn is None and title.count() else None
     target.click()
     expect(target).to_have_attribute("aria-current", "page")
-    expect(page.get_by_test_id("stMain").locator(drawn or "h1").first).to_be_visible()
+    if drawn is None:
+        expect(title).to_be_visible()
+        if before:
+            expect(title).not_to_have_text(before)
+    else:
+        expect(page.get_by_test_id("stMain").locator(drawn).first).to_be_visible()
     wait_for_app(page)
 
 
