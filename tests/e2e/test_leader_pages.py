@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from governance import periods
-from governance.store import Store
+from governance.store import Store, read_current
 from tests.e2e.helpers import full_shot, main_caption, nav_to, settle, shot, wait_for_app
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -115,6 +115,16 @@ def no_outside_requests(page: Page) -> None:
 
 def store_months(demo_store) -> list[str]:
     return sorted(Store(demo_store).periods("petitions"))
+
+
+def village_without(demo_store, dataset: str, month: str) -> tuple[str, str]:
+    """(code, name) of the first village with no rows of `dataset` in `month`."""
+    store = Store(demo_store)
+    regions = read_current(store, "regions").to_pandas()
+    rows = read_current(store, dataset).to_pandas()
+    have = set(rows.loc[rows["period"] == month, "region_code"])  # the store's partition column
+    villages = regions[(regions["level"] == "village") & ~regions["region_code"].isin(have)].sort_values("region_code")
+    return villages.iloc[0]["region_code"], villages.iloc[0]["name"]
 
 
 # ---------------------------------------------------------------------------------------------------- tests
@@ -265,6 +275,18 @@ def test_english_and_back(page: Page, demo_url):
     expect(page.get_by_test_id("stMetricLabel").get_by_text("办结率", exact=True).first).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]lang=zh(&|$)"))
     expect(page.get_by_test_id("stException")).to_have_count(0)
+    no_outside_requests(page)
+
+
+def test_a_village_without_disputes_this_month_shows_a_note_not_an_empty_chart(page: Page, demo_url, demo_store):
+    month = store_months(demo_store)[-1]
+    code, name = village_without(demo_store, "disputes", month)
+    page.goto(f"{demo_url}/disputes?region={code}")
+    expect(page.get_by_role("heading", name="矛盾纠纷排查化解")).to_be_visible()
+    expect_place(page, name, code)
+    expect(page.get_by_test_id("stMain").get_by_test_id("stAlert")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    full_shot(page, "leader_empty_disputes_village")
     no_outside_requests(page)
 
 
