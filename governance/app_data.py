@@ -94,8 +94,7 @@ def indicator_frame(dataset: str, region: str, start: str, end: str, by: str) ->
 
 def headline(root: str, ver: int, dataset: str, region: str | None, start: str, end: str) -> dict:
     df = frame(root, ver, dataset, region, start, end, "place", _today())
-    rows = {w: df[df["window_name"] == w] for w in indicators.WINDOWS}
-    return {w: indicators.values_of(dataset, r.iloc[0] if len(r) else None) for w, r in rows.items()}
+    return indicators.headline_of(dataset, df, View(region, start, end), periods_by_dataset(root, ver)[dataset])
 
 
 @st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)

@@ -15,7 +15,9 @@ from governance import contract, targets
 from governance.targets import STATUS_ZH
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-STATUS_COLOR = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", None: "#8C8C8C"}
+# Green, yellow, dark red differ in lightness as well as hue, so they stay apart for red-green colour
+# blindness too; the cards add a shape and a word (● 达标, ▲ 接近, ✕ 未达标).
+STATUS_COLOR = {"green": "#1A9850", "amber": "#F1B82D", "red": "#B2182B", None: "#8C8C8C"}
 SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 TARGET_COLOR = "#7F7F7F"
 
@@ -72,9 +74,14 @@ def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title
     for value in lines:
         shown = value * 100 if ind.unit == "%" else value
         fig.add_hline(y=shown, line=dict(color=TARGET_COLOR, dash="dash", width=2),
-                      annotation_text=f"目标 {t.text(ind)}", annotation_position="top left")
+                      annotation=dict(text=f"目标 {t.text(ind)}", bgcolor="rgba(255,255,255,0.7)",
+                                      font=dict(color=TARGET_COLOR)),
+                      annotation_position="top right")
     fig.update_xaxes(type="category", title=None)
-    fig.update_yaxes(title=axis_unit(ind), ticksuffix="%" if ind.unit == "%" else "")
+    # the unit is in the title and the tick labels: a rotated 件 or % beside the axis reads badly
+    fig.update_yaxes(title=None, ticksuffix="%" if ind.unit == "%" else "")
+    if ind.kind == "count":
+        fig.update_yaxes(rangemode="tozero", tickformat=",d")
     return _finish(fig, title, subtitle, dark, height)
 
 
@@ -96,7 +103,10 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
     for value in (list(t.band) if t.band else [t.target] if t.target is not None else []):
         fig.add_vline(x=value * 100 if ind.unit == "%" else value, line=dict(color=TARGET_COLOR, dash="dash", width=2))
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=axis_unit(ind), ticksuffix="%" if ind.unit == "%" else "")
+    top = max([*_values(data[ind.key], ind).tolist(), *[(v * 100 if ind.unit == "%" else v) for v in (
+        list(t.band) if t.band else [t.target] if t.target is not None else [])], 0])
+    # bars start at zero; the extra room keeps the value labels inside the chart
+    fig.update_xaxes(title=None, ticksuffix="%" if ind.unit == "%" else "", range=[0, top * 1.15 or 1])
     height = max(320, 28 * len(data) + 110)
     return _finish(fig, title, subtitle, dark, height)
 
@@ -108,12 +118,15 @@ def bars(df: pd.DataFrame, label: str, value: str, *, unit: str, title: str, sub
     fig = go.Figure(go.Bar(**kwargs, marker_color=SERIES[0], text=df[value], textposition="outside", cliponaxis=False,
                            hovertemplate=f"%{{{'y' if horizontal else 'x'}}}：%{{{'x' if horizontal else 'y'}}}{unit}"
                                          "<extra></extra>"))
+    counts = dict(rangemode="tozero", tickformat=",d", title=None, range=[0, max(df[value].max(), 1) * 1.15])
     if horizontal:
         fig.update_yaxes(autorange="reversed", title=None)
-        fig.update_xaxes(title=unit)
+        fig.update_xaxes(**counts)
     else:
         fig.update_xaxes(type="category", title=None)
-        fig.update_yaxes(title=unit)
+        fig.update_yaxes(**counts)
+    if df[value].max() < 5:
+        (fig.update_xaxes if horizontal else fig.update_yaxes)(dtick=1)
     return _finish(fig, title, subtitle, dark, height)
 
 
@@ -126,5 +139,5 @@ def stacked(df: pd.DataFrame, x: str, parts: dict[str, str], *, unit: str, title
                              hovertemplate=f"%{{x}} {name}：%{{y}}{unit}<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category", title=None)
-    fig.update_yaxes(title=unit)
+    fig.update_yaxes(title=None, rangemode="tozero", tickformat=",d")
     return _finish(fig, title, subtitle, dark, height)

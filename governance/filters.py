@@ -23,6 +23,9 @@ from governance.i18n import t
 ALL = ""
 KEPT = ("lang", "f_town", "f_village", "f_cmp")
 COMPARE = {"mom": ("环比（上期）", "vs previous period"), "yoy": ("同比（去年同期）", "vs same period last year")}
+# The sidebar's choices read the same in both languages: a widget whose option labels change
+# under it comes back with nothing selected in the browser on the run that switches language.
+CHOICE_LABEL = {"mom": "环比 MoM", "yoy": "同比 YoY"}
 
 
 @dataclass(frozen=True)
@@ -129,14 +132,14 @@ def sidebar() -> Filters | None:
         st.markdown(f"**{t('查看范围', 'View')}**")
         towns = _children(regions, home)
         town = st.selectbox(t("乡镇(街道)", "Town"), [ALL, *towns["region_code"]], key="f_town",
-                            format_func=lambda c: f"{names[home]}（{t('全部', 'all')}）" if c == ALL else names.get(c, c))
+                            format_func=lambda c: f"{names[home]}（全部 all）" if c == ALL else names.get(c, c))
         village = ALL
         if town != ALL:
             villages = _children(regions, town)
             if st.session_state.get("f_village") not in (ALL, *villages["region_code"]):
                 st.session_state["f_village"] = ALL
             village = st.selectbox(t("村(社区)", "Village"), [ALL, *villages["region_code"]], key="f_village",
-                                   format_func=lambda c: t("全部", "all") if c == ALL else names.get(c, c))
+                                   format_func=lambda c: "全部 all" if c == ALL else names.get(c, c))
         kept = st.session_state.get("view_months", (None, None))
         if kept[0] not in months or kept[1] not in months:
             _set_months((months[-1], months[-1]))
@@ -146,7 +149,7 @@ def sidebar() -> Filters | None:
                                       format_func=periods.month_label_zh)
         st.session_state["view_months"] = (start, end)
         compare = st.radio(t("对比", "Compare"), list(COMPARE), key="f_cmp", horizontal=True,
-                           format_func=lambda k: t(*COMPARE[k]))
+                           format_func=CHOICE_LABEL.get)
 
     for key in KEPT:
         if key in st.session_state:

@@ -35,7 +35,7 @@ def band(f: Filters) -> None:
                       title=dict(text=f"{f.name} · 各村(社区)每网格户数分布（个）<br><sup>{f.label} · 虚线为 "
                                       f"{t_band[0]}-{t_band[1]} 户</sup>"))
     fig.update_xaxes(title="户/网格")
-    fig.update_yaxes(title="村(社区)数")
+    fig.update_yaxes(title=None, tickformat=",d")
     ui.chart(fig, "grid_band_chart", filename="每网格户数分布")
     outside = df[df["status"] != "green"].sort_values("households_per_grid")
     st.caption(t(f"{len(outside)} 个村(社区)不在 {t_band[0]}-{t_band[1]} 户之间。",

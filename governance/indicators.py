@@ -173,12 +173,16 @@ def query(
     return engine.run(f"{dataset}_indicators", params, version=version)
 
 
-def values_of(dataset: str, row: pd.Series | None) -> dict:
-    """The contract's indicator keys from one result row (rates as fractions 0-1)."""
+def values_of(dataset: str, row: pd.Series | None, *, counted: bool = False) -> dict:
+    """The contract's indicator keys from one result row (rates as fractions 0-1).
+
+    No row with ``counted`` (the months have data, just none for this place): counts are 0, rates unknown.
+    """
     out = {}
     for ind in contract.dataset(dataset).indicators:
         if row is None:
-            out[ind.key] = {str(s): 0 for s in range(6)} if ind.kind == "distribution" else None
+            out[ind.key] = {str(s): 0 for s in range(6)} if ind.kind == "distribution" else (
+                0 if counted and ind.kind == "count" else None)
         elif ind.kind == "distribution":
             out[ind.key] = {str(s): int(row[f"stars_{s}"]) for s in range(6)}
         else:
@@ -195,8 +199,22 @@ def _clean(value):
 def headline(engine: Engine, dataset: str, view: View, *, version: int | None = None, today=None) -> dict[str, dict]:
     """{window: {indicator key: value}} for the place itself."""
     df = query(engine, dataset, view, by="place", version=version, today=today)
-    rows = {w: df[df["window_name"] == w] for w in WINDOWS}
-    return {w: values_of(dataset, r.iloc[0] if len(r) else None) for w, r in rows.items()}
+    return headline_of(dataset, df, view, data_periods(engine, version)[dataset])
+
+
+def headline_of(dataset: str, df: pd.DataFrame, view: View, months_with_data: list[str]) -> dict[str, dict]:
+    """headline() from a by="place" result: a window whose months have data elsewhere counts 0 here."""
+    out = {}
+    n = periods.months_between(view.start, view.end)
+    spans = {"current": (view.start, view.end),
+             "mom": (periods.shift_month(view.start, -n), periods.shift_month(view.end, -n)),
+             "yoy": (periods.shift_month(view.start, -12), periods.shift_month(view.end, -12))}
+    for w in WINDOWS:
+        rows = df[df["window_name"] == w]
+        lo, hi = spans[w]
+        counted = dataset != "branches" and any(lo <= m <= hi for m in months_with_data)
+        out[w] = values_of(dataset, rows.iloc[0] if len(rows) else None, counted=counted)
+    return out
 
 
 def comparison_table(engine: Engine, dataset: str, view: View, *, version=None, today=None) -> pd.DataFrame:

@@ -57,19 +57,24 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     spark = app_data.indicator_frame(dataset, f.region, periods.shift_month(f.end, -11), f.end, "month")
     ds = contract.dataset(dataset)
     shown = [ds.indicator(k) for k in keys] if keys else [i for i in ds.indicators if i.headline]
-    for col, ind in zip(st.columns(len(shown)), shown):
+    per_row = 4 if len(shown) > 4 else len(shown)
+    cols = [c for i in range(0, len(shown), per_row) for c in st.columns(per_row)]
+    for col, ind in zip(cols, shown):
         cur, prev = figures["current"][ind.key], figures[f.compare][ind.key]
         delta = change(cur, prev, ind)
         state = targets.status(cur, ind, f.level)
         target = targets.target_for(ind.dataset, ind.key, f.level).text(ind)
         line = spark[ind.key].dropna().tolist() if ind.key in spark and ind.kind != "distribution" else None
+        shown_delta = formatting.change(delta, ind)
+        if cur is not None and prev is None:
+            shown_delta = t("对比期无数据", "no data to compare")
         with col.container(border=True):
             st.metric(
                 name(ind),
                 formatting.value(cur, ind),
-                formatting.change(delta, ind),
+                shown_delta,
                 delta_color="off" if ind.higher_is_better is None else ("normal" if ind.higher_is_better else "inverse"),
-                delta_arrow="off" if delta is not None and abs(delta) < 0.0005 else "auto",
+                delta_arrow="off" if delta is None or abs(delta) < 0.0005 else "auto",
                 delta_description=t(*_compare(f)).split("（")[0],
                 help=app_data.indicator_help(ind),
                 chart_data=line if line and len(line) > 1 else None,
@@ -82,9 +87,13 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     return figures
 
 
-def has_data(figures: dict, dataset: str) -> bool:
-    first = contract.dataset(dataset).indicators[0].key
-    return figures["current"][first] not in (None, 0)
+def has_data(f: Filters, dataset: str) -> bool:
+    """Whether the dataset has any data for the months in view (anywhere: a village without
+    cases this month has zeros, not missing data)."""
+    found = app_data.periods_by_dataset(*app_data.store_key())[dataset]
+    if dataset == "branches":
+        return any(periods.rating_end_month(p) <= f.end for p in found)
+    return any(f.start <= m <= f.end for m in found)
 
 
 def table_download(df: pd.DataFrame, filename: str, key: str) -> None:
@@ -110,7 +119,17 @@ def trend(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
     if df.empty:
         empty(dataset)
         return
-    fig = charts.trend(df, ind, level=f.level, title=f"{f.name} · {name(ind)}{t('月度趋势', ' by month')}"
+    if dataset == "branches":
+        df = df.assign(month=[periods.period_label_zh(p) for p in df["month"]])
+        what = t("各评定周期", " by rating period")
+    else:
+        # every month on the axis, so a month without cases is a gap, not a month skipped
+        months = [periods.shift_month(start, i) for i in range(periods.months_between(start, f.end))]
+        df = df.set_index("month").reindex(months).rename_axis("month").reset_index()
+        if ind.kind == "count":
+            df[ind.key] = df[ind.key].fillna(0)
+        what = t("月度趋势", " by month")
+    fig = charts.trend(df, ind, level=f.level, title=f"{f.name} · {name(ind)}{what}"
                        f"（{charts.axis_unit(ind)}）", subtitle=t("虚线为目标值", "dashed: target"))
     chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_趋势")
     table_download(_columns(df, ["month", ind.key]), f"{dataset}_{ind.key}_趋势.csv", f"{key}_csv")

@@ -12,7 +12,7 @@ ui.header("党支部评星定级", "Branch star ratings", f)
 ui.up_button(f)
 figures = ui.kpi_cards("branches", f, ["branches", "five_star_share", "three_plus_share", "upgraded", "downgraded",
                                        "weak", "rectification_rate"])
-if not ui.has_data(figures, "branches"):
+if not ui.has_data(f, "branches"):
     ui.empty("branches")
     st.stop()
 

@@ -10,8 +10,8 @@ router.entrypoint()  # a link straight to this page still goes through app.py
 f = filters.page_filters()
 ui.header("矛盾纠纷排查化解", "Disputes", f)
 ui.up_button(f)
-figures = ui.kpi_cards("disputes", f)
-if not ui.has_data(figures, "disputes"):
+ui.kpi_cards("disputes", f)
+if not ui.has_data(f, "disputes"):
     ui.empty("disputes")
     st.stop()
 

@@ -10,8 +10,8 @@ router.entrypoint()  # a link straight to this page still goes through app.py
 f = filters.page_filters()
 ui.header("网格化管理", "Grid management", f)
 ui.up_button(f)
-figures = ui.kpi_cards("grid", f)
-if not ui.has_data(figures, "grid"):
+ui.kpi_cards("grid", f)
+if not ui.has_data(f, "grid"):
     ui.empty("grid")
     st.stop()
 

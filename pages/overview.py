@@ -13,8 +13,8 @@ ui.up_button(f)
 
 for key in contract.FACT_DATASETS:
     st.subheader(dataset_name(key))
-    figures = ui.kpi_cards(key, f)
-    if not ui.has_data(figures, key):
+    ui.kpi_cards(key, f)
+    if not ui.has_data(f, key):
         ui.empty(key)
 
 st.subheader(t("预警 · 需要关注", "Needs attention"))

@@ -10,8 +10,8 @@ router.entrypoint()  # a link straight to this page still goes through app.py
 f = filters.page_filters()
 ui.header("信访事项", "Petitions", f)
 ui.up_button(f)
-figures = ui.kpi_cards("petitions", f)
-if not ui.has_data(figures, "petitions"):
+ui.kpi_cards("petitions", f)
+if not ui.has_data(f, "petitions"):
     ui.empty("petitions")
     st.stop()
 

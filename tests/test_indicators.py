@@ -164,3 +164,12 @@ def test_a_store_with_only_regions_answers_with_no_figures(tmp_path):
         h = indicators.headline(eng, dataset, View(tiny.COUNTY, "2024-10", "2024-10"), today=tiny.TODAY)
         assert all(v in (None, {str(s): 0 for s in range(6)}) for v in h["current"].values()), dataset
     assert indicators.latest_month(eng) is None
+
+
+def test_a_place_without_cases_in_a_month_with_data_counts_zero(engine):
+    # September 2024 has one petition (p7, village B1): village A2 had none
+    v = current(engine, "petitions", tiny.A2, "2024-09", "2024-09")
+    assert v["received"] == 0 and v["closed"] == 0
+    assert v["closure_rate"] is None  # a rate of nothing is unknown, not 0%
+    # a month with no data anywhere stays unknown
+    assert current(engine, "petitions", tiny.A2, "2023-03", "2023-03")["received"] is None
