@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pandas as pd
 
 from governance import app_data
 
 ACTIONS = {"ingest": "上传", "demo": "演示数据", "restore": "恢复"}
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def _local(stamp: str) -> str:
+    """The store records times with their offset; people here read Beijing time."""
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return stamp
 
 
 def versions_frame(dataset: str) -> pd.DataFrame:
@@ -14,11 +26,11 @@ def versions_frame(dataset: str) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {"期间": r["period"], "版本": r["version"], "当前": "✓" if r["current"] else "",
-             "方式": ACTIONS.get(r.get("action"), r.get("action")), "上传人": r["who"], "时间": r["at"],
+             "方式": ACTIONS.get(r.get("action"), r.get("action")), "上传人": r["who"], "时间（北京）": _local(r["at"]),
              "文件": r["source"], "行数": r["rows"], "校验和": (r.get("source_sha256") or r["sha256"])[:16]}
             for r in rows
         ],
-        columns=["期间", "版本", "当前", "方式", "上传人", "时间", "文件", "行数", "校验和"],
+        columns=["期间", "版本", "当前", "方式", "上传人", "时间（北京）", "文件", "行数", "校验和"],
     )
 
 

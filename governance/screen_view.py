@@ -18,12 +18,13 @@ CSS = """
 .screen-title {font-size: 2.4rem; font-weight: 700; color: #F2F2F2; margin-bottom: .5rem;}
 .screen-step {text-align: center; font-size: 1.4rem; color: #BBBBBB; padding-top: .4rem;}
 .screen-takeaway {font-size: 1.6rem; color: #F2F2F2; margin: .3rem 0 .6rem 0;}
-.tile {background: #1B2230; border-radius: 12px; padding: .8rem 1rem; margin-bottom: .6rem;
+.tile {background: #1B2230; border-radius: 12px; padding: .5rem .9rem; margin-bottom: .5rem; min-height: 7.2rem;
        border-left: 10px solid var(--status);}
 .tile .name {font-size: 1.2rem; color: #BBBBBB;}
-.tile .value {font-size: 2.6rem; font-weight: 700; color: #FFFFFF; line-height: 1.2;}
+.tile .value {font-size: 2.3rem; font-weight: 700; color: #FFFFFF; line-height: 1.15;}
 .tile .delta {font-size: 1.1rem; color: #DDDDDD;}
-.stButton button {background: #1B2230; color: #F2F2F2; border: 1px solid #3A4456; font-size: 1.6rem;}
+.stButton button {background: #1B2230; color: #F2F2F2; border: 1px solid #3A4456;}
+.stButton button p {font-size: 1.3rem;}
 .stButton button:hover {background: #2A3446; color: #FFFFFF;}
 </style>
 """
@@ -59,5 +60,5 @@ def slides(f: Filters) -> list[tuple[go.Figure, str]]:
 
 
 def _big(fig: go.Figure) -> go.Figure:
-    fig.update_layout(template=charts.template(dark=True, scale=1.5), height=max(fig.layout.height or 0, 560))
+    fig.update_layout(template=charts.template(dark=True, scale=1.5), height=520)
     return fig

@@ -26,8 +26,10 @@ choices = history_view.restorable(versions, period)
 if not choices:
     st.caption("该期间只有当前版本。")
     st.stop()
-version = st.selectbox("恢复为 Restore to", choices, key="history_version",
+version = st.selectbox("恢复为 Restore to", choices, key="history_version", index=None, placeholder="请选择版本",
                        format_func=lambda v: "无数据（撤销首次上传）" if v == 0 else f"第 {v} 版")
+if version is None:
+    st.stop()
 sure = st.checkbox(f"确认将 {period} 恢复为所选版本（当前版本仍会保留，可再次恢复）", key="history_confirm")
 if st.button("恢复 Restore", disabled=not sure, key="history_restore", type="primary"):
     new_version = history_view.restore(dataset, period, version, user.name)

@@ -15,11 +15,13 @@ screen_view.tiles(f)
 
 slides = screen_view.slides(f)
 step = st.session_state.setdefault("screen_step", 0) % len(slides)
-prev, where, nxt = st.columns([1, 6, 1])
-if prev.button("◀", key="screen_prev", width="stretch"):
+prev, where, nxt, leave = st.columns([1, 5, 1, 1])
+if prev.button("◀ 上一张", key="screen_prev", width="stretch"):
     st.session_state["screen_step"] = (step - 1) % len(slides)
     st.rerun()
-if nxt.button("▶", key="screen_next", width="stretch"):
+if leave.button("退出大屏", key="screen_exit", width="stretch"):
+    st.switch_page("pages/overview.py")
+if nxt.button("下一张 ▶", key="screen_next", width="stretch"):
     st.session_state["screen_step"] = (step + 1) % len(slides)
     st.rerun()
 where.markdown(f"<div class='screen-step'>{t('第', '')}{step + 1} / {len(slides)}</div>", unsafe_allow_html=True)

@@ -98,7 +98,10 @@ def test_history_page_lists_versions_and_restores(tiny_store):
     at.selectbox(key="history_period").set_value("2024-10")
     at.run()
     # the only version is current: restoring means 'no data'
+    assert at.selectbox(key="history_version").value is None  # nothing chosen until the analyst picks
+    assert "history_restore" not in [b.key for b in at.button]
     at.selectbox(key="history_version").set_value(0)
+    at.run()
     at.checkbox(key="history_confirm").check()
     at.run()
     at.button(key="history_restore").click()
