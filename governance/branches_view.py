@@ -19,7 +19,7 @@ def stars(f: Filters, figures: dict) -> None:
     fig = charts.stacked(df, "星级", {"本期": f"本期 {label}", "对比期": f.compare_zh}, unit="个",
                          title=f"{f.name} · 星级分布（个）", subtitle=t("左右对比本期与对比期", "current vs comparison"))
     fig.update_layout(barmode="group")
-    ui.chart(fig, "branches_stars_chart", filename="星级分布")
+    ui.chart(fig, "branches_stars_chart", filename="星级分布", stamp=(f.name, label, "branches"))
     ui.table_download(df, f"星级分布_{f.end}.csv", "branches_stars_csv")
 
 

@@ -145,7 +145,7 @@ def build(engine: Engine, region: str | None = None, month: str | None = None, *
         place=place,
         month=month,
         version=version,
-        as_of=_as_of(manifest, list(contract.FACT_DATASETS), None),
+        as_of=as_of(manifest, list(contract.FACT_DATASETS), None),
         generated=dt.datetime.now().replace(microsecond=0),
         kpis=kpis(facts),
         charts=[c for key in contract.FACT_DATASETS for c in dataset_charts(facts[key], manifest)],
@@ -174,7 +174,7 @@ def kpis(facts: dict[str, Facts]) -> list[Kpi]:
     return out
 
 
-def _as_of(manifest: dict, datasets: list[str], wanted: set[str] | None) -> dt.date | None:
+def as_of(manifest: dict, datasets: list[str], wanted: set[str] | None = None) -> dt.date | None:
     """When the data shown was loaded: the latest upload among the partitions read."""
     stamps = [entry["at"] for key in datasets
               for period, entry in manifest["datasets"].get(key, {}).items()
@@ -222,8 +222,8 @@ def dataset_charts(f: Facts, manifest: dict) -> list[Chart]:
     name = SUBJECT[f.dataset] + ind.zh
     unit = charts.axis_unit(ind)
     out: list[Chart] = []
-    trend_as_of = _as_of(manifest, [f.dataset], set(f.series["month"]) if not f.series.empty else None)
-    month_as_of = _as_of(manifest, [f.dataset], {f.period or f.month})
+    trend_as_of = as_of(manifest, [f.dataset], set(f.series["month"]) if not f.series.empty else None)
+    month_as_of = as_of(manifest, [f.dataset], {f.period or f.month})
     if len(f.series) >= 2:  # one point is not a trend
         first, last = f.series["month"].iloc[0], f.series["month"].iloc[-1]
         if f.dataset == "branches":

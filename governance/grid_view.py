@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from governance import app_data, charts, contract, targets, ui
+from governance import app_data, charts, contract, periods, targets, ui
 from governance.filters import Filters
 from governance.i18n import t
 
@@ -36,7 +36,7 @@ def band(f: Filters) -> None:
                                       f"{t_band[0]}-{t_band[1]} 户</sup>"))
     fig.update_xaxes(title="户/网格")
     fig.update_yaxes(title=None, tickformat=",d")
-    ui.chart(fig, "grid_band_chart", filename="每网格户数分布")
+    ui.chart(fig, "grid_band_chart", filename="每网格户数分布", stamp=(f.name, periods.month_label_zh(f.end), "grid"))
     outside = df[df["status"] != "green"].sort_values("households_per_grid")
     st.caption(t(f"{len(outside)} 个村(社区)不在 {t_band[0]}-{t_band[1]} 户之间。",
                  f"{len(outside)} places outside the band."))

@@ -8,7 +8,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from governance import app_data, charts, contract, exports, formatting, periods, targets
+from governance import (
+    app_data,
+    briefing,
+    charts,
+    contract,
+    exports,
+    formatting,
+    images,
+    periods,
+    targets,
+)
 from governance.filters import Filters, drill
 from governance.i18n import dataset_name, name, t
 from governance.indicators import change
@@ -21,12 +31,21 @@ EMPTY_HINT = ("所选地区和月份没有{what}数据。可换一个月份，�
               "on the Upload page (templates are there).")
 
 
-def chart(fig, key: str, *, filename: str = "chart", **kwargs):
-    """Draw a figure with our own template (not Streamlit's theme), so the screen and the
-    exported images look the same; the camera button saves a 16:9 PNG at presentation size."""
+def chart(fig, key: str, *, filename: str = "chart", stamp: tuple[str, str, str] | None = None, **kwargs):
+    """Draw a figure with our own template (not Streamlit's theme), so the screen and the exported
+    images look the same. With a stamp (place, months, dataset), a button under it saves the
+    server-drawn 16:9 PNG with the place, months and as-of date on it, made only when pressed."""
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900,
                                                              "scale": 2, "filename": filename}}
-    return st.plotly_chart(fig, key=key, theme=None, config=config, **kwargs)
+    event = st.plotly_chart(fig, key=key, theme=None, config=config, **kwargs)
+    if stamp:
+        place, months, dataset = stamp
+        as_of = briefing.as_of(app_data.engine().store.manifest(app_data.version()), [dataset])
+        st.download_button(t("下载图片 (PNG)", "Download PNG"),
+                           lambda: images.chart_png(fig, place=place, months=months, as_of=as_of),
+                           f"{filename}.png", "image/png", key=f"{key}_png", on_click="ignore", type="tertiary",
+                           icon=":material/image:")
+    return event
 
 
 def status_text(status: str | None) -> str:
@@ -131,7 +150,7 @@ def trend(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
         what = t("月度趋势", " by month")
     fig = charts.trend(df, ind, level=f.level, title=f"{f.name} · {name(ind)}{what}"
                        f"（{charts.axis_unit(ind)}）", subtitle=t("虚线为目标值", "dashed: target"))
-    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_趋势")
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_趋势", stamp=(f.name, _months_text(start, f.end), dataset))
     table_download(_columns(df, ["month", ind.key]), f"{dataset}_{ind.key}_趋势.csv", f"{key}_csv")
 
 
@@ -149,7 +168,7 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
     fig = charts.ranking(df, ind, level=f.child_level, title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
                          f"（{charts.axis_unit(ind)}）", subtitle=t("点击条形下钻 · 颜色表示是否达标", "click a bar to drill down"))
     event = chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_排名", on_select="rerun",
-                  selection_mode="points")
+                  selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset))
     points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
         getattr(getattr(event, "selection", None), "points", [])
     if points:
@@ -163,6 +182,10 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
         st.session_state.pop(f"{key}_drill", None)
         drill(pick)
     table_download(_columns(df, ["place_code", "place_name", ind.key]), f"{dataset}_{ind.key}_排名.csv", f"{key}_csv")
+
+
+def _months_text(start: str, end: str) -> str:
+    return periods.range_label_zh(start, end)
 
 
 def up_button(f: Filters) -> None:
@@ -199,6 +222,6 @@ def breakdown(dataset: str, f: Filters, dimension: str, value: str, title: str, 
     unit = "件"
     fig = charts.bars(df, label, value, unit=unit, title=f"{title}（{unit}）", subtitle=f.label,
                       horizontal=horizontal)
-    chart(fig, f"{key}_chart", filename=f"{dataset}_{dimension}")
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{dimension}", stamp=(f.name, _months_text(f.start, f.end), dataset))
     table_download(df.drop(columns=[c for c in ("value", "bucket") if c in df and label != c]),
                    f"{dataset}_{dimension}.csv", f"{key}_csv")

@@ -36,3 +36,17 @@ def test_briefing_buttons_make_a_deck_and_a_pdf_for_the_town_in_view(page: Page,
     assert dl.value.path().read_bytes().startswith(b"%PDF")
     shot(page, "06_briefing_ready")
     assert not page.page_errors, page.page_errors
+
+
+def test_a_dashboard_chart_downloads_as_a_stamped_png(page: Page, app_url):
+    page.goto(f"{app_url}/petitions?region=411102000000&from=2024-10&to=2024-10")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="信访事项")).to_be_visible()
+    button = page.get_by_role("button", name="下载图片 (PNG)").first
+    with page.expect_download(timeout=60_000) as dl:
+        button.click()
+    data = dl.value.path().read_bytes()
+    assert data.startswith(b"\x89PNG")
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (3200, 1800)  # 16:9 at twice 1600x900
+    assert dl.value.suggested_filename.endswith(".png")

@@ -17,7 +17,14 @@ from playwright.sync_api import Page, expect
 
 from governance import periods
 from governance.store import Store, read_current
-from tests.e2e.helpers import full_shot, main_caption, nav_to, settle, shot, wait_for_app
+from tests.e2e.helpers import (
+    full_shot,
+    main_caption,
+    nav_to,
+    settle,
+    shot,
+    wait_for_app,
+)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 UNIT = re.compile(r"（[^（）]+）|\([^()]+\)")  # every chart title ends with its unit: （%）, （件）, （个）...
