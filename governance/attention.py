@@ -17,6 +17,16 @@ from governance.indicators import View
 from queries import Engine
 
 RUN = 3  # months of worsening in a row
+# A rate over fewer cases than this is not flagged: one dispute resolved at town level would put a
+# village's 就地化解率 at 0% and on the list. (The denominator of each watched rate, in the SQL's columns.)
+MIN_BASE = 5
+BASE = {
+    ("petitions", "closure_rate"): "received", ("petitions", "on_time_rate"): "closed",
+    ("petitions", "first_attempt_rate"): "closed", ("disputes", "resolution_rate"): "found",
+    ("disputes", "local_rate"): "resolved", ("grid", "coverage_rate"): "households",
+    ("grid", "households_per_grid"): "grids", ("grid", "party_org_coverage"): "grids",
+    ("branches", "five_star_share"): "branches", ("branches", "three_plus_share"): "branches",
+}
 
 
 def watched(dataset: str) -> list[contract.Indicator]:
@@ -30,7 +40,7 @@ def red_places(children: pd.DataFrame, dataset: str, child_level: str) -> pd.Dat
     for ind in watched(dataset):
         for _, r in children.iterrows():
             value = r.get(ind.key)
-            if value is None or pd.isna(value):
+            if value is None or pd.isna(value) or _too_few(r, dataset, ind.key):
                 continue
             if targets.status(value, ind, child_level) == "red":
                 rows.append({"place_code": r["place_code"], "place_name": r["place_name"], "dataset": dataset,
@@ -38,6 +48,11 @@ def red_places(children: pd.DataFrame, dataset: str, child_level: str) -> pd.Dat
                              "target": targets.target_for(dataset, ind.key, child_level).text(ind),
                              "reason": "red"})
     return pd.DataFrame(rows)
+
+
+def _too_few(row, dataset: str, key: str) -> bool:
+    base = BASE.get((dataset, key))
+    return base is not None and base in row and (pd.isna(row[base]) or row[base] < MIN_BASE)
 
 
 def worsening_places(series: pd.DataFrame, dataset: str, end: str) -> pd.DataFrame:
@@ -52,11 +67,16 @@ def worsening_places(series: pd.DataFrame, dataset: str, end: str) -> pd.DataFra
         if any(m not in table.columns for m in months):
             continue
         values = table[months]
+        base = BASE.get((dataset, ind.key))
+        if base:  # every month must rest on enough cases, or the run is noise
+            enough = data.pivot_table(index=["place_code", "place_name"], columns="month", values=base)
+            values = values[(enough.reindex(index=values.index, columns=months) >= MIN_BASE).all(axis=1)]
         steps = values.diff(axis=1).iloc[:, 1:]
         worse = (steps < 0) if ind.higher_is_better else (steps > 0)
+        target = targets.target_for(dataset, ind.key).text(ind)
         for (code, name), row in values[worse.all(axis=1)].iterrows():
             rows.append({"place_code": code, "place_name": name, "dataset": dataset, "indicator": ind.key,
-                         "indicator_zh": ind.zh, "value": row[months[-1]], "target": "",
+                         "indicator_zh": ind.zh, "value": row[months[-1]], "target": target,
                          "reason": "worsening", "from_value": row[months[0]]})
     return pd.DataFrame(rows)
 

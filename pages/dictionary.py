@@ -18,4 +18,4 @@ for key in contract.FACT_DATASETS:
         "方向": {True: "越高越好", False: "越低越好", None: "规模指标"}[i.higher_is_better],
         "目标": targets.target_for(key, i.key).text(i) or "—",
     } for i in contract.dataset(key).indicators]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.table(pd.DataFrame(rows).set_index("指标"))  # a static table wraps long definitions instead of cutting them
