@@ -184,6 +184,17 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
     table_download(_columns(df, ["place_code", "place_name", ind.key]), f"{dataset}_{ind.key}_排名.csv", f"{key}_csv")
 
 
+def trend_and_ranking(dataset: str, f: Filters) -> contract.Indicator:
+    """A dataset page's main row: pick an indicator, see its trend and the places below ranked by it."""
+    ind = indicator_picker(dataset, f"{dataset}_indicator")
+    left, right = st.columns(2)
+    with left:
+        trend(dataset, ind, f, f"{dataset}_trend")
+    with right:
+        ranking(dataset, ind, f, f"{dataset}_rank_{f.region}")
+    return ind
+
+
 def _months_text(start: str, end: str) -> str:
     return periods.range_label_zh(start, end)
 

@@ -15,12 +15,7 @@ if not ui.has_data(f, "disputes"):
     ui.empty("disputes")
     st.stop()
 
-ind = ui.indicator_picker("disputes", "disputes_indicator")
-left, right = st.columns(2)
-with left:
-    ui.trend("disputes", ind, f, "disputes_trend")
-with right:
-    ui.ranking("disputes", ind, f, f"disputes_rank_{f.region}")
+ui.trend_and_ranking("disputes", f)
 
 st.subheader(t("构成与未化解", "Breakdowns and backlog"))
 c1, c2, c3 = st.columns(3)

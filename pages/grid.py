@@ -15,12 +15,7 @@ if not ui.has_data(f, "grid"):
     ui.empty("grid")
     st.stop()
 
-ind = ui.indicator_picker("grid", "grid_indicator")
-left, right = st.columns(2)
-with left:
-    ui.trend("grid", ind, f, "grid_trend")
-with right:
-    ui.ranking("grid", ind, f, f"grid_rank_{f.region}")
+ui.trend_and_ranking("grid", f)
 
 st.subheader(t("每网格户数（宜在200-350户）", "Households per grid (band 200-350)"))
 grid_view.band(f)

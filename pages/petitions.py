@@ -15,12 +15,7 @@ if not ui.has_data(f, "petitions"):
     ui.empty("petitions")
     st.stop()
 
-ind = ui.indicator_picker("petitions", "petitions_indicator")
-left, right = st.columns(2)
-with left:
-    ui.trend("petitions", ind, f, "petitions_trend")
-with right:
-    ui.ranking("petitions", ind, f, f"petitions_rank_{f.region}")
+ui.trend_and_ranking("petitions", f)
 
 st.subheader(t("构成与办理时限", "Breakdowns"))
 c1, c2, c3 = st.columns(3)
