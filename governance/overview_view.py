@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from governance import app_data, attention, contract, periods, ui
+from governance import app_data, attention, contract, periods, targets, ui
 from governance.filters import Filters
 from governance.i18n import dataset_name, t
 
@@ -48,25 +48,41 @@ def _fmt(dataset: str, key: str, value) -> str:
     return formatting.value(value, contract.dataset(dataset).indicator(key))
 
 
+TINT = {"green": "background-color: #DDF1E4", "amber": "background-color: #FCEFC7",
+        "red": "background-color: #F6D5D9", None: ""}
+
+
 def side_by_side(f: Filters) -> None:
-    """One row per place one level down, the headline figures of every dataset across."""
-    table = None
+    """One row per place one level down, the headline figures of every dataset across, tinted by status."""
+    table, tints = None, None
     for key in contract.FACT_DATASETS:
         df = app_data.indicator_frame(key, f.region, f.end, f.end, "child")
         df = df[df["window_name"] == "current"]
-        cols = {i.key: f"{i.zh}" + ("(%)" if i.unit == "%" else f"({i.unit})")
-                for i in contract.dataset(key).indicators if i.headline}
+        shown = [i for i in contract.dataset(key).indicators if i.headline]
+        cols = {i.key: f"{i.zh}" + ("(%)" if i.unit == "%" else f"({i.unit})") for i in shown}
         part = df[["place_code", "place_name", *cols]].rename(columns=cols)
-        for i in contract.dataset(key).indicators:
-            if i.headline and i.unit == "%":
+        tint = part[["place_code"]].copy()
+        for i in shown:
+            tint[cols[i.key]] = [TINT[targets.status(v, i, f.child_level)] if pd.notna(v) else ""
+                                 for v in df[i.key]]
+            if i.unit == "%":
                 part[cols[i.key]] = (part[cols[i.key]] * 100).round(1)
         table = part if table is None else table.merge(part, on=["place_code", "place_name"], how="outer")
+        tints = tint if tints is None else tints.merge(tint, on="place_code", how="outer")
     if table is None or table.empty:
         st.caption(t("暂无下级数据。", "No data for the places below."))
         return
-    table = table.rename(columns={"place_code": "区划代码", "place_name": "名称"}).sort_values("区划代码")
-    st.dataframe(table, hide_index=True, width="stretch")
-    ui.table_download(table, f"下级对比_{f.end}.csv", "side_by_side_csv")
+    table = table.sort_values("place_code").reset_index(drop=True)
+    tints = tints.set_index("place_code").reindex(table["place_code"]).astype(object).fillna("").reset_index(drop=True)
+    shown = table.rename(columns={"place_name": "名称"}).drop(columns=["place_code"])
+    styled = shown.style.apply(lambda _: tints.reindex(columns=shown.columns).astype(object).fillna(""),
+                               axis=None).format(
+        precision=1, na_rep="—")
+    st.dataframe(styled, hide_index=True, width="stretch")
+    st.caption(t("底色：绿色达标，黄色接近目标，红色未达标（目标见“指标说明”）。",
+                 "Tint: green on target, yellow near, red off target."))
+    ui.table_download(table.rename(columns={"place_code": "区划代码", "place_name": "名称"}),
+                      f"下级对比_{f.end}.csv", "side_by_side_csv")
 
 
 def freshness(f: Filters) -> None:

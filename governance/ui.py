@@ -20,7 +20,7 @@ from governance import (
     targets,
 )
 from governance.filters import Filters, drill
-from governance.i18n import dataset_name, name, t
+from governance.i18n import dataset_name, lang, name, t
 from governance.indicators import change
 
 # Shape and word as well as colour, for colour-blind readers; glyphs the CJK font has (no emoji font needed).
@@ -55,7 +55,7 @@ def status_text(status: str | None) -> str:
 
 def header(title_zh: str, title_en: str, f: Filters) -> None:
     st.title(t(title_zh, title_en))
-    st.caption(f"{f.label} · {t('对比', 'compared')}：{t(*_compare(f))}")
+    st.caption(f"{f.label} · {t('对比：', 'compared ')}{t(*_compare(f))}")
 
 
 def _compare(f: Filters) -> tuple[str, str]:
@@ -84,13 +84,13 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
         state = targets.status(cur, ind, f.level)
         target = targets.target_for(ind.dataset, ind.key, f.level).text(ind)
         line = spark[ind.key].dropna().tolist() if ind.key in spark and ind.kind != "distribution" else None
-        shown_delta = formatting.change(delta, ind)
+        shown_delta = formatting.change(delta, ind, lang())
         if cur is not None and prev is None:
             shown_delta = t("对比期无数据", "no data to compare")
         with col.container(border=True):
             st.metric(
                 name(ind),
-                formatting.value(cur, ind),
+                formatting.value(cur, ind, lang()),
                 shown_delta,
                 delta_color="off" if ind.higher_is_better is None else ("normal" if ind.higher_is_better else "inverse"),
                 delta_arrow="off" if delta is None or abs(delta) < 0.0005 else "auto",
@@ -164,7 +164,8 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
     if df.empty:
         empty(dataset)
         return
-    level_zh = {"town": "乡镇(街道)", "village": "村(社区)", "county": "县(区)", "city": "市"}.get(f.child_level, "")
+    level_zh = {"town": t("乡镇(街道)", "Towns: "), "village": t("村(社区)", "Villages: "),
+                "county": t("县(区)", "Counties: "), "city": t("市", "Cities: ")}.get(f.child_level, "")
     fig = charts.ranking(df, ind, level=f.child_level, title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
                          f"（{charts.axis_unit(ind)}）", subtitle=t("点击条形下钻 · 颜色表示是否达标", "click a bar to drill down"))
     event = chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_排名", on_select="rerun",
