@@ -9,7 +9,7 @@ import streamlit as st
 
 from governance import app_data, attention, contract, periods, targets, ui
 from governance.filters import Filters
-from governance.i18n import dataset_name, t
+from governance.i18n import dataset_name, name, t
 
 REASON = {"red": ("未达标", "below target"), "worsening": ("连续3个月变差", "worse 3 months running")}
 
@@ -33,7 +33,7 @@ def attention_list(f: Filters) -> None:
     shown = pd.DataFrame({
         t("地区", "Place"): df["place_name"],
         t("数据", "Dataset"): [dataset_name(d) for d in df["dataset"]],
-        t("指标", "Indicator"): df["indicator_zh"],
+        t("指标", "Indicator"): [name(contract.dataset(d).indicator(k)) for d, k in zip(df["dataset"], df["indicator"])],
         t("本期", "Value"): [_fmt(d, k, v) for d, k, v in zip(df["dataset"], df["indicator"], df["value"])],
         t("目标", "Target"): df["target"],
         t("原因", "Why"): [("✕ " if r == "red" else "↘ ") + t(*REASON[r]) for r in df["reason"]],

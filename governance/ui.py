@@ -230,8 +230,10 @@ def breakdown(dataset: str, f: Filters, dimension: str, value: str, title: str, 
     if df.empty:
         empty(dataset)
         return
-    label = "label" if "label" in df else "value"
-    unit = "件"
+    # enum values read as their English keys in English; free-text categories stay as written
+    label = "value" if lang() == "en" and dimension in ("channel", "resolved_level", "status") else (
+        "label" if "label" in df else "value")
+    unit = t("件", "cases")
     fig = charts.bars(df, label, value, unit=unit, title=f"{title}（{unit}）", subtitle=f.label,
                       horizontal=horizontal)
     chart(fig, f"{key}_chart", filename=f"{dataset}_{dimension}", stamp=(f.name, _months_text(f.start, f.end), dataset))
