@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from governance import contract
 from governance.readers import Parsed, ReadError, read_upload
@@ -59,6 +60,15 @@ def periods_of(dataset_key: str, table) -> list[str]:
     return sorted(pc.unique(col).to_pylist())
 
 
+def codes_in_facts(store: Store) -> set[str]:
+    """Every region code the current fact data uses: a new regions table must keep them all."""
+    codes: set[str] = set()
+    for key in contract.FACT_DATASETS:
+        for path in store.current_files(key):
+            codes.update(pc.unique(pq.read_table(path, columns=["region_code"]).column("region_code")).to_pylist())
+    return codes
+
+
 def ingest(
     store: Store,
     dataset_key: str,
@@ -84,6 +94,15 @@ def ingest(
     report.rows = parsed.table.num_rows
     if result.table is None:
         return report
+    if dataset_key == "regions":
+        orphaned = codes_in_facts(store) - set(result.table.column("region_code").to_pylist())
+        if orphaned:
+            shown = "、".join(sorted(orphaned)[:10])
+            report.problems.insert(0, Problem(
+                0, "", "region_code", "orphaned_facts",
+                f"已上传的信访、纠纷、网格或支部数据中有 {len(orphaned)} 个区划代码不在新的行政区划表中（如 {shown}），"
+                f"请保留这些地区，或先恢复相应数据 (orphaned_facts: {len(orphaned)} codes used by facts are missing)"))
+            return report
     report.table = result.table
     report.periods = periods_of(dataset_key, result.table)
     report.accepted = True

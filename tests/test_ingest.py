@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from governance import indicators
 from governance.indicators import View
 from governance.ingest import ingest
+from governance.store import Store
 from queries import Engine
 from tests import tiny
 
@@ -102,13 +103,26 @@ def test_xlsx_ledger_is_read_and_committed(store):
     assert v["current"]["households_covered"] == 2990
 
 
-def test_regions_upload_replaces_the_table(store):
+def test_regions_upload_replaces_the_table(tmp_path):
+    store = Store(tmp_path / "fresh")
+    store.commit("regions", tiny.regions(), source="regions.csv")
     csv = "区划代码,名称,层级,上级区划代码,类型,户数,常住人口\n" \
           f"{tiny.COUNTY},示范县,县,,,,\n{tiny.TOWN_A},甲镇,乡镇,{tiny.COUNTY},,,\n{tiny.A1},甲一村,村,,村,300,1000\n"
     report = ingest(store, "regions", csv.encode("utf-8-sig"), "regions.csv", today=TODAY)
     assert report.accepted, report.as_json()
     assert report.periods == ["all"]
     assert store.history("regions")[-1]["rows"] == 3
+
+
+def test_a_regions_upload_may_not_drop_places_the_facts_use(store):
+    before = snapshot(store.root)
+    csv = "区划代码,名称,层级,上级区划代码,类型,户数,常住人口\n" \
+          f"{tiny.COUNTY},示范县,县,,,,\n{tiny.TOWN_A},甲镇,乡镇,{tiny.COUNTY},,,\n{tiny.A1},甲一村,村,,村,300,1000\n"
+    report = ingest(store, "regions", csv.encode("utf-8-sig"), "regions.csv", today=TODAY)
+    assert not report.accepted
+    (err,) = report.errors
+    assert err.key == "orphaned_facts" and tiny.A2 in err.message and tiny.B1 in err.message
+    assert snapshot(store.root) == before
 
 
 def cli(*args, store_dir: Path):
