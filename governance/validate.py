@@ -194,14 +194,22 @@ def parse_date(col):
     return pa.array(out, type=pa.date32(), mask=~ok), bad
 
 
+MIN_YEAR = 2000  # no ledger of this kind is older; earlier years are typos (0000, 1024...)
+
+
 def parse_month(col):
+    """2024-10, 2024/10, 2024年10月, 202410, or a whole date (Excel turns 2024-10 into 2024-10-01)."""
     s = pc.replace_substring_regex(col, r"[年/.]", "-")
-    s = pc.replace_substring_regex(s, r"[月份]", "")
-    parts = pc.extract_regex(s, r"^(?P<y>\d{4})-?(?P<m>\d{1,2})(?:-\d{1,2}(?:[ T].*)?)?$")
+    s = pc.replace_substring_regex(s, r"[月份日]", "")
+    parts = pc.extract_regex(s, r"^(?P<y>\d{4})-?(?P<m>\d{1,2})(?:-(?P<d>\d{1,2})(?:[ T].*)?)?$")
     valid = np.asarray(pc.fill_null(pc.is_valid(parts), False))
     y = np.asarray(pc.cast(pc.if_else(pa.array(valid), pc.struct_field(parts, "y"), "0"), pa.int64()))
     m = np.asarray(pc.cast(pc.if_else(pa.array(valid), pc.struct_field(parts, "m"), "0"), pa.int64()))
-    ok = valid & (y >= 1900) & (m >= 1) & (m <= 12)
+    day = pc.struct_field(parts, "d")
+    d = np.asarray(pc.cast(pc.if_else(pc.and_(pa.array(valid), pc.not_equal(pc.fill_null(day, ""), "")),
+                                      day, "1"), pa.int64()))
+    ok = valid & (y >= MIN_YEAR) & (y <= 2100) & (m >= 1) & (m <= 12)
+    ok &= (d >= 1) & (d <= _days_in_month(np.where(ok, y, 2000), np.where(ok, m, 1)))
     text = np.char.add(np.char.zfill(y.astype(str), 4), np.char.add("-", np.char.zfill(m.astype(str), 2)))
     return pa.array(text, mask=~ok), ~ok & ~_blank(col)
 
@@ -210,7 +218,9 @@ def parse_rating_period(col):
     s = pc.replace_substring_regex(col, r"[年度\s]", "")
     s = pc.replace_substring_regex(s, r"^(\d{4})-?(上半|H1|h1)$", r"\1-H1")
     s = pc.replace_substring_regex(s, r"^(\d{4})-?(下半|H2|h2)$", r"\1-H2")
-    ok = np.asarray(pc.fill_null(pc.match_substring_regex(s, r"^\d{4}(-H[12])?$"), False))
+    ok = np.asarray(pc.fill_null(pc.match_substring_regex(s, r"^(19|20|21)\d{2}(-H[12])?$"), False))
+    year = np.asarray(pc.cast(pc.if_else(pa.array(ok), pc.utf8_slice_codeunits(s, 0, 4), "2000"), pa.int64()))
+    ok &= year >= MIN_YEAR
     return pc.if_else(pa.array(ok), s, pa.scalar(None, pa.string())), ~ok & ~_blank(col)
 
 
@@ -392,10 +402,21 @@ def _mask(arr) -> np.ndarray:
 
 def check_rules(checker: Checker, t: dict[str, pa.Array], today: dt.date, regions: pa.Table | None) -> None:
     key = checker.ds.key
+    this_month = f"{today.year:04d}-{today.month:02d}"
     for col in checker.ds.columns:
         if col.type == "date" and col.name in t:
             late = _mask(pc.greater(t[col.name], pa.scalar(today, pa.date32())))
             checker.flag(late, col.name, "future_date", f"今天是 {today.isoformat()}", values=t[col.name])
+        elif col.type == "month" and col.name in t:
+            late = _mask(pc.greater(t[col.name], this_month))
+            checker.flag(late, col.name, "future_date", f"本月是 {this_month}", values=t[col.name])
+        elif col.type == "rating_period" and col.name in t:
+            # a rating period may be rated before it ends, not before it starts
+            starts = pc.if_else(pc.ends_with(t[col.name], "-H2"),
+                                pc.binary_join_element_wise(pc.utf8_slice_codeunits(t[col.name], 0, 4), "07", "-"),
+                                pc.binary_join_element_wise(pc.utf8_slice_codeunits(t[col.name], 0, 4), "01", "-"))
+            late = _mask(pc.greater(starts, this_month))
+            checker.flag(late, col.name, "future_date", f"本月是 {this_month}", values=t[col.name])
     if key == "petitions":
         checker.flag(_mask(pc.less(t["closed_on"], t["received_on"])), "closed_on", "date_order",
                      "办结日期早于受理日期", values=t["closed_on"])
@@ -465,6 +486,9 @@ def validate(parsed, dataset_key: str, *, regions: pa.Table | None, today: dt.da
         checker.problems.append(Problem(int(parsed.header_row), parsed.letters.get(name, ""), name, "unknown_column",
                                         f"“{parsed.headers.get(name, name)}”：{KEY_ZH['unknown_column']}，将被忽略 "
                                         "(unknown_column)", None, "warning"))
+    if parsed.table.num_rows == 0:
+        checker.whole_file(ds.columns[0].name, "required", "文件中没有数据行 no data rows")
+        return Result(None, checker.problems, 0)
     present = set(parsed.table.column_names)
     names_instead = ds.key != "regions" and "village" in present
     for col in ds.columns:
@@ -481,8 +505,6 @@ def validate(parsed, dataset_key: str, *, regions: pa.Table | None, today: dt.da
     if not any(p.key == "missing_column" for p in checker.problems):
         check_rules(checker, typed, today, regions)
         check_duplicates(checker, typed)
-    if parsed.table.num_rows == 0:
-        checker.whole_file(ds.columns[0].name, "required", "文件中没有数据行 no data rows")
     checker.problems.sort(key=lambda p: (p.severity != "error", p.row, p.column))
     refused = any(p.severity == "error" for p in checker.problems) or checker.truncated
     table = None if refused else pa.table(

@@ -227,3 +227,30 @@ def test_regions_levels_and_parents():
     assert ok.errors == []
     assert ok.table.column("parent_code").to_pylist() == [None, tiny.COUNTY, tiny.TOWN_A, None]
     assert ok.table.column("level").to_pylist() == ["county", "town", "village", "village"]
+
+
+def test_months_and_rating_periods_in_the_future_or_impossible_are_errors():
+    cols = {
+        "region_code": [tiny.A1] * 5,
+        "period": ["2024-11", "2099-12", "45566", "2024-10-45", "1024-10"],
+        "households": ["100"] * 5, "households_covered": ["90"] * 5, "grids": ["1"] * 5,
+        "grid_workers": ["1"] * 5, "grid_party_orgs": ["1"] * 5, "party_member_households": ["1"] * 5,
+    }
+    r = check(parsed(cols), "grid")
+    assert problems(r) == {(5, "B", "future_date"), (6, "B", "invalid_month"), (7, "B", "invalid_month"),
+                           (8, "B", "invalid_month")}
+    branches = {
+        "branch_id": ["b1", "b2", "b3"], "branch_name": ["x", "y", "z"], "region_code": [tiny.A1] * 3,
+        "period": ["2024-H2", "2031年上半年", "0000-H2"], "stars": ["3"] * 3, "score": [""] * 3, "tier": [""] * 3,
+        "weak_lax": ["否"] * 3, "rectified": [""] * 3,
+    }
+    r = check(parsed(branches), "branches")
+    assert problems(r) == {(5, "D", "future_date"), (6, "D", "invalid_period")}
+
+
+def test_a_file_with_headers_and_no_rows_is_refused_with_a_message():
+    for dataset, cols in (("petitions", {c: [] for c in contract.PETITIONS.column_names}),
+                          ("grid", {c: [] for c in contract.GRID.column_names})):
+        r = check(parsed(cols), dataset)
+        assert r.table is None
+        assert [e.key for e in r.errors] == ["required"] and "没有数据行" in r.errors[0].message
