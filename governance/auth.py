@@ -12,10 +12,12 @@ Three modes, from Streamlit secrets (.streamlit/secrets.toml):
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -41,23 +43,46 @@ def hash_password(password: str, *, salt: bytes | None = None, iterations: int =
 def verify_password(password: str, stored: str) -> bool:
     try:
         scheme, iterations, salt, digest = stored.split("$")
-    except ValueError:
+        if scheme != "pbkdf2_sha256":
+            return False
+        got = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
+        return hmac.compare_digest(got, base64.b64decode(digest))
+    except (ValueError, binascii.Error):  # a mangled hash in secrets.toml: no sign-in, no traceback
         return False
-    if scheme != "pbkdf2_sha256":
-        return False
-    got = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
-    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+class SecretsBroken(Exception):
+    pass
 
 
 def _secrets() -> dict:
+    """The secrets, {} when there is no secrets file at all (local mode).
+
+    A secrets file that exists but cannot be read must not open the app to
+    everyone: that is an error, and nobody may write until it is fixed.
+    """
     try:
         return st.secrets.to_dict()
-    except Exception:  # no secrets file at all: local mode
+    except Exception as e:
+        if any(Path(p).is_file() for p in _secret_paths()):
+            raise SecretsBroken(f"secrets.toml 无法读取，暂停写入 cannot read secrets.toml: {e}") from e
         return {}
 
 
+def _secret_paths() -> list[str]:
+    try:
+        from streamlit import config
+
+        return list(config.get_option("secrets.files"))
+    except Exception:
+        return [".streamlit/secrets.toml", str(Path.home() / ".streamlit" / "secrets.toml")]
+
+
 def mode() -> str:
-    secrets = _secrets()
+    try:
+        secrets = _secrets()
+    except SecretsBroken:
+        return "broken"
     if "auth" in secrets:
         return "oidc"
     if secrets.get("users"):
@@ -67,6 +92,8 @@ def mode() -> str:
 
 def current_user() -> User | None:
     m = mode()
+    if m == "broken":
+        return User("—", "viewer")
     if m == "local":
         return User("本机用户", "analyst")
     if m == "oidc":
@@ -87,7 +114,10 @@ def sidebar() -> User | None:
     m = mode()
     user = current_user()
     with st.sidebar:
-        if m == "local":
+        if m == "broken":
+            st.error("账号配置文件无法读取，已暂停上传和恢复。请管理员检查 .streamlit/secrets.toml。 "
+                     "secrets.toml is unreadable: writing is disabled.")
+        elif m == "local":
             st.caption("单机模式：未配置账号，所有人均可上传和恢复数据。 Single-user local mode.")
         elif user:
             st.caption(f"当前用户：{user.name}（{'数据管理员' if user.can_write else '只读'}）")

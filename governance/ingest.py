@@ -111,9 +111,10 @@ def ingest(
     try:
         commit = store.commit(dataset_key, result.table, source=filename, who=who,
                               checksum=hashlib.sha256(data).hexdigest(), action="ingest")
-    except StoreError as e:
+    except (StoreError, OSError) as e:
         report.accepted = False
-        report.problems.insert(0, Problem(0, "", "", "commit", str(e)))
+        report.problems.insert(0, Problem(0, "", "", "commit", f"写入失败，数据未改变，请重试 commit failed, "
+                                          f"nothing changed, retry: {e}"))
         return report
     report.committed = True
     report.version = commit.version

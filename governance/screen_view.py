@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -45,7 +47,7 @@ def tiles(f: Filters) -> None:
             delta = formatting.change(change(cur, prev, ind), ind) or ""
             col.markdown(
                 f"<div class='tile' style='--status:{charts.STATUS_COLOR[state]}'><div class='name'>"
-                f"<span style='color:{charts.STATUS_COLOR[state]}'>{STATUS_ICON[state]}</span> {ind.zh}</div><div class='value'>{formatting.value(cur, ind)}</div>"
+                f"<span style='color:{charts.STATUS_COLOR[state]}'>{STATUS_ICON[state]}</span> {escape(ind.zh)}</div><div class='value'>{formatting.value(cur, ind)}</div>"
                 f"<div class='delta'>{f.compare_zh} {delta}</div></div>", unsafe_allow_html=True)
 
 

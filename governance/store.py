@@ -264,7 +264,7 @@ class Store:
                 rel = Path("files") / dataset_key / f"period={period}" / f"{txid}.parquet"
                 final = self.root / rel
                 if not final.parent.exists():
-                    final.parent.mkdir(parents=True)
+                    final.parent.mkdir(parents=True, exist_ok=True)  # another writer may make it too
                     _fsync_dir(final.parent.parent)  # the new period folder survives a power cut
                 digest = _sha256_file(path)
                 os.rename(path, final)

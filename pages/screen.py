@@ -1,5 +1,7 @@
 """大屏: a dark, large-type view for the meeting-room screen, stepping through the briefing's charts (meeting mode)."""
 
+from html import escape
+
 import streamlit as st
 
 from governance import filters, router, screen_view, ui
@@ -9,7 +11,7 @@ router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
 screen_view.style()
-st.markdown(f"<div class='screen-title'>{f.name} · 党建引领基层治理 · {f.label.split(' · ')[-1]}</div>",
+st.markdown(f"<div class='screen-title'>{escape(f.name)} · 党建引领基层治理 · {escape(f.label.split(' · ')[-1])}</div>",
             unsafe_allow_html=True)
 screen_view.tiles(f)
 
@@ -26,5 +28,5 @@ if nxt.button("下一张 ▶", key="screen_next", width="stretch"):
     st.rerun()
 where.markdown(f"<div class='screen-step'>{t('第', '')}{step + 1} / {len(slides)}</div>", unsafe_allow_html=True)
 figure, takeaway = slides[step]
-st.markdown(f"<div class='screen-takeaway'>{takeaway}</div>", unsafe_allow_html=True)
+st.markdown(f"<div class='screen-takeaway'>{escape(takeaway)}</div>", unsafe_allow_html=True)
 ui.chart(figure, f"screen_chart_{step}", filename=f"大屏_{step + 1}")

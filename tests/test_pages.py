@@ -134,3 +134,15 @@ def test_with_accounts_viewers_cannot_upload_or_restore():
     at.switch_page("pages/upload.py")
     at.run()
     assert not at.error and at.file_uploader(key="upload_file_0") is not None
+
+
+def test_an_unreadable_secrets_file_closes_writing(tmp_path, monkeypatch):
+    from governance import auth
+
+    broken = tmp_path / "secrets.toml"
+    broken.write_text("[users.li\npassword_hash = ", encoding="utf-8")
+    monkeypatch.setattr(auth, "_secret_paths", lambda: [str(broken)])
+    monkeypatch.setattr(auth.st, "secrets", type("S", (), {"to_dict": lambda self: (_ for _ in ()).throw(
+        ValueError("bad toml"))})())
+    assert auth.mode() == "broken"
+    assert not auth.current_user().can_write
