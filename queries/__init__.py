@@ -75,6 +75,7 @@ class Engine:
         self._con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
         self._lock = threading.Lock()
         self._schemas: set[int] = set()
+        self._in_use: dict[int, int] = {}  # running queries per version: a schema in use is never dropped
 
     def close(self) -> None:
         self._con.close()
@@ -85,44 +86,52 @@ class Engine:
     def run(self, name: str, params: dict | None = None, *, version: int | None = None) -> pd.DataFrame:
         """Run ``queries/<name>.sql`` with bound parameters and return a DataFrame."""
         version = self.version() if version is None else version
-        schema = self._ensure_schema(version)
         wanted = sql_parameters(name)
         params = dict(params or {})
         missing = wanted - params.keys()
         if missing:
             raise ValueError(f"query {name} needs parameters {sorted(missing)}")
+        schema = self._ensure_schema(version, hold=True)
         cur = self._con.cursor()
         try:
             cur.execute(f"set search_path = '{schema},main'")  # the version's views, then the macros
             return cur.execute(sql_text(name), {k: params[k] for k in wanted}).df()
         finally:
             cur.close()
+            with self._lock:
+                self._in_use[version] -= 1
 
-    def _ensure_schema(self, version: int) -> str:
+    def _ensure_schema(self, version: int, hold: bool = False) -> str:
+        """Create the version's schema if needed; with hold, count a query as using it until run() ends."""
         schema = f"v{version}"
-        if version in self._schemas:
-            return schema
         with self._lock:
-            if version in self._schemas:
-                return schema
-            manifest = self.store.manifest(version)
-            cur = self._con.cursor()
-            try:
-                cur.execute(f"create schema if not exists {schema}")
-                for key in contract.DATASETS:
-                    rows = sum(e["rows"] for e in manifest["datasets"].get(key, {}).values())
-                    kind = "table" if rows <= MATERIALIZE_ROWS else "view"
-                    source = self._source(key, manifest)
-                    if key in DERIVED:
-                        source = f"select *, {DERIVED[key]} from ({source})"
-                    cur.execute(f"create or replace {kind} {schema}.{key} as {source}")
-                self._schemas.add(version)
-                for old in sorted(self._schemas)[:-KEEP_VERSIONS]:
+            if version not in self._schemas:
+                self._create_schema(version, schema)
+            if hold:
+                self._in_use[version] = self._in_use.get(version, 0) + 1
+        return schema
+
+    def _create_schema(self, version: int, schema: str) -> None:
+        """Views or tables of one manifest version; the caller holds the lock."""
+        manifest = self.store.manifest(version)
+        cur = self._con.cursor()
+        try:
+            cur.execute(f"create schema if not exists {schema}")
+            for key in contract.DATASETS:
+                rows = sum(e["rows"] for e in manifest["datasets"].get(key, {}).values())
+                kind = "table" if rows <= MATERIALIZE_ROWS else "view"
+                source = self._source(key, manifest)
+                if key in DERIVED:
+                    source = f"select *, {DERIVED[key]} from ({source})"
+                cur.execute(f"create or replace {kind} {schema}.{key} as {source}")
+            self._schemas.add(version)
+            # Keep the newest versions, the one just asked for, and any a query is reading.
+            for old in sorted(self._schemas)[:-KEEP_VERSIONS]:
+                if old != version and not self._in_use.get(old):
                     cur.execute(f"drop schema if exists v{old} cascade")
                     self._schemas.discard(old)
-            finally:
-                cur.close()
-        return schema
+        finally:
+            cur.close()
 
     def _source(self, key: str, manifest: dict) -> str:
         files = self.store.current_files(key, manifest)

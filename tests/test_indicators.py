@@ -173,3 +173,12 @@ def test_a_place_without_cases_in_a_month_with_data_counts_zero(engine):
     assert v["closure_rate"] is None  # a rate of nothing is unknown, not 0%
     # a month with no data anywhere stays unknown
     assert current(engine, "petitions", tiny.A2, "2023-03", "2023-03")["received"] is None
+
+
+def test_the_engine_answers_for_an_old_version_and_keeps_the_newest(tmp_path):
+    store = tiny.build(tmp_path)  # five versions
+    eng = Engine(store)
+    for version in (5, 4, 3, 2):
+        df = eng.run("places", {"code_lo": 0, "code_hi": 999_999_999_999}, version=version)
+        assert len(df) == 6, version
+    assert {5, 4} <= eng._schemas and len(eng._schemas) <= 3
