@@ -298,7 +298,7 @@ DISPUTE_INDICATORS = (
        "上交率 = (县级及以上化解 + 已移交) ÷ 排查数"),
     _i("disputes", "backlog", "未化解", "Backlog", "件", "count", False,
        "所选月份内排查的纠纷中，到所选最后一个月月底仍未化解的件数。",
-       "未化解 = 排查数 − 截至期末已化解数"),
+       "未化解 = 排查数 − 截至所选最后一个月月底已化解数"),
     _i("disputes", "mean_days_to_resolve", "平均化解天数", "Mean days to resolve", "天", "mean", False,
        "已化解纠纷从排查到化解的平均天数。", "平均化解天数 = Σ(化解日期 − 排查日期) ÷ 化解数"),
 )

@@ -212,7 +212,9 @@ def headline_of(dataset: str, df: pd.DataFrame, view: View, months_with_data: li
     for w in WINDOWS:
         rows = df[df["window_name"] == w]
         lo, hi = spans[w]
-        counted = dataset != "branches" and any(lo <= m <= hi for m in months_with_data)
+        # a flow (petitions, disputes) counts 0 where a month with data has no case here; a stock
+        # (grid) or a rating (branches) without a row here is unknown
+        counted = dataset in ("petitions", "disputes") and any(lo <= m <= hi for m in months_with_data)
         out[w] = values_of(dataset, rows.iloc[0] if len(rows) else None, counted=counted)
     return out
 

@@ -17,7 +17,9 @@ found as (
         d.status,
         d.resolved_level,
         -- resolved means resolved by the window's reading date (see petitions_indicators.sql)
-        case when d.status = 'resolved' and d.resolved_on <= w.as_of then d.resolved_on end as resolved_by
+        case when d.status = 'resolved' and d.resolved_on <= w.as_of then d.resolved_on end as resolved_by,
+        -- SPEC: backlog is what was not resolved by the end of the last month in view
+        not coalesce(d.status = 'resolved' and d.resolved_on <= w.end_day, false) as open_at_end
     from disputes as d
     inner join window_months as w on w.month_num = d.month_num
     where d.code_num between $code_lo and $code_hi
@@ -33,7 +35,8 @@ counted as (
         count(resolved_by) filter (where resolved_level in ('grid', 'village')) as resolved_locally,
         count(*) filter (where (resolved_by is not null and resolved_level = 'county') or status = 'referred')
             as escalated,
-        sum(resolved_by - found_on) as days_to_resolve
+        sum(resolved_by - found_on) as days_to_resolve,
+        count(*) filter (where open_at_end) as backlog
     from found
     group by window_name, month, place_key
 ),
@@ -48,7 +51,7 @@ final as (
         c.resolved,
         c.resolved_locally,
         c.escalated,
-        c.found - c.resolved as backlog,
+        c.backlog,
         c.resolved / nullif(c.found, 0) as resolution_rate,
         c.resolved_locally / nullif(c.resolved, 0) as local_rate,
         c.escalated / nullif(c.found, 0) as escalation_rate,

@@ -3,7 +3,7 @@
 -- window_months: the comparison windows a monthly indicator query counts in, as parallel lists
 -- (governance/indicators.py builds them), turned into one row per window and month, so facts join
 -- on an equality. A window is current / mom / yoy, or one month of a series (w_month its label);
--- w_as_of is the date its case status is read (docs/definitions.md).
+-- w_as_of is the date its case status is read (docs/definitions.md); end_day is the window's last day.
 create or replace macro window_months(w_name, w_month, w_from, w_to, w_as_of) as table
 with windows as (
     select
@@ -15,5 +15,11 @@ with windows as (
         unnest(w_as_of) as as_of
 )
 
-select window_id, window_name, month, as_of, unnest(range(from_month, to_month + 1))::integer as month_num
+select
+    window_id,
+    window_name,
+    month,
+    as_of,
+    last_day(make_date(to_month // 12, to_month % 12 + 1, 1)) as end_day,
+    unnest(range(from_month, to_month + 1))::integer as month_num
 from windows;

@@ -182,3 +182,21 @@ def test_the_engine_answers_for_an_old_version_and_keeps_the_newest(tmp_path):
         df = eng.run("places", {"code_lo": 0, "code_hi": 999_999_999_999}, version=version)
         assert len(df) == 6, version
     assert {5, 4} <= eng._schemas and len(eng._schemas) <= 3
+
+
+def test_backlog_is_read_at_the_end_of_the_last_month_in_view(tmp_path):
+    import pyarrow as pa
+
+    store = tiny.Store(tmp_path)
+    store.commit("regions", tiny.regions(), source="r")
+    store.commit("disputes", pa.table({
+        "dispute_id": ["d1", "d2"], "region_code": [tiny.A1, tiny.A1],
+        "found_on": pa.array([tiny.D(2024, 10, 2), tiny.D(2024, 10, 28)], pa.date32()),
+        "category": ["邻里", "邻里"], "status": ["resolved", "resolved"],
+        "resolved_on": pa.array([tiny.D(2024, 10, 5), tiny.D(2024, 11, 3)], pa.date32()),
+        "resolved_level": ["grid", "village"],
+    }), source="d")
+    v = indicators.headline(Engine(store), "disputes", View(tiny.COUNTY, "2024-10", "2024-10"),
+                            today=tiny.D(2024, 11, 20))["current"]
+    assert v["resolved"] == 2  # read today (20 November)
+    assert v["backlog"] == 1  # SPEC: not resolved by 31 October
