@@ -309,6 +309,9 @@ class Store:
         if version is None:
             if period not in entries:
                 raise StoreError(f"{dataset_key} 没有期间 {period} 的数据 no data for this period")
+            if dataset_key == "regions" and any(base["datasets"].get(k) for k in contract.FACT_DATASETS):
+                raise StoreError("行政区划表不能删除：已有数据引用它，只能替换为另一版本 "
+                                 "the regions table cannot be removed while facts use it; restore another version")
             del entries[period]
         else:
             wanted = [h for h in self.history(dataset_key) if h["period"] == period and h["version"] == version]

@@ -47,6 +47,8 @@ KEY_ZH = {
     "covered_exceeds": "纳入网格户数大于常住户数",
     "party_orgs_exceed": "网格党组织数大于网格数",
     "level_mismatch": "层级与区划代码不一致",
+    "parent_mismatch": "上级区划代码与区划代码不符",
+    "several_tops": "有多个最高一级地区",
     "unknown_parent": "上级区划不存在",
     "no_regions": "尚未上传行政区划",
     "ignored_value": "该值不适用，已忽略",
@@ -459,6 +461,14 @@ def _check_regions(checker: Checker, t: dict[str, pa.Array]) -> None:
     t["parent_code"] = pa.array(filled, pa.string())
     unknown = np.array([p is not None and p not in known for p in filled])
     checker.flag(unknown, "parent_code", "unknown_parent", "上级区划代码须在本表中", values=t["parent_code"])
+    # Roll-ups go by the code's digits and pickers by parent_code: the two must agree.
+    mismatch = np.array([p is not None and c is not None and contract.level_of_code(c) is not None
+                         and p != contract.parent_of_code(c) for p, c in zip(filled, codes)])
+    checker.flag(mismatch, "parent_code", "parent_mismatch", "应为区划代码所属的上一级", values=t["parent_code"])
+    roots = np.array([p is None and c is not None for p, c in zip(filled, codes)])
+    if roots.sum() > 1:
+        checker.flag(roots, "parent_code", "several_tops",
+                     f"全表只能有一个最高一级地区，现有 {int(roots.sum())} 个没有上级", values=t["region_code"])
     kinds = t["kind"].to_pylist()
     stray = np.array([k is not None and d != "village" for k, d in zip(kinds, derived)])
     checker.flag(stray, "kind", "ignored_value", "类型只对村(社区)级填写", severity="warning")

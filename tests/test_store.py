@@ -673,3 +673,12 @@ def test_writer_with_a_stale_base_fails_instead_of_overwriting(store, tmp_path):
     assert out.splitlines()[0] == ConcurrentCommitError.__name__
     assert_unchanged(store, after_b)
     assert store.periods("petitions") == ["2024-01", "2024-03"]
+
+
+def test_the_regions_table_cannot_be_removed_while_facts_use_it(tmp_path):
+    from tests import tiny
+
+    store = tiny.build(tmp_path)
+    with pytest.raises(StoreError, match="行政区划表不能删除"):
+        store.rollback("regions", "all")
+    assert store.periods("regions") == ["all"]

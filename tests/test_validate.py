@@ -220,13 +220,14 @@ def test_regions_levels_and_parents():
         "population": ["1", "1", "1", "1"],
     }
     r = check(parsed(cols), "regions")
-    # 甲镇 says village; 丙一村's town 411102003000 is not in the file
-    assert problems(r) == {(5, "C", "level_mismatch")}
-    cols["level"] = ["县", "乡镇", "", ""]
+    # 甲镇 says village; 丙一村's town 411102003000 is not in the file, so it is a second top
+    assert problems(r) == {(5, "C", "level_mismatch"), (4, "D", "several_tops"), (7, "D", "several_tops")}
+    cols = {k: v[:3] for k, v in cols.items()}
+    cols["level"] = ["县", "乡镇", ""]
     ok = check(parsed(cols), "regions")
     assert ok.errors == []
-    assert ok.table.column("parent_code").to_pylist() == [None, tiny.COUNTY, tiny.TOWN_A, None]
-    assert ok.table.column("level").to_pylist() == ["county", "town", "village", "village"]
+    assert ok.table.column("parent_code").to_pylist() == [None, tiny.COUNTY, tiny.TOWN_A]
+    assert ok.table.column("level").to_pylist() == ["county", "town", "village"]
 
 
 def test_months_and_rating_periods_in_the_future_or_impossible_are_errors():
@@ -254,3 +255,17 @@ def test_a_file_with_headers_and_no_rows_is_refused_with_a_message():
         r = check(parsed(cols), dataset)
         assert r.table is None
         assert [e.key for e in r.errors] == ["required"] and "没有数据行" in r.errors[0].message
+
+
+def test_regions_parents_must_match_the_codes_and_there_is_one_top():
+    cols = {
+        "region_code": [tiny.COUNTY, tiny.TOWN_A, tiny.TOWN_B, tiny.A1, "411103000000"],
+        "name": ["示范县", "甲镇", "乙镇", "甲一村", "另一县"],
+        "level": ["", "", "", "", ""],
+        "parent_code": ["", tiny.COUNTY, tiny.COUNTY, tiny.TOWN_B, ""],  # 甲一村 put under 乙镇
+        "kind": ["", "", "", "村", ""],
+        "households": ["1"] * 5,
+        "population": ["1"] * 5,
+    }
+    r = check(parsed(cols), "regions")
+    assert problems(r) == {(7, "D", "parent_mismatch"), (4, "D", "several_tops"), (8, "D", "several_tops")}
