@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -69,6 +70,29 @@ def codes_in_facts(store: Store) -> set[str]:
     return codes
 
 
+def ids_kept_elsewhere(store: Store, dataset_key: str, table, periods: list[str], parsed) -> list[Problem]:
+    """Case ids must be unique across the store, not only within the file: a ledger that moves a case to
+    another month would otherwise count it twice (the months the file replaces are left out)."""
+    ds = contract.dataset(dataset_key)
+    if dataset_key not in ("petitions", "disputes"):
+        return []
+    key = ds.unique[0]
+    manifest = store.manifest()
+    ids = table.column(key)
+    rows = np.asarray(parsed.rows, dtype=np.int64)
+    problems = []
+    for period, entry in sorted(manifest["datasets"].get(dataset_key, {}).items()):
+        if period in periods:
+            continue
+        stored = pq.read_table(store.root / entry["file"], columns=[key]).column(key)
+        hit = pc.is_in(ids, value_set=stored.combine_chunks())
+        for i in pc.indices_nonzero(hit).to_pylist():
+            problems.append(Problem(int(rows[i]), parsed.letters.get(key, ""), key, "duplicate",
+                                    f"{ds.column(key).zh}“{ids[i].as_py()}”：已存在于 {period} 的数据中，"
+                                    f"同一件不能出现在两个月份 (duplicate)", ids[i].as_py()))
+    return problems
+
+
 def ingest(
     store: Store,
     dataset_key: str,
@@ -105,6 +129,10 @@ def ingest(
             return report
     report.table = result.table
     report.periods = periods_of(dataset_key, result.table)
+    clashes = ids_kept_elsewhere(store, dataset_key, result.table, report.periods, parsed)
+    if clashes:
+        report.problems[:0] = clashes
+        return report
     report.accepted = True
     if dry_run:
         return report

@@ -191,3 +191,13 @@ def test_indicators_json_has_every_spec_key_for_every_dataset(store):
         run = cli("indicators", dataset, "--json", store_dir=store.root)
         assert run.returncode == 0, run.stderr
         assert set(json.loads(run.stdout)) == {i.key for i in contract.dataset(dataset).indicators}
+
+
+def test_a_case_id_already_stored_in_another_month_is_refused(store):
+    before = snapshot(store.root)
+    moved = ["p7,乙镇,乙一村,2024-10-09,网上,教育,是,,,,否"]  # p7 is September's case
+    report = ingest(store, "petitions", ledger(GOOD + moved), "oct.csv", today=TODAY)
+    assert not report.accepted
+    (err,) = report.errors
+    assert (err.row, err.column, err.key) == (7, "A", "duplicate") and "2024-09" in err.message
+    assert snapshot(store.root) == before
