@@ -41,7 +41,15 @@ def cmd_indicators(args) -> int:
         if value and not periods.is_month(value):
             print(f"月份格式应为 YYYY-MM month must be YYYY-MM: {value}", file=sys.stderr)
             return 2
+    if args.from_ and args.to and args.from_ > args.to:
+        print(f"起始月份晚于结束月份 --from is after --to: {args.from_} > {args.to}", file=sys.stderr)
+        return 2
     engine = Engine(_store(args))
+    if args.region:
+        known = engine.run("places", {"code_lo": int(args.region), "code_hi": int(args.region)})
+        if known.empty:
+            print(f"行政区划表中没有该地区 unknown region: {args.region}", file=sys.stderr)
+            return 1
     end = args.to or indicators.latest_month(engine)
     if end is None:
         print("没有数据 no data in the store; 先运行 run: python -m governance demo", file=sys.stderr)
@@ -82,7 +90,12 @@ def cmd_ingest(args) -> int:
     try:
         data = path.read_bytes()
     except OSError as e:
-        print(f"无法读取文件 cannot read file: {path}: {e.strerror}", file=sys.stderr)
+        message = f"无法读取文件 cannot read file: {path}: {e.strerror}"
+        if args.json:
+            print(json.dumps({"accepted": False, "dataset": args.dataset, "rows": 0, "periods": [],
+                              "errors": [{"row": 0, "column": "", "message": message}]}, ensure_ascii=False))
+        else:
+            print(message, file=sys.stderr)
         return 1
     report = ingest(_store(args), args.dataset, data, path.name, dry_run=args.dry_run, sheet=args.sheet)
     if args.json:

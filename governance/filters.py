@@ -99,6 +99,11 @@ def _from_url(regions: pd.DataFrame, months: list[str]) -> None:
 
 def page_filters() -> Filters:
     """What a dashboard page starts with: the filters, or a note and a stop when there is no data."""
+    from governance import targets
+
+    targets.load()
+    if targets.load_error:
+        st.warning(targets.load_error)
     f = sidebar()
     if f is None:
         st.info(t("还没有数据。请在“数据上传”页上传台账，或运行 `python -m governance demo` 生成演示数据。",

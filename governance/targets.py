@@ -39,6 +39,10 @@ def targets_path() -> Path:
     return Path(os.environ.get("GOVERNANCE_TARGETS", DEFAULT_FILE))
 
 
+_last_good: dict[str, dict] = {}
+load_error: str | None = None  # why the file on disk is not in use, for the pages to say
+
+
 @lru_cache(maxsize=8)
 def _load(path: str, mtime: float) -> dict:
     with open(path, "rb") as f:
@@ -46,11 +50,23 @@ def _load(path: str, mtime: float) -> dict:
 
 
 def load() -> dict:
-    """The targets file, re-read when it changes (analysts edit it while the app runs)."""
+    """The targets file, re-read when it changes (analysts edit it while the app runs).
+
+    A file saved half-edited or with a typo does not take the dashboard down: the
+    last good targets stay in use and ``load_error`` says what is wrong.
+    """
+    global load_error
     path = targets_path()
     if not path.exists():
         return {}
-    return _load(str(path), path.stat().st_mtime)
+    try:
+        data = _load(str(path), path.stat().st_mtime)
+    except (tomllib.TOMLDecodeError, OSError) as e:
+        load_error = f"{path.name} 有误，仍使用上次的目标值 {path.name} is invalid, using the last good targets: {e}"
+        return _last_good.get(str(path), {})
+    load_error = None
+    _last_good[str(path)] = data
+    return data
 
 
 def target_for(dataset: str, key: str, level: str | None = None) -> Target:

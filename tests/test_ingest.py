@@ -201,3 +201,30 @@ def test_a_case_id_already_stored_in_another_month_is_refused(store):
     (err,) = report.errors
     assert (err.row, err.column, err.key) == (7, "A", "duplicate") and "2024-09" in err.message
     assert snapshot(store.root) == before
+
+
+def test_cli_refuses_bad_requests_clearly(store, tmp_path):
+    unreadable = cli("ingest", "petitions", str(tmp_path / "missing.csv"), "--json", store_dir=store.root)
+    assert unreadable.returncode == 1
+    assert json.loads(unreadable.stdout)["accepted"] is False
+    backwards = cli("indicators", "petitions", "--from", "2024-10", "--to", "2024-08", store_dir=store.root)
+    assert backwards.returncode == 2 and "--from" in backwards.stderr
+    nowhere = cli("indicators", "petitions", "--region", "999999999999", store_dir=store.root)
+    assert nowhere.returncode == 1 and "unknown region" in nowhere.stderr
+    for run in (unreadable, backwards, nowhere):
+        assert "Traceback" not in run.stderr
+
+
+def test_a_broken_targets_file_keeps_the_last_good_targets(tmp_path, monkeypatch):
+    from governance import contract, targets
+
+    path = tmp_path / "targets.toml"
+    path.write_text("[petitions.closure_rate]\ntarget = 0.9\namber = 0.8\n", encoding="utf-8")
+    monkeypatch.setenv("GOVERNANCE_TARGETS", str(path))
+    ind = contract.INDICATORS[("petitions", "closure_rate")]
+    assert targets.status(0.85, ind) == "amber" and targets.load_error is None
+    path.write_text("[petitions.closure_rate\ntarget = ", encoding="utf-8")
+    import os
+    os.utime(path, (1, 1))  # a new mtime, so the file is read again
+    assert targets.status(0.85, ind) == "amber"  # the last good targets
+    assert targets.load_error and "last good targets" in targets.load_error
