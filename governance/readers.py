@@ -76,6 +76,8 @@ PACKAGE_ERRORS = (
     RuntimeError,
 )
 TOTAL_ROW = "^(?:" + "|".join(map(re.escape, contract.TOTAL_LABELS)) + ")(?:$|[:(])"
+GRAND_TOTAL_ROW = "^(?:合计|总计|总合计)(?:$|[:(])"  # not 小计: a town's subtotal is followed by more data
+FOOTER_ROW = "^(?:填表人|填报人|制表人|审核人|负责人|单位负责人|联系人|联系电话|填表日期|填报日期|制表日期|备注|注)[:：]"
 
 
 class ReadError(Exception):
@@ -534,8 +536,15 @@ def _finish(
         columns[index] = _normalise(column)
     first = pc.coalesce(*columns)
     blank = pc.is_null(first)
-    total = pc.fill_null(pc.match_substring_regex(pc.replace_substring_regex(first, r"\s+", ""), TOTAL_ROW), False)
-    keep = pc.invert(pc.or_(blank, total))
+    squeezed = pc.replace_substring_regex(first, r"\s+", "")
+    total = pc.fill_null(pc.match_substring_regex(squeezed, TOTAL_ROW), False)
+    # Below a closing 合计/总计 come the signatures (填表人：…, 审核人：…): a footer, not data.
+    grand = np.flatnonzero(_to_numpy(pc.fill_null(pc.match_substring_regex(squeezed, GRAND_TOTAL_ROW), False)))
+    footer = np.zeros(len(first), dtype=bool)
+    if len(grand):
+        footer[grand[-1] + 1:] = True
+    footer &= _to_numpy(pc.fill_null(pc.match_substring_regex(squeezed, FOOTER_ROW), False))
+    keep = pc.and_(pc.invert(pc.or_(blank, total)), pa.array(~footer))
     kept = pc.indices_nonzero(keep)
     for index, column in enumerate(columns):
         columns[index] = _take(column, kept)
@@ -544,6 +553,7 @@ def _finish(
     dropped += sorted(
         [(header_row + 1 + int(i), "blank") for i in np.flatnonzero(_to_numpy(blank))]
         + [(header_row + 1 + int(i), "total") for i in np.flatnonzero(_to_numpy(total))]
+        + [(header_row + 1 + int(i), "footer") for i in np.flatnonzero(footer)]
     )
 
     known = set(hmap.values())

@@ -10,7 +10,7 @@ import streamlit as st
 from governance import app_data, contract
 from governance.ingest import Report, ingest
 
-DROP_REASONS = {"title": "标题行", "blank": "空行", "total": "合计行"}
+DROP_REASONS = {"title": "标题行", "blank": "空行", "total": "合计行", "footer": "表尾（填表人等）"}
 
 
 def dry_run(dataset: str, data: bytes, filename: str, sheet: str | None) -> Report:

@@ -228,3 +228,10 @@ def test_a_broken_targets_file_keeps_the_last_good_targets(tmp_path, monkeypatch
     os.utime(path, (1, 1))  # a new mtime, so the file is read again
     assert targets.status(0.85, ind) == "amber"  # the last good targets
     assert targets.load_error and "last good targets" in targets.load_error
+
+
+def test_signature_lines_below_the_closing_total_are_not_data(store):
+    body = ledger(GOOD).decode("gbk") + "填表人：李四,,审核人：王五,,,,,,,,\r\n联系电话：12345,,,,,,,,,,\r\n"
+    report = ingest(store, "petitions", body.encode("gbk"), "oct.csv", dry_run=True, today=TODAY)
+    assert report.accepted, report.as_json()["errors"]
+    assert [r for _, r in report.parsed.dropped][-3:] == ["total", "footer", "footer"]
