@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from governance import breakdowns, contract, indicators
+from governance import breakdowns, contract, indicators, settings
 from governance.indicators import View
 from governance.regions import (
     home_region,  # noqa: F401  (pages call app_data.home_region)
@@ -52,7 +52,7 @@ def ensure_demo() -> None:
 
 
 def _today() -> str:
-    return dt.date.today().isoformat()
+    return settings.today().isoformat()
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from governance import contract, periods
+from governance import contract, periods, settings
 from governance.regions import home_region
 from governance.settings import PROJECT_ROOT, deadline_days
 from governance.store import Store
@@ -50,7 +50,7 @@ def run_duckdb(root: Path, repeat: int, today: dt.date | None = None) -> dict:
     region = _home(engine.store)
     month = indicators.latest_month(engine)
     view = lambda s, e: indicators.View(region, s, e)  # noqa: E731
-    today = today or dt.date.today()
+    today = today or settings.today()
 
     def page(items):
         return [indicators.query(engine, d, view(s, e), by=by, today=today) for d, by, s, e in items]
@@ -65,7 +65,7 @@ def run_pandas(root: Path, repeat: int, today: dt.date | None = None) -> dict:
     region = _home(store)
     files = {d: dict(zip(sorted(manifest["datasets"].get(d, {})), store.current_files(d, manifest))) for d in DATASETS}
     month = max(max(files[d]) for d in ("petitions", "disputes", "grid"))
-    base = PandasBaseline(files, regions, region, today or dt.date.today())
+    base = PandasBaseline(files, regions, region, today or settings.today())
     return _time_pages(page_sets(region, month), lambda items: [base.query(*i) for i in items], repeat, answers=True)
 
 

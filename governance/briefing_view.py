@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from governance import app_data, briefing, images
+from governance import app_data, briefing, images, settings
 from governance.filters import Filters
 from governance.i18n import t
 from governance.summary import NoDataError
@@ -25,7 +25,7 @@ def _pack(root: str, ver: int, region: str, month: str, day: str) -> briefing.Pa
 def pack(f: Filters) -> briefing.Pack | None:
     root, ver = app_data.store_key()
     try:
-        return _pack(root, ver, f.region, f.end, dt.date.today().isoformat())
+        return _pack(root, ver, f.region, f.end, settings.today().isoformat())
     except NoDataError as e:
         st.info(str(e))
         return None
@@ -40,7 +40,7 @@ def _export(root: str, ver: int, region: str, month: str, kind: str, day: str) -
 def downloads(f: Filters) -> None:
     """A button per output; the file is made on the first press and then served from the cache."""
     root, ver = app_data.store_key()
-    day = dt.date.today().isoformat()
+    day = settings.today().isoformat()
     cols = st.columns(len(LABELS))
     for col, (kind, label) in zip(cols, LABELS.items()):
         with col:

@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from governance import contract
+from governance import contract, settings
 
 MONTHS = 36
 COUNTY_CODE = "411122000000"
@@ -486,8 +486,8 @@ def _world(scale_name: str, today: dt.date | None, rng: np.random.Generator) -> 
         quality_start=start,
         quality_end=end,
         chronic_weak=chronic_weak,
-        month=_months(today or dt.date.today()),
-        extract_day=((today or dt.date.today()) - dt.date(1970, 1, 1)).days - 1,
+        month=_months(today or settings.today()),
+        extract_day=((today or settings.today()) - dt.date(1970, 1, 1)).days - 1,
     )
 
 

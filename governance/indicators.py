@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from governance import contract, periods
+from governance import contract, periods, settings
 from governance.settings import deadline_days
 from queries import Engine
 
@@ -131,7 +131,7 @@ def status_lag_days(end_month: str, today: dt.date | None = None) -> int:
     at the same age, so a month whose cases are still being worked is not
     compared with one whose cases have had years to close.
     """
-    today = today or dt.date.today()
+    today = today or settings.today()
     return (today - periods.last_day(end_month)).days
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from governance import app_data, attention, contract, periods, targets, ui
+from governance import app_data, attention, contract, periods, settings, targets, ui
 from governance.filters import Filters
 from governance.i18n import dataset_name, name, t
 
@@ -22,7 +22,7 @@ def _attention(root: str, ver: int, region: str, end: str, day: str) -> pd.DataF
 
 def attention_frame(f: Filters) -> pd.DataFrame:
     root, ver = app_data.store_key()
-    return _attention(root, ver, f.region, f.end, dt.date.today().isoformat())
+    return _attention(root, ver, f.region, f.end, settings.today().isoformat())
 
 
 def attention_list(f: Filters) -> None:

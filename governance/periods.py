@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from governance import settings
+
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 RATING = re.compile(r"^\d{4}(-H[12])?$")
 
@@ -39,7 +41,7 @@ def last_day(month: str) -> dt.date:
 
 
 def last_complete_month(today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
+    today = today or settings.today()
     return shift_month(month_of(today), -1)
 
 

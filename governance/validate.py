@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from governance import contract
+from governance import contract, settings
 
 MAX_PROBLEMS = 20_000
 EXCEL_EPOCH = np.datetime64("1899-12-30")
@@ -490,7 +490,7 @@ def check_duplicates(checker: Checker, t: dict[str, pa.Array]) -> None:
 def validate(parsed, dataset_key: str, *, regions: pa.Table | None, today: dt.date | None = None) -> Result:
     """Type and check a parsed upload against the contract; the table is None when refused."""
     ds = contract.dataset(dataset_key)
-    today = today or dt.date.today()
+    today = today or settings.today()
     checker = Checker(parsed, ds)
     for name in parsed.unknown:
         checker.problems.append(Problem(int(parsed.header_row), parsed.letters.get(name, ""), name, "unknown_column",

@@ -269,3 +269,15 @@ def test_regions_parents_must_match_the_codes_and_there_is_one_top():
     }
     r = check(parsed(cols), "regions")
     assert problems(r) == {(7, "D", "parent_mismatch"), (4, "D", "several_tops"), (8, "D", "several_tops")}
+
+
+def test_today_is_the_offices_date_not_the_servers(monkeypatch):
+    import datetime as dt
+
+    from governance import settings
+
+    monkeypatch.setenv("GOVERNANCE_TZ", "Pacific/Kiritimati")  # UTC+14
+    ahead = settings.today()
+    monkeypatch.setenv("GOVERNANCE_TZ", "Pacific/Pago_Pago")  # UTC-11: 25 hours behind, another date at any hour
+    behind = settings.today()
+    assert ahead - behind in (dt.timedelta(days=1), dt.timedelta(days=2))
