@@ -209,12 +209,18 @@ def headline_of(dataset: str, df: pd.DataFrame, view: View, months_with_data: li
     spans = {"current": (view.start, view.end),
              "mom": (periods.shift_month(view.start, -n), periods.shift_month(view.end, -n)),
              "yoy": (periods.shift_month(view.start, -12), periods.shift_month(view.end, -12))}
+    have = set(months_with_data)
     for w in WINDOWS:
         rows = df[df["window_name"] == w]
         lo, hi = spans[w]
-        # a flow (petitions, disputes) counts 0 where a month with data has no case here; a stock
-        # (grid) or a rating (branches) without a row here is unknown
-        counted = dataset in ("petitions", "disputes") and any(lo <= m <= hi for m in months_with_data)
+        flow = dataset in ("petitions", "disputes")
+        if flow and w != "current" and not all(periods.shift_month(lo, i) in have for i in range(n)):
+            # a comparison window the store only partly covers would compare a whole month with a part
+            out[w] = values_of(dataset, None)
+            continue
+        # a flow counts 0 where a month with data has no case here; a stock (grid) or a rating
+        # (branches) without a row here is unknown
+        counted = flow and any(lo <= m <= hi for m in have)
         out[w] = values_of(dataset, rows.iloc[0] if len(rows) else None, counted=counted)
     return out
 

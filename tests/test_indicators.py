@@ -200,3 +200,10 @@ def test_backlog_is_read_at_the_end_of_the_last_month_in_view(tmp_path):
                             today=tiny.D(2024, 11, 20))["current"]
     assert v["resolved"] == 2  # read today (20 November)
     assert v["backlog"] == 1  # SPEC: not resolved by 31 October
+
+
+def test_a_comparison_window_the_store_only_partly_covers_is_not_compared(engine):
+    # 2024-09..10 against 2024-07..08: the store has August but not July
+    h = indicators.headline(engine, "petitions", View(tiny.COUNTY, "2024-09", "2024-10"), today=tiny.TODAY)
+    assert h["current"]["received"] == 7
+    assert h["mom"]["received"] is None
