@@ -112,6 +112,8 @@ def ingest(
         report.problems.append(Problem(0, "", "", e.key, e.message))
         return report
     report.parsed = parsed
+    # what the file is checked against; the commit is refused if it changes before the commit lands
+    checked_against = {"regions": store.manifest()["datasets"].get("regions", {})}
     regions = read_current(store, "regions") if dataset_key != "regions" else None
     result = validate(parsed, dataset_key, regions=regions, today=today)
     report.problems, report.truncated = result.problems, result.truncated
@@ -138,7 +140,8 @@ def ingest(
         return report
     try:
         commit = store.commit(dataset_key, result.table, source=filename, who=who,
-                              checksum=hashlib.sha256(data).hexdigest(), action="ingest")
+                              checksum=hashlib.sha256(data).hexdigest(), action="ingest",
+                              unchanged=checked_against if dataset_key != "regions" else None)
     except (StoreError, OSError) as e:
         report.accepted = False
         report.problems.insert(0, Problem(0, "", "", "commit", f"写入失败，数据未改变，请重试 commit failed, "

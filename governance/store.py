@@ -225,14 +225,22 @@ class Store:
         who: str | None = None,
         checksum: str | None = None,
         action: str = "ingest",
+        unchanged: dict[str, dict] | None = None,
     ) -> CommitResult:
         """Replace, for each period present in ``table``, that period's current data.
 
         ``regions`` is one whole-table partition: a commit replaces all of it.
+        ``unchanged`` ({dataset: its manifest entries}) is what the caller checked the table against:
+        if any of it has changed since, the commit is refused rather than built on data nobody checked.
         """
         ds = contract.dataset(dataset_key)
         who = who or _default_user()
         base = self.manifest()
+        for key, entries in (unchanged or {}).items():
+            if base["datasets"].get(key, {}) != entries:
+                raise ConcurrentCommitError(
+                    f"校验期间{contract.dataset(key).zh}已被更新，本次未写入，请重新上传 "
+                    f"{key} changed while this file was being checked; nothing was changed, upload it again")
         table = with_period(dataset_key, table)
         if table.num_rows == 0:
             raise StoreError("文件没有数据行 no data rows: nothing to commit")

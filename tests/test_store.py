@@ -682,3 +682,15 @@ def test_the_regions_table_cannot_be_removed_while_facts_use_it(tmp_path):
     with pytest.raises(StoreError, match="行政区划表不能删除"):
         store.rollback("regions", "all")
     assert store.periods("regions") == ["all"]
+
+
+def test_a_commit_checked_against_data_that_changed_since_is_refused(tmp_path):
+    from tests import tiny
+
+    store = tiny.build(tmp_path)
+    checked = store.manifest()["datasets"]["regions"]
+    store.commit("regions", tiny.regions(), source="newer regions.csv")  # lands while a file is being checked
+    before = store.version()
+    with pytest.raises(ConcurrentCommitError, match="regions changed"):
+        store.commit("petitions", tiny.petitions(), source="p.csv", unchanged={"regions": checked})
+    assert store.version() == before
