@@ -86,12 +86,12 @@ def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title
 
 
 def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title: str, subtitle: str = "",
-            dark: bool = False) -> go.Figure:
+            dark: bool = False, months: int = 1) -> go.Figure:
     """Places one level down, sorted best first, coloured by status; customdata carries the code for drill-down."""
     data = df.dropna(subset=[ind.key]).copy()
     ascending = ind.higher_is_better is False
     data = data.sort_values(ind.key, ascending=ascending)
-    data["status"] = [targets.status(v, ind, level) for v in data[ind.key]]
+    data["status"] = [targets.status(v, ind, level, months) for v in data[ind.key]]
     fig = go.Figure(go.Bar(
         x=_values(data[ind.key], ind), y=data["place_name"].fillna(data["place_code"]), orientation="h",
         marker_color=[STATUS_COLOR[s] for s in data["status"]],

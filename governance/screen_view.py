@@ -7,7 +7,7 @@ from html import escape
 import plotly.graph_objects as go
 import streamlit as st
 
-from governance import app_data, charts, contract, formatting, targets
+from governance import app_data, charts, contract, formatting, periods, targets
 from governance.filters import Filters
 from governance.indicators import change
 from governance.ui import STATUS_ICON
@@ -43,7 +43,7 @@ def tiles(f: Filters) -> None:
         for col, ind in zip(st.columns(max(len(row), 1)), row):
             figures = app_data.headline(root, ver, ind.dataset, f.region, f.start, f.end)
             cur, prev = figures["current"][ind.key], figures[f.compare][ind.key]
-            state = targets.status(cur, ind, f.level)
+            state = targets.status(cur, ind, f.level, periods.months_between(f.start, f.end))
             delta = formatting.change(change(cur, prev, ind), ind) or ""
             col.markdown(
                 f"<div class='tile' style='--status:{charts.STATUS_COLOR[state]}'><div class='name'>"

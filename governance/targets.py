@@ -13,6 +13,9 @@ from governance import contract
 from governance.settings import PROJECT_ROOT
 
 DEFAULT_FILE = PROJECT_ROOT / "data" / "targets.toml"
+# Targets of these indicators are per month: over a range of months the value is the total, so it is
+# compared as a monthly average (a 12-month 万人信访量 of 60 is 5 a month, not 60 against a target of 8).
+PER_MONTH = {("petitions", "per_10k")}
 STATUS_ZH = {"green": "达标", "amber": "接近", "red": "未达标", None: "无目标"}
 STATUS_EN = {"green": "on target", "amber": "near", "red": "off target", None: "no target"}
 
@@ -32,7 +35,7 @@ class Target:
             return ""
         sign = "≥" if ind.higher_is_better is not False else "≤"
         value = f"{self.target * 100:.1f}%" if ind.unit == "%" else f"{self.target:g}{ind.unit}"
-        return sign + value
+        return sign + value + ("/月" if (ind.dataset, ind.key) in PER_MONTH else "")
 
 
 def targets_path() -> Path:
@@ -78,10 +81,12 @@ def target_for(dataset: str, key: str, level: str | None = None) -> Target:
     return Target(entry.get("target"), entry.get("amber"), band, amber_band)
 
 
-def status(value, ind: contract.Indicator, level: str | None = None) -> str | None:
+def status(value, ind: contract.Indicator, level: str | None = None, months: int = 1) -> str | None:
     """green / amber / red against the indicator's target for a place of this level; None without a target."""
     if value is None:
         return None
+    if (ind.dataset, ind.key) in PER_MONTH:
+        value = value / max(months, 1)
     t = target_for(ind.dataset, ind.key, level)
     if t.band:
         lo, hi = t.band

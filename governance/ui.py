@@ -81,7 +81,7 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     for col, ind in zip(cols, shown):
         cur, prev = figures["current"][ind.key], figures[f.compare][ind.key]
         delta = change(cur, prev, ind)
-        state = targets.status(cur, ind, f.level)
+        state = targets.status(cur, ind, f.level, periods.months_between(f.start, f.end))
         target = targets.target_for(ind.dataset, ind.key, f.level).text(ind)
         line = spark[ind.key].dropna().tolist() if ind.key in spark and ind.kind != "distribution" else None
         shown_delta = formatting.change(delta, ind, lang())
@@ -166,7 +166,7 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
         return
     level_zh = {"town": t("乡镇(街道)", "Towns: "), "village": t("村(社区)", "Villages: "),
                 "county": t("县(区)", "Counties: "), "city": t("市", "Cities: ")}.get(f.child_level, "")
-    fig = charts.ranking(df, ind, level=f.child_level, title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
+    fig = charts.ranking(df, ind, level=f.child_level, months=periods.months_between(f.start, f.end), title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
                          f"（{charts.axis_unit(ind)}）", subtitle=t("点击条形下钻 · 颜色表示是否达标", "click a bar to drill down"))
     event = chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_排名", on_select="rerun",
                   selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset))

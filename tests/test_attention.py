@@ -28,3 +28,12 @@ def test_worsening_three_months_running():
     worse = attention.worsening_places(pd.DataFrame(rows), "petitions", "2024-10")
     assert list(zip(worse["place_name"], worse["indicator"])) == [("甲镇", "closure_rate")]
     assert worse["from_value"].iloc[0] == 0.99 and worse["value"].iloc[0] == 0.90
+
+
+def test_per_10k_targets_are_per_month():
+    from governance import contract, targets
+
+    ind = contract.INDICATORS[("petitions", "per_10k")]
+    assert targets.status(60.0, ind, months=12) == "green"  # 5 a month against ≤8 a month
+    assert targets.status(60.0, ind, months=1) == "red"
+    assert targets.target_for("petitions", "per_10k").text(ind) == "≤8件/万人/月"
