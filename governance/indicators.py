@@ -225,29 +225,6 @@ def headline_of(dataset: str, df: pd.DataFrame, view: View, months_with_data: li
     return out
 
 
-def comparison_table(engine: Engine, dataset: str, view: View, *, version=None, today=None) -> pd.DataFrame:
-    """One row per indicator: current, previous period (环比), same period last year (同比)."""
-    h = headline(engine, dataset, view, version=version, today=today)
-    rows = []
-    for ind in contract.dataset(dataset).indicators:
-        if ind.kind == "distribution":
-            continue
-        cur, mom, yoy = (h[w][ind.key] for w in WINDOWS)
-        rows.append(
-            {
-                "key": ind.key,
-                "indicator": ind.zh,
-                "unit": ind.unit,
-                "current": cur,
-                "mom": mom,
-                "yoy": yoy,
-                "mom_change": change(cur, mom, ind),
-                "yoy_change": change(cur, yoy, ind),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def change(current, previous, ind: contract.Indicator):
     """Rates change in percentage points (as a fraction), counts and means in relative terms."""
     if current is None or previous is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from governance import settings
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 RATING = re.compile(r"^\d{4}(-H[12])?$")
@@ -31,18 +30,9 @@ def months_between(start: str, end: str) -> int:
     return (int(end[:4]) - int(start[:4])) * 12 + int(end[5:7]) - int(start[5:7]) + 1
 
 
-def month_of(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def last_day(month: str) -> dt.date:
     first_of_next = shift_month(month, 1)
     return dt.date(int(first_of_next[:4]), int(first_of_next[5:7]), 1) - dt.timedelta(days=1)
-
-
-def last_complete_month(today: dt.date | None = None) -> str:
-    today = today or settings.today()
-    return shift_month(month_of(today), -1)
 
 
 def rating_end_month(period: str) -> str:

@@ -60,9 +60,11 @@ def test_petitions_comparison_windows(engine):
     h = indicators.headline(engine, "petitions", View(tiny.COUNTY, "2024-10", "2024-10"), today=tiny.TODAY)
     assert h["mom"]["received"] == 1  # p7 in September
     assert h["yoy"]["received"] is None  # nothing in October 2023
-    table = indicators.comparison_table(engine, "petitions", View(tiny.COUNTY, "2024-10", "2024-10"), today=tiny.TODAY)
-    row = table.set_index("key").loc["closure_rate"]
-    assert row["mom_change"] == pytest.approx(4 / 6 - 1.0)  # percentage points as a fraction
+    ind = contract.INDICATORS[("petitions", "closure_rate")]
+    delta = indicators.change(h["current"]["closure_rate"], h["mom"]["closure_rate"], ind)
+    assert delta == pytest.approx(4 / 6 - 1.0)  # a rate changes in percentage points, as a fraction
+    received = contract.INDICATORS[("petitions", "received")]
+    assert indicators.change(6, 1, received) == pytest.approx(5.0)  # a count changes relatively: +500%
 
 
 def test_village_view_uses_only_its_rows(engine):
