@@ -8,6 +8,7 @@ rerun without a restart, and old entries age out.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pandas as pd
 import streamlit as st
@@ -41,14 +42,26 @@ def store_key() -> tuple[str, int]:
     return str(store_root()), version()
 
 
-def ensure_demo() -> None:
-    """First start on an empty store: build the demo county so the app shows something real."""
-    store = engine().store
-    if store.is_empty():
-        from governance import demo
+@st.cache_resource
+def _first_start_lock() -> threading.Lock:
+    return threading.Lock()
 
-        with st.spinner("首次启动，正在生成演示县数据… building the demo county"):
-            demo.write_demo(store, scale="county")
+
+def ensure_demo() -> None:
+    """First start on an empty store: build the demo county so the app shows something real.
+
+    Sessions are threads of one process: the lock makes the second browser tab that opens
+    during the build wait for it instead of racing it to the same manifest versions.
+    """
+    store = engine().store
+    if not store.is_empty():
+        return
+    with _first_start_lock():
+        if store.is_empty():
+            from governance import demo
+
+            with st.spinner("首次启动，正在生成演示县数据… building the demo county"):
+                demo.write_demo(store, scale="county")
 
 
 def _today() -> str:
