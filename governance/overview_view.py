@@ -93,14 +93,20 @@ def freshness(f: Filters) -> None:
     rows = []
     for key in contract.FACT_DATASETS:
         latest = found[key][-1] if found[key] else None
-        missing = []
-        if latest and key != "branches" and not children.empty:
-            df = app_data.indicator_frame(key, f.region, latest, latest, "child")
+        gaps = "—"
+        if key in ("petitions", "disputes"):
+            # case ledgers: a place without a case that month has 0, not missing data
+            gaps = t("按件统计，无件即为0", "counted by case: none means 0")
+        elif latest and not children.empty:
+            # grid has a row per village per month, branches one per branch per rating: a place without is a gap
+            month = latest if key == "grid" else periods.rating_end_month(latest)
+            df = app_data.indicator_frame(key, f.region, month, month, "child")
             have = set(df.loc[df["window_name"] == "current", "place_code"])
             missing = [n for c, n in zip(children["region_code"], children["name"]) if c not in have]
+            gaps = "、".join(missing) if missing else "—"
         rows.append({
             t("数据", "Dataset"): dataset_name(key),
             t("最新期间", "Latest period"): periods.period_label_zh(latest) if latest else t("无数据", "none"),
-            t("最新期无数据的下级", "Places without data in it"): "、".join(missing) if missing else "—",
+            t("最新期无数据的下级", "Places without data in it"): gaps,
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

@@ -4,6 +4,7 @@
 import datetime as dt
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -181,3 +182,16 @@ def test_a_link_straight_to_a_page_still_runs_app_py(monkeypatch):
     # app.py ran: its sign-in banner and the shared filters are in the sidebar
     assert any("单机模式" in c.value for c in at.caption)
     assert at.selectbox(key="f_town") is not None
+
+
+def test_freshness_names_places_missing_from_the_latest_grid_month(store):
+    import pyarrow.compute as pc
+
+    grid = tiny.grid()
+    october_a1 = grid.filter(pc.and_(pc.equal(grid["region_code"], tiny.A1), pc.equal(grid["period"], "2024-10")))
+    store.commit("grid", october_a1.set_column(1, "period", pa.array(["2024-11"])), source="only A1.csv")
+    at = app(**{"from": "2024-11", "to": "2024-11"})
+    fresh = next(d.value for d in at.dataframe if "最新期间" in d.value.columns).set_index("数据")
+    assert fresh.loc["网格化管理", "最新期间"] == "2024年11月"
+    assert fresh.loc["网格化管理", "最新期无数据的下级"] == "乙镇"  # 甲镇 reported (village A1), 乙镇 did not
+    assert "无件即为0" in fresh.loc["信访事项", "最新期无数据的下级"]
