@@ -257,15 +257,20 @@ def test_drill_from_the_county_to_a_town_to_a_village_and_back(page: Page, demo_
     no_outside_requests(page)
 
 
-def test_english_and_back(page: Page, demo_url):
-    page.goto(demo_url)
+def switch_overview_to_english(page: Page, base: str):
+    """Open the overview and switch the sidebar to English; returns the sidebar."""
+    page.goto(base)
     expect(page.get_by_role("heading", name=OVERVIEW_TITLE)).to_be_visible()
     wait_for_app(page)
     sidebar = page.get_by_test_id("stSidebar")
-
     sidebar.get_by_text("English", exact=True).click()
     expect(page.get_by_role("heading", name="Grassroots governance · Overview")).to_be_visible()
     wait_for_app(page)
+    return sidebar
+
+
+def test_english_and_back(page: Page, demo_url):
+    sidebar = switch_overview_to_english(page, demo_url)
     expect(page.get_by_test_id("stMetricLabel").get_by_text("Closure rate", exact=True).first).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]lang=en(&|$)"))
     full_shot(page, "leader_english_overview")
@@ -303,13 +308,7 @@ def test_a_village_without_disputes_this_month_shows_a_note_not_an_empty_chart(p
 
 
 def test_the_sidebar_still_shows_its_choices_right_after_the_language_changes(page: Page, demo_url):
-    page.goto(demo_url)
-    expect(page.get_by_role("heading", name=OVERVIEW_TITLE)).to_be_visible()
-    wait_for_app(page)
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("English", exact=True).click()
-    expect(page.get_by_role("heading", name="Grassroots governance · Overview")).to_be_visible()
-    wait_for_app(page)
+    sidebar = switch_overview_to_english(page, demo_url)
     # The run is over: what the sidebar shows now is what the leader sees (short waits, it will not change).
     # the choices read the same in both languages (governance/filters.py: CHOICE_LABEL)
     expect(sidebar.get_by_role("radio", name="环比 MoM")).to_be_checked(timeout=2_000)
