@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from governance import app_data, auth
+from governance.web import app_data, auth
 
 # A local icon file: an emoji or :material: page icon makes browsers fetch it from a CDN,
 # which an intranet does not reach.

@@ -1,5 +1,5 @@
 import sys
 
-from governance.cli import main
+from governance.tools.cli import main
 
 sys.exit(main())

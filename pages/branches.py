@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from governance import branches_view, filters, router, ui
-from governance.i18n import t
+from governance.web import filters, router, ui
+from governance.web.i18n import t
+from governance.web.views import branches as branches_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 

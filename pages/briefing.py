@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from governance import briefing_view, filters, router
-from governance.i18n import t
+from governance.web import filters, router
+from governance.web.i18n import t
+from governance.web.views import briefing as briefing_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 

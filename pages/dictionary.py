@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from governance import contract, router, targets
-from governance.i18n import dataset_name, t
+from governance.core import contract, targets
+from governance.web import router
+from governance.web.i18n import dataset_name, t
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 

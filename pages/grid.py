@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from governance import filters, grid_view, router, ui
-from governance.i18n import t
+from governance.web import filters, router, ui
+from governance.web.i18n import t
+from governance.web.views import grid as grid_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from governance import auth, contract, history_view, router
+from governance.core import contract
+from governance.web import auth, router
+from governance.web.views import history as history_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from governance import contract, filters, overview_view, router, ui
-from governance.i18n import dataset_name, t
+from governance.core import contract
+from governance.web import filters, router, ui
+from governance.web.i18n import dataset_name, t
+from governance.web.views import overview as overview_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 

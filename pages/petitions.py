@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from governance import filters, router, ui
-from governance.i18n import t
+from governance.web import filters, router, ui
+from governance.web.i18n import t
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 

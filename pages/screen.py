@@ -4,8 +4,9 @@ from html import escape
 
 import streamlit as st
 
-from governance import filters, router, screen_view, ui
-from governance.i18n import t
+from governance.web import filters, router, ui
+from governance.web.i18n import t
+from governance.web.views import screen as screen_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from governance import auth, contract, exports, router, templates, upload_view
+from governance.core import contract
+from governance.web import auth, exports, router
+from governance.web.views import upload as upload_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 
@@ -11,9 +13,7 @@ st.title("数据上传 Upload")
 
 dataset = st.selectbox("数据集 Dataset", list(contract.DATASETS), key="upload_dataset",
                        format_func=lambda k: f"{contract.dataset(k).zh} ({k})")
-with st.container(horizontal=True):
-    st.download_button("下载模板 (.xlsx)", templates.xlsx_bytes(dataset), f"{dataset}_模板.xlsx", key="tpl_xlsx")
-    st.download_button("下载模板 (CSV)", templates.csv_bytes(dataset), f"{dataset}_模板.csv", key="tpl_csv")
+upload_view.template_buttons(dataset)
 
 upload_view.show_last_commit()
 upload = st.file_uploader("台账文件（CSV 或 .xlsx，UTF-8 或 GBK）", type=["csv", "txt", "xlsx", "xlsm"],

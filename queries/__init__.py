@@ -1,4 +1,8 @@
-"""The query layer: the only code that imports duckdb.
+"""The query layer: the only code that imports duckdb, and it imports nothing of governance/.
+
+The store hands the Engine each version as plain data (``source.snapshot(version)``:
+per dataset its Parquet files, row count and column types), so this package
+depends on no other package of the project.
 
 One in-memory DuckDB connection per store, a cursor per query (a connection
 shared by threads raises ResourceInUseException), views over the Parquet
@@ -26,9 +30,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-
-from governance import contract
-from governance.store import Store, arrow_schema
 
 SQL_DIR = Path(__file__).resolve().parent
 MATERIALIZE_ROWS = int(os.environ.get("GOVERNANCE_MATERIALIZE_ROWS", 10_000_000))
@@ -69,8 +70,10 @@ def _quote(text: str) -> str:
 class Engine:
     """Runs the named queries of ``queries/`` against one store."""
 
-    def __init__(self, store: Store | None = None):
-        self.store = store or Store()
+    def __init__(self, source):
+        """``source`` has ``version() -> int`` and ``snapshot(version) -> {dataset: {"files", "rows", "columns"}}``,
+        columns as ``[(name, arrow type name)]`` (the store's own, e.g. ``date32[day]``)."""
+        self.store = source
         self._con = duckdb.connect(":memory:")
         self._con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
         self._lock = threading.Lock()
@@ -113,14 +116,13 @@ class Engine:
 
     def _create_schema(self, version: int, schema: str) -> None:
         """Views or tables of one manifest version; the caller holds the lock."""
-        manifest = self.store.manifest(version)
+        snapshot = self.store.snapshot(version)
         cur = self._con.cursor()
         try:
             cur.execute(f"create schema if not exists {schema}")
-            for key in contract.DATASETS:
-                rows = sum(e["rows"] for e in manifest["datasets"].get(key, {}).values())
-                kind = "table" if rows <= MATERIALIZE_ROWS else "view"
-                source = self._source(key, manifest)
+            for key, table in snapshot.items():
+                kind = "table" if table["rows"] <= MATERIALIZE_ROWS else "view"
+                source = self._source(table)
                 if key in DERIVED:
                     source = f"select *, {DERIVED[key]} from ({source})"
                 cur.execute(f"create or replace {kind} {schema}.{key} as {source}")
@@ -133,11 +135,11 @@ class Engine:
         finally:
             cur.close()
 
-    def _source(self, key: str, manifest: dict) -> str:
-        files = self.store.current_files(key, manifest)
-        if files:
-            # Paths come from our own manifest, never from user text.
-            return f"select * from read_parquet([{', '.join(_quote(f) for f in files)}])"
+    @staticmethod
+    def _source(table: dict) -> str:
+        if table["files"]:
+            # Paths come from the store's own snapshot, never from user text.
+            return f"select * from read_parquet([{', '.join(_quote(f) for f in table['files'])}])"
         # An empty dataset still answers queries, with the contract's columns.
-        cols = ", ".join(f"cast(null as {_DUCK_TYPES[str(f.type)]}) as {f.name}" for f in arrow_schema(key))
+        cols = ", ".join(f"cast(null as {_DUCK_TYPES[t]}) as {name}" for name, t in table["columns"])
         return f"select {cols} where false"

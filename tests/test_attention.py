@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from governance import attention
+from governance.metrics import attention
 
 
 def child_rows(**cols):
@@ -31,7 +31,7 @@ def test_worsening_three_months_running():
 
 
 def test_per_10k_targets_are_per_month():
-    from governance import contract, targets
+    from governance.core import contract, targets
 
     ind = contract.INDICATORS[("petitions", "per_10k")]
     assert targets.status(60.0, ind, months=12) == "green"  # 5 a month against ≤8 a month

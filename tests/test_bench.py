@@ -1,6 +1,6 @@
 """The benchmark's pandas baseline and the SQL answer every page's queries alike."""
 
-from governance import bench
+from governance.tools import bench
 from tests import tiny
 
 

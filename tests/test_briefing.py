@@ -9,10 +9,13 @@ import pytest
 from pptx import Presentation
 from pptx.util import Emu
 
-from governance import attention, briefing, cli, indicators, summary
-from governance.indicators import View
-from governance.settings import PROJECT_ROOT
-from governance.store import Store
+from governance.briefing import pack as briefing
+from governance.briefing import summary
+from governance.core.settings import PROJECT_ROOT
+from governance.metrics import attention, indicators
+from governance.metrics.indicators import View
+from governance.store.snapshots import Store
+from governance.tools import cli
 from queries import Engine
 from tests import tiny
 

@@ -9,8 +9,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from governance import contract, formatting, indicators, targets
-from governance.indicators import View
+from governance.core import contract, formatting, targets
+from governance.metrics import indicators
+from governance.metrics.indicators import View
 from queries import Engine
 from tests import tiny
 
@@ -154,7 +155,7 @@ def test_english_switch():
 
 
 def test_empty_dataset_says_what_to_upload(tmp_path, monkeypatch):
-    from governance.store import Store
+    from governance.store.snapshots import Store
 
     store = Store(tmp_path / "regions_only")
     store.commit("regions", tiny.regions(), source="regions.csv")

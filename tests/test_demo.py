@@ -8,8 +8,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from governance import contract, demo
-from governance.store import Store
+from governance.core import contract
+from governance.demo import generate as demo
+from governance.store.snapshots import Store
 
 TODAY = dt.date(2025, 11, 24)
 FIRST_DAY = dt.date(2022, 11, 1)  # 36 complete months before TODAY's month

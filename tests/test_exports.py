@@ -7,9 +7,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from governance import contract, demo, exports, templates
-from governance.ingest import ingest
-from governance.store import Store
+from governance.core import contract
+from governance.demo import generate as demo
+from governance.ingest import templates
+from governance.ingest.pipeline import ingest
+from governance.store.snapshots import Store
+from governance.web import exports
 
 
 def test_csv_has_a_bom_and_defuses_formulas():

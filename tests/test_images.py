@@ -7,7 +7,8 @@ import threading
 import plotly.graph_objects as go
 from PIL import Image
 
-from governance import charts, images
+from governance.charts import figures as charts
+from governance.charts import images
 
 
 def ocr(image: Image.Image) -> str:

@@ -2,8 +2,9 @@
 
 import pytest
 
-from governance import contract, indicators
-from governance.indicators import View
+from governance.core import contract
+from governance.metrics import indicators
+from governance.metrics.indicators import View
 from queries import Engine
 from tests import tiny
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from governance import indicators
-from governance.indicators import View
-from governance.ingest import ingest
-from governance.store import Store
+from governance.ingest.pipeline import ingest
+from governance.metrics import indicators
+from governance.metrics.indicators import View
+from governance.store.snapshots import Store
 from queries import Engine
 from tests import tiny
 
@@ -185,7 +185,7 @@ def test_cli_history_indicators_and_rollback(store, tmp_path):
 
 
 def test_indicators_json_has_every_spec_key_for_every_dataset(store):
-    from governance import contract
+    from governance.core import contract
 
     for dataset in contract.FACT_DATASETS:
         run = cli("indicators", dataset, "--json", store_dir=store.root)
@@ -216,7 +216,7 @@ def test_cli_refuses_bad_requests_clearly(store, tmp_path):
 
 
 def test_a_broken_targets_file_keeps_the_last_good_targets(tmp_path, monkeypatch):
-    from governance import contract, targets
+    from governance.core import contract, targets
 
     path = tmp_path / "targets.toml"
     path.write_text("[petitions.closure_rate]\ntarget = 0.9\namber = 0.8\n", encoding="utf-8")

@@ -6,7 +6,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from governance import contract, formatting
+from governance.core import contract, formatting
 from tests import tiny
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -86,7 +86,7 @@ def test_upload_page_refuses_a_bad_file_and_commits_a_good_one(tiny_store):
 
 
 def test_history_page_lists_versions_and_restores(tiny_store):
-    from governance.store import Store
+    from governance.store.snapshots import Store
 
     at = run_app()
     at.switch_page("pages/history.py")
@@ -111,7 +111,7 @@ def test_history_page_lists_versions_and_restores(tiny_store):
 
 
 def test_with_accounts_viewers_cannot_upload_or_restore():
-    from governance.auth import hash_password, verify_password
+    from governance.web.auth import hash_password, verify_password
 
     stored = hash_password("s3cret", iterations=1000)
     assert verify_password("s3cret", stored) and not verify_password("wrong", stored)
@@ -137,7 +137,7 @@ def test_with_accounts_viewers_cannot_upload_or_restore():
 
 
 def test_an_unreadable_secrets_file_closes_writing(tmp_path, monkeypatch):
-    from governance import auth
+    from governance.web import auth
 
     broken = tmp_path / "secrets.toml"
     broken.write_text("[users.li\npassword_hash = ", encoding="utf-8")

@@ -17,9 +17,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from governance import readers
-from governance.readers import ReadError, header_map, read_upload
-from governance.xlsx_child import cell_text
+from governance.ingest import readers
+from governance.ingest.readers import ReadError, header_map, read_upload
+from governance.ingest.xlsx_child import cell_text
 
 HEADER = "信访件编号,区划代码,受理日期,信访形式"
 TITLED = (

@@ -22,8 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from governance.settings import PROJECT_ROOT
-from governance.store import (
+from governance.core.settings import PROJECT_ROOT
+from governance.store.snapshots import (
     INTERNAL,
     ConcurrentCommitError,
     Store,
@@ -42,7 +42,7 @@ HAS_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 CHILD = """
 import sys
 import pyarrow.parquet as pq
-from governance.store import Store
+from governance.store.snapshots import Store
 root, dataset, src = sys.argv[1:4]
 try:
     result = Store(root).commit(dataset, pq.read_table(src), source=src, who="child")

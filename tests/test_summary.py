@@ -2,8 +2,10 @@
 
 import pytest
 
-from governance import contract, indicators, summary
-from governance.indicators import View
+from governance.briefing import summary
+from governance.core import contract
+from governance.metrics import indicators
+from governance.metrics.indicators import View
 from queries import Engine
 from tests import tiny
 

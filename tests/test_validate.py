@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pyarrow as pa
 import pytest
 
-from governance import contract
-from governance.validate import validate
+from governance.core import contract
+from governance.ingest.validate import validate
 from tests import tiny
 
 TODAY = dt.date(2024, 11, 15)
@@ -274,7 +274,7 @@ def test_regions_parents_must_match_the_codes_and_there_is_one_top():
 def test_today_is_the_offices_date_not_the_servers(monkeypatch):
     import datetime as dt
 
-    from governance import settings
+    from governance.core import settings
 
     monkeypatch.setenv("GOVERNANCE_TZ", "Pacific/Kiritimati")  # UTC+14
     ahead = settings.today()

@@ -1,0 +1,143 @@
+"""Plotly figures for pages and briefings: one look, Chinese fonts, status colours, titles with units.
+
+The font family is set explicitly, with Noto Sans CJK SC first: server-side
+image export has no fallback for CJK and would draw every character as a box.
+Status colours are Okabe-Ito (readable with the common colour blindnesses),
+and status is also written in the hover text, never carried by colour alone.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from governance.core import contract, targets
+from governance.core.targets import STATUS_ZH
+
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+# Green, yellow, dark red differ in lightness as well as hue, so they stay apart for red-green colour
+# blindness too; the cards add a shape and a word (● 达标, ▲ 接近, ✕ 未达标).
+STATUS_COLOR = {"green": "#1A9850", "amber": "#F1B82D", "red": "#B2182B", None: "#8C8C8C"}
+SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+TARGET_COLOR = "#7F7F7F"
+
+
+def template(dark: bool = False, scale: float = 1.0) -> go.layout.Template:
+    fg, bg, grid = ("#F2F2F2", "#0E1117", "#333A44") if dark else ("#262730", "#FFFFFF", "#E6E6E6")
+    return go.layout.Template(
+        layout=go.Layout(
+            font=dict(family=FONT, size=14 * scale, color=fg),
+            title=dict(font=dict(family=FONT, size=18 * scale, color=fg), x=0.0, xanchor="left"),
+            paper_bgcolor=bg,
+            plot_bgcolor=bg,
+            # on a dark screen the first series is the lighter blue
+            colorway=[SERIES[4], *SERIES[1:4], SERIES[0], *SERIES[5:]] if dark else SERIES,
+            xaxis=dict(gridcolor=grid, zerolinecolor=grid, automargin=True),
+            yaxis=dict(gridcolor=grid, zerolinecolor=grid, automargin=True),
+            legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
+            margin=dict(l=10, r=10, t=70, b=10),
+            hoverlabel=dict(font=dict(family=FONT)),
+        )
+    )
+
+
+def axis_unit(ind: contract.Indicator) -> str:
+    return "%" if ind.unit == "%" else ind.unit
+
+
+def _values(series: pd.Series, ind: contract.Indicator) -> pd.Series:
+    """Rates are stored as fractions and drawn as percent."""
+    return series * 100 if ind.unit == "%" else series
+
+
+def _fmt(ind: contract.Indicator) -> str:
+    return ".1f" if ind.unit == "%" or ind.kind == "mean" else ",.0f"
+
+
+def _finish(fig: go.Figure, title: str, subtitle: str, dark: bool, height: int) -> go.Figure:
+    text = f"{title}<br><sup>{subtitle}</sup>" if subtitle else title
+    fig.update_layout(template=template(dark), title=dict(text=text), height=height)
+    return fig
+
+
+def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title: str, subtitle: str = "",
+          dark: bool = False, height: int = 360) -> go.Figure:
+    """A monthly line with the target drawn; df has `month` and the indicator's column."""
+    fig = go.Figure()
+    y = _values(df[ind.key], ind)
+    fig.add_trace(go.Scatter(
+        x=df["month"], y=y, mode="lines+markers", name=ind.zh, line=dict(width=3),
+        hovertemplate=f"%{{x}}<br>{ind.zh}：%{{y:{_fmt(ind)}}}{axis_unit(ind)}<extra></extra>",
+    ))
+    t = targets.target_for(ind.dataset, ind.key, level)
+    lines = list(t.band) if t.band else [t.target] if t.target is not None else []
+    for value in lines:
+        shown = value * 100 if ind.unit == "%" else value
+        fig.add_hline(y=shown, line=dict(color=TARGET_COLOR, dash="dash", width=2),
+                      annotation=dict(text=f"目标 {t.text(ind)}", bgcolor="rgba(255,255,255,0.7)",
+                                      font=dict(color=TARGET_COLOR)),
+                      annotation_position="top right")
+    fig.update_xaxes(type="category", title=None)
+    # the unit is in the title and the tick labels: a rotated 件 or % beside the axis reads badly
+    fig.update_yaxes(title=None, ticksuffix="%" if ind.unit == "%" else "")
+    if ind.kind == "count":
+        fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    return _finish(fig, title, subtitle, dark, height)
+
+
+def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title: str, subtitle: str = "",
+            dark: bool = False, months: int = 1) -> go.Figure:
+    """Places one level down, sorted best first, coloured by status; customdata carries the code for drill-down."""
+    data = df.dropna(subset=[ind.key]).copy()
+    ascending = ind.higher_is_better is False
+    data = data.sort_values(ind.key, ascending=ascending)
+    data["status"] = [targets.status(v, ind, level, months) for v in data[ind.key]]
+    fig = go.Figure(go.Bar(
+        x=_values(data[ind.key], ind), y=data["place_name"].fillna(data["place_code"]), orientation="h",
+        marker_color=[STATUS_COLOR[s] for s in data["status"]],
+        customdata=list(zip(data["place_code"], [STATUS_ZH[s] for s in data["status"]])),
+        text=[f"{v:{_fmt(ind)}}" for v in _values(data[ind.key], ind)], textposition="outside", cliponaxis=False,
+        hovertemplate=f"%{{y}}<br>{ind.zh}：%{{x:{_fmt(ind)}}}{axis_unit(ind)}<br>%{{customdata[1]}}<extra></extra>",
+    ))
+    t = targets.target_for(ind.dataset, ind.key, level)
+    for value in (list(t.band) if t.band else [t.target] if t.target is not None else []):
+        fig.add_vline(x=value * 100 if ind.unit == "%" else value, line=dict(color=TARGET_COLOR, dash="dash", width=2))
+    fig.update_yaxes(autorange="reversed", title=None)
+    top = max([*_values(data[ind.key], ind).tolist(), *[(v * 100 if ind.unit == "%" else v) for v in (
+        list(t.band) if t.band else [t.target] if t.target is not None else [])], 0])
+    # bars start at zero; the extra room keeps the value labels inside the chart
+    fig.update_xaxes(title=None, ticksuffix="%" if ind.unit == "%" else "", range=[0, top * 1.15 or 1])
+    height = max(320, 28 * len(data) + 110)
+    return _finish(fig, title, subtitle, dark, height)
+
+
+def bars(df: pd.DataFrame, label: str, value: str, *, unit: str, title: str, subtitle: str = "",
+         dark: bool = False, horizontal: bool = False, height: int = 340) -> go.Figure:
+    """A plain count breakdown (by channel, by category, by star...)."""
+    kwargs = dict(x=df[value], y=df[label], orientation="h") if horizontal else dict(x=df[label], y=df[value])
+    fig = go.Figure(go.Bar(**kwargs, marker_color=SERIES[0], text=df[value], textposition="outside", cliponaxis=False,
+                           hovertemplate=f"%{{{'y' if horizontal else 'x'}}}：%{{{'x' if horizontal else 'y'}}}{unit}"
+                                         "<extra></extra>"))
+    counts = dict(rangemode="tozero", tickformat=",d", title=None, range=[0, max(df[value].max(), 1) * 1.15])
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", title=None)
+        fig.update_xaxes(**counts)
+    else:
+        fig.update_xaxes(type="category", title=None)
+        fig.update_yaxes(**counts)
+    if df[value].max() < 5:
+        (fig.update_xaxes if horizontal else fig.update_yaxes)(dtick=1)
+    return _finish(fig, title, subtitle, dark, height)
+
+
+def stacked(df: pd.DataFrame, x: str, parts: dict[str, str], *, unit: str, title: str, subtitle: str = "",
+            dark: bool = False, height: int = 360) -> go.Figure:
+    """Columns made of parts, e.g. disputes by the level they were resolved at, month by month."""
+    fig = go.Figure()
+    for i, (column, name) in enumerate(parts.items()):
+        fig.add_trace(go.Bar(x=df[x], y=df[column], name=name, marker_color=SERIES[i % len(SERIES)],
+                             hovertemplate=f"%{{x}} {name}：%{{y}}{unit}<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category", title=None)
+    fig.update_yaxes(title=None, rangemode="tozero", tickformat=",d")
+    return _finish(fig, title, subtitle, dark, height)

@@ -1,0 +1,192 @@
+"""Chart images for briefings: Plotly figures to PNG on the server, with real Chinese glyphs.
+
+kaleido 1.x renders in a Chromium it drives over the DevTools protocol. Starting
+that browser costs 2-3 s, so one exporter stays open for the life of the
+process: an asyncio loop on a daemon thread holding one ``kaleido.Kaleido``.
+Every call goes through one process-wide lock: the exporter is not thread-safe,
+and Streamlit runs a thread per session.
+
+kaleido's own ``start_sync_server`` is not used: if the browser fails to start
+or dies, its callers wait forever on a queue nobody serves. Here every render
+has a timeout, a failed render closes the browser, and the next call starts a
+fresh one.
+
+A stamped figure is drawn at presentation size (16:9, 1600x900 at scale 2) with
+the CJK font named explicitly (charts.FONT: without it, headless Chromium has
+no fallback and draws every character as a box) and a footer that says which
+place and months it shows and how fresh the data is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import datetime as dt
+import os
+import shutil
+import threading
+
+import plotly.graph_objects as go
+
+from governance.charts.figures import FONT
+
+WIDTH, HEIGHT, SCALE = 1600, 900, 2
+TIMEOUT_S = 60.0
+BASE_FONT, TITLE_FONT, STAMP_FONT = 22, 34, 17
+# Bottom margin, in layout pixels, holding the x tick labels, the axis title and the stamp.
+FOOTER_MARGIN = 130
+
+_LOCK = threading.Lock()
+
+
+class ExportError(RuntimeError):
+    """The chart could not be drawn (no browser, or the browser failed)."""
+
+
+def browser_path() -> str | None:
+    """The Chromium kaleido drives: $BROWSER_PATH, else the first chromium/chrome on PATH."""
+    explicit = os.environ.get("BROWSER_PATH")
+    if explicit:
+        return explicit
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def stamp_text(place: str, months: str, as_of: dt.date | str | None) -> str:
+    """地区 · 月份 · 数据截至: the filters a chart was drawn under and the data's date."""
+    parts = [f"地区：{place}", f"月份：{months}"]
+    if as_of:
+        day = as_of if isinstance(as_of, str) else f"{as_of.year}年{as_of.month}月{as_of.day}日"
+        parts.append(f"数据截至：{day}")
+    return "　　".join(parts)
+
+
+def presentation(fig: go.Figure, *, place: str | None = None, months: str | None = None,
+                 as_of: dt.date | str | None = None, width: int = WIDTH, height: int = HEIGHT) -> go.Figure:
+    """A copy of fig laid out for a slide: fixed 16:9 size, larger type, the CJK font, and the stamp.
+
+    The bottom margin is fixed (the x axis does not grow it) so the stamp, placed
+    at the bottom edge, can never sit on the tick labels.
+    """
+    out = go.Figure(fig)
+    out.update_layout(
+        width=width,
+        height=height,
+        font=dict(family=FONT, size=BASE_FONT),
+        title=dict(font=dict(family=FONT, size=TITLE_FONT), x=0.01, xanchor="left", y=0.97, yanchor="top"),
+        hoverlabel=dict(font=dict(family=FONT)),
+        margin=dict(l=30, r=40, t=110, b=FOOTER_MARGIN),
+    )
+    out.update_xaxes(automargin=False, title_standoff=8)
+    # A ranking of many places: shrink its labels so each bar keeps its own readable name.
+    bars = max((len(t.y) for t in out.data if t.type == "bar" and t.orientation == "h" and t.y is not None), default=0)
+    if bars:
+        size = max(9, min(BASE_FONT, int((height - 260) / bars * 0.75)))
+        out.update_yaxes(tickfont_size=size)
+        out.update_traces(textfont_size=size, selector=dict(type="bar"))
+    if place or months or as_of:
+        out.add_annotation(
+            text=stamp_text(place or "", months or "", as_of), showarrow=False,
+            xref="paper", yref="paper", x=0.0, y=0.0, xanchor="left", yanchor="bottom",
+            yshift=-(FOOTER_MARGIN - 8), font=dict(family=FONT, size=STAMP_FONT, color="#595959"),
+        )
+    return out
+
+
+class _Exporter:
+    """One browser on one event loop thread; only ever used under _LOCK."""
+
+    def __init__(self):
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread: threading.Thread | None = None
+        self.kaleido = None
+        self.starts = 0
+
+    def _ensure(self) -> None:
+        if self.kaleido is not None:
+            return
+        import kaleido  # imported here: a page that never exports never pays for it
+
+        if self.loop is None or not self.thread or not self.thread.is_alive():
+            self.loop = asyncio.new_event_loop()
+            self.thread = threading.Thread(target=self.loop.run_forever, name="kaleido-exporter", daemon=True)
+            self.thread.start()
+        path = browser_path()
+        if path is None:
+            raise ExportError("找不到 Chromium 浏览器，无法生成图片 no Chromium found: install chromium "
+                              "(apt-get install chromium) or set BROWSER_PATH")
+
+        async def start():
+            k = kaleido.Kaleido(n=1, timeout=TIMEOUT_S, mathjax=False, path=path)
+            await k.open()
+            return k
+
+        try:
+            self.kaleido = asyncio.run_coroutine_threadsafe(start(), self.loop).result(TIMEOUT_S)
+        except Exception as e:  # noqa: BLE001 - any start failure is reported the same way
+            raise ExportError(f"无法启动 Chromium 生成图片 could not start Chromium ({path}): {e}") from e
+        self.starts += 1
+
+    def render(self, fig: go.Figure, opts: dict, timeout: float) -> bytes:
+        self._ensure()
+        future = asyncio.run_coroutine_threadsafe(self.kaleido.calc_fig(fig, opts=opts), self.loop)
+        try:
+            return future.result(timeout)
+        except BaseException:
+            future.cancel()
+            self.close()  # a browser in an unknown state is not reused
+            raise
+
+    def close(self) -> None:
+        k, self.kaleido = self.kaleido, None
+        if k is not None and self.loop is not None and self.loop.is_running():
+            try:
+                asyncio.run_coroutine_threadsafe(k.close(), self.loop).result(10)
+            except Exception:  # noqa: BLE001 - closing a broken browser may fail; it is dropped either way
+                pass
+
+
+_EXPORTER = _Exporter()
+
+
+def to_png(fig: go.Figure, *, width: int = WIDTH, height: int = HEIGHT, scale: float = SCALE,
+           timeout: float = TIMEOUT_S) -> bytes:
+    """PNG bytes of fig as it is (use presentation() or chart_png() for slides).
+
+    A failed render is retried once with a fresh browser; a second failure raises ExportError.
+    """
+    opts = {"format": "png", "width": width, "height": height, "scale": scale}
+    with _LOCK:
+        for attempt in (1, 2):
+            try:
+                return _EXPORTER.render(fig, opts, timeout)
+            except ExportError:
+                raise
+            except Exception as e:  # noqa: BLE001
+                if attempt == 2:
+                    raise ExportError(f"图片生成失败 chart export failed: {type(e).__name__}: {e}") from e
+    raise AssertionError("unreachable")
+
+
+def chart_png(fig: go.Figure, *, place: str, months: str, as_of: dt.date | str | None,
+              width: int = WIDTH, height: int = HEIGHT, scale: float = SCALE) -> bytes:
+    """A slide-ready PNG: presentation layout, the CJK font, and the place / months / as-of stamp."""
+    stamped = presentation(fig, place=place, months=months, as_of=as_of, width=width, height=height)
+    return to_png(stamped, width=width, height=height, scale=scale)
+
+
+def exporter_starts() -> int:
+    """How many times a browser was started in this process (1 while all is well)."""
+    return _EXPORTER.starts
+
+
+def close() -> None:
+    """Close the browser (it restarts on the next export). Registered to run at exit."""
+    with _LOCK:
+        _EXPORTER.close()
+
+
+atexit.register(close)

@@ -1,0 +1,356 @@
+"""python -m governance bench: each page's query set, DuckDB against plain pandas.
+
+Each engine is measured in a child process of its own, so that its peak
+memory (ru_maxrss) is its own, and warm: every page set runs once before the
+timed rounds. The pandas baseline reads only the Parquet files of the months
+a query needs (what a careful pandas user would do) and computes the same
+figures; the two answers are compared, so the benchmark is also a check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from governance.core import contract, periods, settings
+from governance.core.regions import home_region
+from governance.core.settings import PROJECT_ROOT, deadline_days
+from governance.store.snapshots import Store
+
+BENCH_ROOT = PROJECT_ROOT / "data" / "bench"
+DATASETS = contract.FACT_DATASETS
+
+
+# ---- the page query sets ---------------------------------------------
+def page_sets(region: str, month: str) -> dict[str, list[tuple[str, str, str, str]]]:
+    """(dataset, by, start, end) per page: what each page asks for on first draw."""
+    year_start = periods.shift_month(month, -11)
+    sets = {"overview": [(d, "place", month, month) for d in DATASETS]}
+    for d in DATASETS:
+        sets[d] = [(d, "place", month, month), (d, "child", month, month), (d, "month", year_start, month)]
+    return sets
+
+
+def run_duckdb(root: Path, repeat: int, today: dt.date | None = None) -> dict:
+    from governance.metrics import indicators
+    from queries import Engine
+
+    engine = Engine(Store(root))
+    region = _home(engine.store)
+    month = indicators.latest_month(engine)
+    view = lambda s, e: indicators.View(region, s, e)  # noqa: E731
+    today = today or settings.today()
+
+    def page(items):
+        return [indicators.query(engine, d, view(s, e), by=by, today=today) for d, by, s, e in items]
+
+    return _time_pages(page_sets(region, month), page, repeat, answers=True)
+
+
+def run_pandas(root: Path, repeat: int, today: dt.date | None = None) -> dict:
+    store = Store(root)
+    manifest = store.manifest()
+    regions = pq.read_table(store.current_files("regions", manifest)[0]).to_pandas()
+    region = _home(store)
+    files = {d: dict(zip(sorted(manifest["datasets"].get(d, {})), store.current_files(d, manifest))) for d in DATASETS}
+    month = max(max(files[d]) for d in ("petitions", "disputes", "grid"))
+    base = PandasBaseline(files, regions, region, today or settings.today())
+    return _time_pages(page_sets(region, month), lambda items: [base.query(*i) for i in items], repeat, answers=True)
+
+
+def _time_pages(sets: dict, page, repeat: int, answers: bool) -> dict:
+    results = {}
+    first = {}
+    for name, items in sets.items():
+        first[name] = page(items)  # warm-up, and the answers compared across engines
+        samples = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            page(items)
+            samples.append((time.perf_counter() - t0) * 1000)
+        results[name] = {
+            "median_ms": statistics.median(samples),
+            "p95_ms": float(np.percentile(samples, 95)),
+        }
+    checks = {name: [_digest(df) for df in dfs] for name, dfs in first.items()}
+    return {"pages": results, "peak_mb": peak_mb(), "checks": checks if answers else {}}
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory. Not ru_maxrss: Linux carries that over from the
+    parent through fork and exec, so a child of a big process would report the parent's peak."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _digest(df: pd.DataFrame) -> dict:
+    """A few totals of a result, to compare the two engines' answers."""
+    cur = df[df["window_name"] == "current"] if "window_name" in df else df
+    keys = [c for c in ("received", "closed", "found", "resolved", "households_covered", "grids", "branches", "weak")
+            if c in cur]
+    return {k: int(cur[k].fillna(0).sum()) for k in keys} | {"rows": int(len(cur))}
+
+
+def _home(store: Store) -> str:
+    regions = pq.read_table(store.current_files("regions")[0], columns=["region_code", "parent_code"]).to_pandas()
+    return home_region(regions)
+
+
+# ---- the pandas baseline -----------------------------------------------
+class PandasBaseline:
+    """The same indicators as queries/*.sql, written the straightforward pandas way."""
+
+    def __init__(self, files, regions, region, today):
+        self.files, self.regions, self.today = files, regions, today
+        self.prefix = contract.code_prefix(region)
+        level = contract.level_of_code(region)
+        self.child_len = contract.LEVEL_PREFIX[contract.CHILD_LEVEL.get(level, "village")]
+
+    def _read(self, dataset, wanted_periods):
+        paths = [self.files[dataset][p] for p in sorted(wanted_periods) if p in self.files[dataset]]
+        df = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True) if paths else pd.DataFrame()
+        return df[df["region_code"].str.startswith(self.prefix)] if len(df) else df
+
+    def query(self, dataset, by, start, end):
+        group_len = self.child_len if by == "child" else len(self.prefix)
+        if dataset == "branches":
+            return self._branches(by, start, end, group_len)
+        n = periods.months_between(start, end)
+        windows = {"current": (start, end)}
+        if by != "month":
+            windows["mom"] = (periods.shift_month(start, -n), periods.shift_month(end, -n))
+            windows["yoy"] = (periods.shift_month(start, -12), periods.shift_month(end, -12))
+        months = {m for f, t in windows.values() for m in _month_list(f, t)}
+        df = self._read(dataset, months)
+        frames = []
+        for name, (f, t) in windows.items():
+            w = df[(df["period"] >= f) & (df["period"] <= t)].copy()
+            if w.empty:
+                continue
+            w["place_code"] = w["region_code"].str[:group_len].str.ljust(12, "0")
+            keys = ["place_code"] + (["period"] if by == "month" else [])
+            # read at the same age as queries/*.sql: as long after each window (or month) as today is after `end`
+            lag = pd.Timestamp(self.today) - (pd.Timestamp(end + "-01") + pd.offsets.MonthEnd(0))
+            month_end = pd.to_datetime(w["period"] if by == "month" else pd.Series(t, index=w.index), format="%Y-%m")
+            as_of = month_end + pd.offsets.MonthEnd(0) + lag
+            out = getattr(self, f"_{dataset}")(w, keys, as_of)
+            out.insert(0, "window_name", name)
+            frames.append(out)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"window_name": []})
+
+    @staticmethod
+    def _petitions(w, keys, as_of):
+        received = pd.to_datetime(w["received_on"])
+        closed_on = pd.to_datetime(w["closed_on"]).where(lambda s: s <= as_of)
+        days = (closed_on - received).dt.days
+        deadline = deadline_days()
+        w = w.assign(
+            closed=closed_on.notna(),
+            on_time=days <= deadline,
+            overdue=closed_on.isna() & (received + pd.Timedelta(days=deadline) < as_of),
+            first=closed_on.notna() & w["resolved_first_time"].fillna(False).astype(bool),
+            rated=closed_on.notna() & w["satisfaction"].notna(),
+            satisfied=closed_on.notna() & w["satisfaction"].isin(["satisfied", "basic"]),
+            days=days,
+        )
+        g = w.groupby(keys).agg(
+            received=("case_id", "size"), closed=("closed", "sum"), on_time=("on_time", "sum"),
+            overdue=("overdue", "sum"), first=("first", "sum"), rated=("rated", "sum"),
+            satisfied=("satisfied", "sum"), repeats=("is_repeat", "sum"), days=("days", "sum"),
+        ).reset_index()
+        g["closure_rate"] = g["closed"] / g["received"]
+        g["on_time_rate"] = g["on_time"] / (g["closed"] + g["overdue"])
+        g["first_attempt_rate"] = g["first"] / g["closed"]
+        g["satisfaction_rate"] = g["satisfied"] / g["rated"]
+        g["repeat_rate"] = g["repeats"] / g["received"]
+        g["mean_days_to_close"] = g["days"] / g["closed"]
+        return g
+
+    @staticmethod
+    def _disputes(w, keys, as_of):
+        resolved_on = pd.to_datetime(w["resolved_on"]).where(lambda s: (s <= as_of) & (w["status"] == "resolved"))
+        w = w.assign(
+            resolved=resolved_on.notna(),
+            local=resolved_on.notna() & w["resolved_level"].isin(["grid", "village"]),
+            escalated=(resolved_on.notna() & (w["resolved_level"] == "county")) | (w["status"] == "referred"),
+            days=(resolved_on - pd.to_datetime(w["found_on"])).dt.days,
+        )
+        g = w.groupby(keys).agg(
+            found=("dispute_id", "size"), resolved=("resolved", "sum"), local=("local", "sum"),
+            escalated=("escalated", "sum"), days=("days", "sum"),
+        ).reset_index()
+        g["resolution_rate"] = g["resolved"] / g["found"]
+        g["local_rate"] = g["local"] / g["resolved"]
+        g["escalation_rate"] = g["escalated"] / g["found"]
+        g["backlog"] = g["found"] - g["resolved"]
+        return g
+
+    @staticmethod
+    def _grid(w, keys, as_of):
+        if "period" not in keys:
+            w = w[w["period"] == w["period"].max()]
+        cols = ["households", "households_covered", "grids", "grid_workers", "grid_party_orgs"]
+        g = w.groupby(keys)[cols].sum().reset_index()
+        g["coverage_rate"] = g["households_covered"] / g["households"]
+        g["households_per_grid"] = g["households_covered"] / g["grids"]
+        g["party_org_coverage"] = g["grid_party_orgs"] / g["grids"]
+        return g
+
+    def _branches(self, by, start, end, group_len):
+        available = sorted(self.files["branches"], key=periods.rating_sort_key)
+        df = self._read("branches", available)
+        df = df.assign(order=df["period"].map(periods.rating_end_month)).sort_values(["order", "period"])
+        df["previous_stars"] = df.groupby("branch_id")["stars"].shift()
+        ended = [p for p in available if periods.rating_end_month(p) <= end]
+        if by == "month":
+            wanted = {"current": [p for p in ended if periods.rating_end_month(p) >= start] or ended[-1:]}
+        else:
+            wanted = {"current": ended[-1:], "mom": ended[-2:-1], "yoy": [periods.rating_year_earlier(ended[-1])]}
+        frames = []
+        for name, ps in wanted.items():
+            w = df[df["period"].isin(ps)].copy()
+            if w.empty:
+                continue
+            w["place_code"] = w["region_code"].str[:group_len].str.ljust(12, "0")
+            keys = ["place_code"] + (["period"] if by == "month" else [])
+            w = w.assign(up=w["stars"] > w["previous_stars"], down=w["stars"] < w["previous_stars"],
+                         five=w["stars"] == 5, three=w["stars"] >= 3,
+                         fixed=w["weak_lax"].fillna(False) & w["rectified"].fillna(False))
+            g = w.groupby(keys).agg(
+                branches=("branch_id", "size"), five=("five", "sum"), three=("three", "sum"),
+                stars=("stars", "sum"), upgraded=("up", "sum"), downgraded=("down", "sum"),
+                weak=("weak_lax", "sum"), fixed=("fixed", "sum"),
+            ).reset_index()
+            g["five_star_share"] = g["five"] / g["branches"]
+            g["three_plus_share"] = g["three"] / g["branches"]
+            g["mean_stars"] = g["stars"] / g["branches"]
+            g["rectification_rate"] = g["fixed"] / g["weak"]
+            g.insert(0, "window_name", name)
+            frames.append(g)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"window_name": []})
+
+
+def _month_list(start: str, end: str) -> list[str]:
+    return [periods.shift_month(start, i) for i in range(periods.months_between(start, end))]
+
+
+# ---- the command ------------------------------------------------------
+def _child(engine: str, root: Path, arg) -> dict:
+    code = (
+        "import json, sys; from pathlib import Path; from governance import bench; "
+        f"print(json.dumps(bench.run_{engine}(Path(sys.argv[1]), {'Path' if engine == 'ingest' else 'int'}(sys.argv[2]))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(root), str(arg)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{engine} benchmark failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def ensure_store(scale: str, store_dir: str | None) -> Path:
+    root = Path(store_dir) if store_dir else BENCH_ROOT / scale
+    store = Store(root)
+    if store.is_empty():
+        from governance.demo import generate as demo
+
+        t0 = time.perf_counter()
+        print(f"building the {scale} store in {root} ...", flush=True)
+        counts = demo.write_demo(store, scale=scale)
+        print(f"built in {time.perf_counter() - t0:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return root
+
+
+def main(scale: str = "province", store_dir: str | None = None, repeat: int = 15) -> int:
+    root = ensure_store(scale, store_dir)
+    print(f"store {root}, {repeat} timed rounds per page after one warm-up, {os.cpu_count()} cores")
+    duck = _child("duckdb", root, repeat)
+    pand = _child("pandas", root, max(3, repeat // 3))
+    print(f"\n{'page':<10} {'duckdb median':>14} {'p95':>9} {'pandas median':>14} {'p95':>9} {'ratio':>7}")
+    for page, d in duck["pages"].items():
+        p = pand["pages"][page]
+        ratio = p["median_ms"] / d["median_ms"]
+        print(f"{page:<10} {d['median_ms']:>11.1f} ms {d['p95_ms']:>6.1f} ms "
+              f"{p['median_ms']:>11.1f} ms {p['p95_ms']:>6.1f} ms {ratio:>6.1f}x")
+    print(f"\npeak memory: duckdb process {duck['peak_mb']:,.0f} MB, pandas process {pand['peak_mb']:,.0f} MB")
+    ledger = root.parent / f"{root.name}-ledger-gb18030.csv"
+    if not ledger.exists():
+        write_ledger_csv(Store(root), ledger)
+    ing = _child("ingest", root, ledger)
+    print(f"\ningest of a petitions ledger ({ing['rows']:,} rows, {ing['mb']:.0f} MB, GB18030, one title row): "
+          f"{'accepted' if ing['accepted'] else 'REFUSED'} in {ing['seconds']:.1f} s (read, validate, commit), "
+          f"peak memory {ing['peak_mb']:,.0f} MB")
+    agree = duck["checks"] == pand["checks"]
+    print(f"answers agree (totals of every result): {'yes' if agree else 'NO'}")
+    if not agree:
+        for page in duck["checks"]:
+            if duck["checks"][page] != pand["checks"][page]:
+                print(f"  {page}: duckdb {duck['checks'][page]}\n  {' ' * len(page)}  pandas {pand['checks'][page]}")
+    return 0 if agree else 1
+
+
+# ---- ingest of a large ledger ------------------------------------------
+INGEST_ROWS = 1_000_000
+
+
+def write_ledger_csv(store: Store, path: Path, rows: int = INGEST_ROWS) -> int:
+    """A petitions ledger as an office would export it: Chinese headers and spellings, GB18030."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    table = pa.concat_tables([pq.read_table(f) for f in store.current_files("petitions")[-12:]]).slice(0, rows)
+    zh = {c.name: c.zh for c in contract.PETITIONS.columns}
+    out = {}
+    for col in contract.PETITIONS.columns:
+        values = table.column(col.name)
+        if col.type == "enum":
+            keys = pa.array([c.key for c in col.choices])
+            values = pc.take(pa.array([c.zh for c in col.choices]), pc.index_in(values, keys))
+        elif col.type == "bool":
+            values = pc.if_else(values, "是", "否")
+        out[zh[col.name]] = values
+    buf = pa.BufferOutputStream()
+    pacsv.write_csv(pa.table(out), buf)
+    text = "清源省信访事项台账（基准测试）\n" + buf.getvalue().to_pybytes().decode("utf-8")
+    path.write_bytes(text.encode("gb18030"))
+    return table.num_rows
+
+
+def run_ingest(root: Path, csv_path: Path) -> dict:
+    """Validate and commit the ledger into a scratch store holding only the regions."""
+    import shutil
+    import tempfile
+
+    from governance.ingest.pipeline import ingest
+    from governance.store.snapshots import read_current
+
+    # the default 50 MB upload cap is for the web page; a scheduled load may raise it
+    os.environ["GOVERNANCE_MAX_UPLOAD_MB"] = "500"
+    scratch = Path(tempfile.mkdtemp(prefix="ingest-bench-"))
+    try:
+        target = Store(scratch)
+        target.commit("regions", read_current(Store(root), "regions"), source="bench")
+        data = csv_path.read_bytes()
+        t0 = time.perf_counter()
+        report = ingest(target, "petitions", data, csv_path.name, who="bench")
+        seconds = time.perf_counter() - t0
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return {"seconds": seconds, "accepted": report.accepted, "rows": report.rows, "errors": len(report.errors),
+            "mb": len(data) / 1e6, "peak_mb": peak_mb()}

@@ -1,0 +1,146 @@
+"""What the Streamlit pages call: one cached engine, cached query results.
+
+Results are cached per manifest version (and per day, since case status is
+read as of today), so a commit makes every page show the new data on its next
+rerun without a restart, and old entries age out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pandas as pd
+import streamlit as st
+
+from governance.core import contract, settings
+from governance.core.regions import (
+    home_region,  # noqa: F401  (pages call app_data.home_region)
+)
+from governance.core.settings import store_root
+from governance.metrics import breakdowns, indicators
+from governance.metrics.indicators import View
+from governance.store.snapshots import Store
+from queries import Engine
+
+TTL = 3600
+
+
+@st.cache_resource
+def _engine(root: str) -> Engine:
+    return Engine(Store(root))
+
+
+def engine() -> Engine:
+    return _engine(str(store_root()))
+
+
+def version() -> int:
+    return engine().version()
+
+
+def store_key() -> tuple[str, int]:
+    return str(store_root()), version()
+
+
+@st.cache_resource
+def _first_start_lock() -> threading.Lock:
+    return threading.Lock()
+
+
+def ensure_demo() -> None:
+    """First start on an empty store: build the demo county so the app shows something real.
+
+    Sessions are threads of one process: the lock makes the second browser tab that opens
+    during the build wait for it instead of racing it to the same manifest versions.
+    """
+    store = engine().store
+    if not store.is_empty():
+        return
+    with _first_start_lock():
+        if store.is_empty():
+            from governance.demo import generate as demo
+
+            with st.spinner("首次启动，正在生成演示县数据… building the demo county"):
+                demo.write_demo(store, scale="county")
+
+
+def _today() -> str:
+    return settings.today().isoformat()
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def places(root: str, ver: int) -> pd.DataFrame:
+    return _engine(root).run("places", {"code_lo": 0, "code_hi": 999_999_999_999}, version=ver)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def periods_by_dataset(root: str, ver: int) -> dict[str, list[str]]:
+    return indicators.data_periods(_engine(root), version=ver)
+
+
+def months(root: str, ver: int) -> list[str]:
+    """Every month from the first to the last with data in any monthly dataset."""
+    found = periods_by_dataset(root, ver)
+    have = sorted(set(found["petitions"]) | set(found["disputes"]) | set(found["grid"]))
+    if not have:
+        return []
+    from governance.core.periods import months_between, shift_month
+
+    return [shift_month(have[0], i) for i in range(months_between(have[0], have[-1]))]
+
+
+def latest_month(root: str, ver: int) -> str | None:
+    m = months(root, ver)
+    return m[-1] if m else None
+
+
+@st.cache_data(ttl=TTL, max_entries=1024, show_spinner=False)
+def frame(root: str, ver: int, dataset: str, region: str, start: str, end: str, by: str, day: str) -> pd.DataFrame:
+    return indicators.query(_engine(root), dataset, View(region, start, end), by=by, version=ver,
+                            today=dt.date.fromisoformat(day))
+
+
+def indicator_frame(dataset: str, region: str, start: str, end: str, by: str) -> pd.DataFrame:
+    root, ver = store_key()
+    return frame(root, ver, dataset, region, start, end, by, _today())
+
+
+def headline(root: str, ver: int, dataset: str, region: str | None, start: str, end: str) -> dict:
+    df = frame(root, ver, dataset, region, start, end, "place", _today())
+    return indicators.headline_of(dataset, df, View(region, start, end), periods_by_dataset(root, ver)[dataset])
+
+
+@st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
+def _breakdown(root: str, ver: int, dataset: str, region: str, start: str, end: str, dimension: str,
+               day: str) -> pd.DataFrame:
+    view, today = View(region, start, end), dt.date.fromisoformat(day)
+    if dimension == "deadline":
+        return breakdowns.deadline(_engine(root), view, version=ver, today=today)
+    return breakdowns.by_dimension(_engine(root), dataset, view, dimension, version=ver, today=today)
+
+
+def breakdown(dataset: str, region: str, start: str, end: str, dimension: str) -> pd.DataFrame:
+    root, ver = store_key()
+    return _breakdown(root, ver, dataset, region, start, end, dimension, _today())
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _branch_list(root: str, ver: int, region: str, end: str, weak_only: bool) -> pd.DataFrame:
+    df = breakdowns.branches(_engine(root), View(region, end, end), weak_only=weak_only, version=ver)
+    df["period"] = df.attrs.get("period")
+    return df
+
+
+def branch_list(region: str, end: str, weak_only: bool = False) -> pd.DataFrame:
+    root, ver = store_key()
+    return _branch_list(root, ver, region, end, weak_only)
+
+
+def indicator_help(ind: contract.Indicator) -> str:
+    from governance.core import targets
+
+    better = {True: "越高越好", False: "越低越好", None: "规模指标"}[ind.higher_is_better]
+    target = targets.target_for(ind.dataset, ind.key).text(ind)
+    return (f"**{ind.zh}** ({ind.en})  \n{ind.definition_zh}  \n公式：{ind.formula_zh}  \n单位：{ind.unit}；{better}"
+            + (f"；目标 {target}" if target else ""))

@@ -1,0 +1,169 @@
+"""The filters every dashboard page shares: place, months, comparison, language.
+
+Every dashboard page draws them first thing. Streamlit forgets a widget's
+value on a page that does not draw it, so each value is also kept under a
+"keep_" key that outlives page changes, and they are mirrored in the URL
+(?region=...&from=...&to=...&cmp=...&lang=...) so a shared link opens the
+same view. Drill-down (a click on a ranking bar, or a pick from a list) asks
+for a new place through ``drill``; the place widgets take it on the next run,
+because a widget's value cannot change after it is drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from governance.core import contract, periods
+from governance.web import app_data
+from governance.web.i18n import t
+
+ALL = ""
+KEPT = ("lang", "f_town", "f_village", "f_cmp")
+COMPARE = {"mom": ("环比（上期）", "vs previous period"), "yoy": ("同比（去年同期）", "vs same period last year")}
+# The sidebar's choices read the same in both languages: a widget whose option labels change
+# under it comes back with nothing selected in the browser on the run that switches language.
+CHOICE_LABEL = {"mom": "环比 MoM", "yoy": "同比 YoY"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    region: str  # 12-digit code of the place in view
+    name: str
+    level: str  # county / town / village (or city / province above a county)
+    child_level: str | None
+    home: str
+    start: str
+    end: str
+    compare: str  # mom | yoy
+    months: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} · {periods.range_label_zh(self.start, self.end)}"
+
+    @property
+    def compare_zh(self) -> str:
+        return COMPARE[self.compare][0]
+
+
+def drill(code: str) -> None:
+    """Go to a place (from a chart click or a list) on the next run."""
+    st.session_state["drill_to"] = code
+    st.rerun()
+
+
+def _children(regions: pd.DataFrame, code: str) -> pd.DataFrame:
+    return regions[regions["parent_code"] == code].sort_values("region_code")
+
+
+def _apply_drill(regions: pd.DataFrame, home: str) -> None:
+    code = st.session_state.pop("drill_to", None)
+    if not code or code not in set(regions["region_code"]):
+        return
+    parent = regions.set_index("region_code")["parent_code"].to_dict()
+    chain = [code]
+    while chain[-1] != home and parent.get(chain[-1]):
+        chain.append(parent[chain[-1]])
+    chain = chain[::-1][1:]  # below home, top first
+    st.session_state["f_town"] = chain[0] if chain else ALL
+    st.session_state["f_village"] = chain[1] if len(chain) > 1 else ALL
+
+
+def _set_months(value: tuple[str, str]) -> None:
+    # A range slider is only a range if drawn with a range `value`; a value set through
+    # session state would turn it into a one-month slider. So the months live in
+    # view_months, and the slider is drawn afresh (a new key) whenever code sets them.
+    st.session_state["view_months"] = value
+    st.session_state["months_epoch"] = st.session_state.get("months_epoch", 0) + 1
+
+
+def _from_url(regions: pd.DataFrame, months: list[str]) -> None:
+    """On a session's first run, take the view from the link it was opened with."""
+    if st.session_state.get("filters_ready"):
+        return
+    st.session_state["filters_ready"] = True
+    q = st.query_params
+    if q.get("region") in set(regions["region_code"]):
+        st.session_state["drill_to"] = q["region"]
+    start, end = q.get("from"), q.get("to")
+    if start in months and end in months and start <= end:
+        _set_months((start, end))
+    if q.get("cmp") in COMPARE:
+        st.session_state["f_cmp"] = q["cmp"]
+    if q.get("lang") in ("zh", "en"):
+        st.session_state["lang"] = q["lang"]
+
+
+def page_filters() -> Filters:
+    """What a dashboard page starts with: the filters, or a note and a stop when there is no data."""
+    from governance.core import targets
+
+    targets.load()
+    if targets.load_error:
+        st.warning(targets.load_error)
+    f = sidebar()
+    if f is None:
+        st.info(t("还没有数据。请在“数据上传”页上传台账，或运行 `python -m governance demo` 生成演示数据。",
+                  "No data yet: upload a ledger on the Upload page, or run `python -m governance demo`."))
+        st.stop()
+    return f
+
+
+def sidebar() -> Filters | None:
+    """Draw the shared filters; None when the store has no data yet."""
+    root, ver = app_data.store_key()
+    regions = app_data.places(root, ver)
+    months = app_data.months(root, ver)
+    home = app_data.home_region(regions)
+    if home is None or not months:
+        return None
+    # Another page drew the widgets last: they start over there, so put the kept values back.
+    page = get_script_run_ctx().page_script_hash
+    if st.session_state.get("filters_page") != page:
+        st.session_state["filters_page"] = page
+        for key in KEPT:
+            if f"keep_{key}" in st.session_state:
+                st.session_state[key] = st.session_state[f"keep_{key}"]
+    _from_url(regions, months)
+    _apply_drill(regions, home)
+    names = regions.set_index("region_code")["name"].to_dict()
+
+    with st.sidebar:
+        st.radio("语言 Language", ["zh", "en"], key="lang", horizontal=True,
+                 format_func=lambda v: "中文" if v == "zh" else "English")
+        st.markdown(f"**{t('查看范围', 'View')}**")
+        towns = _children(regions, home)
+        town = st.selectbox(t("乡镇(街道)", "Town"), [ALL, *towns["region_code"]], key="f_town",
+                            format_func=lambda c: f"{names[home]}（全部 all）" if c == ALL else names.get(c, c))
+        village = ALL
+        if town != ALL:
+            villages = _children(regions, town)
+            if st.session_state.get("f_village") not in (ALL, *villages["region_code"]):
+                st.session_state["f_village"] = ALL
+            village = st.selectbox(t("村(社区)", "Village"), [ALL, *villages["region_code"]], key="f_village",
+                                   format_func=lambda c: "全部 all" if c == ALL else names.get(c, c))
+        kept = st.session_state.get("view_months", (None, None))
+        if kept[0] not in months or kept[1] not in months:
+            _set_months((months[-1], months[-1]))
+        start, end = st.select_slider(t("月份（拖动两端选范围）", "Months"), months,
+                                      value=st.session_state["view_months"],
+                                      key=f"f_months_{st.session_state.get('months_epoch', 0)}",
+                                      format_func=periods.month_label_zh)
+        st.session_state["view_months"] = (start, end)
+        compare = st.radio(t("对比", "Compare"), list(COMPARE), key="f_cmp", horizontal=True,
+                           format_func=CHOICE_LABEL.get)
+
+    for key in KEPT:
+        if key in st.session_state:
+            st.session_state[f"keep_{key}"] = st.session_state[key]
+    region = village or town or home
+    level = contract.level_of_code(region)
+    f = Filters(region, names.get(region, region), level, contract.CHILD_LEVEL.get(level), home, start, end,
+                compare, tuple(months))
+    st.query_params.update({"region": region, "from": start, "to": end, "cmp": compare,
+                            "lang": st.session_state.get("lang", "zh")})
+    return f

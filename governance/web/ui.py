@@ -1,0 +1,235 @@
+"""Pieces the dashboard pages are made of: KPI cards, charts with their tables, drill-down.
+
+Pages stay short top-to-bottom scripts; anything two pages draw alike lives here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from governance.briefing import pack as briefing
+from governance.charts import figures as charts
+from governance.charts import images
+from governance.core import contract, formatting, periods, targets
+from governance.metrics.indicators import change
+from governance.web import app_data, exports
+from governance.web.filters import Filters, drill
+from governance.web.i18n import dataset_name, lang, name, t
+
+# Shape and word as well as colour, for colour-blind readers; glyphs the CJK font has (no emoji font needed).
+STATUS_ICON = {"green": "●", "amber": "▲", "red": "✕", None: "○"}
+STATUS_MD_COLOR = {"green": "green", "amber": "orange", "red": "red", None: "gray"}
+EMPTY_HINT = ("所选地区和月份没有{what}数据。可换一个月份，或在“数据上传”页上传{what}台账（模板可在该页下载）。",
+              "No {what} data for this place and these months. Pick other months, or upload the ledger "
+              "on the Upload page (templates are there).")
+
+
+def chart(fig, key: str, *, filename: str = "chart", stamp: tuple[str, str, str] | None = None, **kwargs):
+    """Draw a figure with our own template (not Streamlit's theme), so the screen and the exported
+    images look the same. With a stamp (place, months, dataset), a button under it saves the
+    server-drawn 16:9 PNG with the place, months and as-of date on it, made only when pressed."""
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900,
+                                                             "scale": 2, "filename": filename}}
+    event = st.plotly_chart(fig, key=key, theme=None, config=config, **kwargs)
+    if stamp:
+        place, months, dataset = stamp
+        as_of = briefing.as_of(app_data.engine().store.manifest(app_data.version()), [dataset])
+        st.download_button(t("下载图片 (PNG)", "Download PNG"),
+                           lambda: images.chart_png(fig, place=place, months=months, as_of=as_of),
+                           f"{filename}.png", "image/png", key=f"{key}_png", on_click="ignore", type="tertiary",
+                           icon=":material/image:")
+    return event
+
+
+def status_text(status: str | None) -> str:
+    """Markdown: a coloured shape and the word, e.g. ':red[✕ 未达标]'."""
+    return f":{STATUS_MD_COLOR[status]}[{STATUS_ICON[status]} {t(targets.STATUS_ZH[status], targets.STATUS_EN[status])}]"
+
+
+def header(title_zh: str, title_en: str, f: Filters) -> None:
+    st.title(t(title_zh, title_en))
+    st.caption(f"{f.label} · {t('对比：', 'compared ')}{t(*_compare(f))}")
+
+
+def _compare(f: Filters) -> tuple[str, str]:
+    from governance.web.filters import COMPARE
+
+    return COMPARE[f.compare]
+
+
+def empty(dataset: str) -> None:
+    what = dataset_name(dataset)
+    st.info(t(EMPTY_HINT[0], EMPTY_HINT[1]).format(what=what))
+
+
+def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
+    """Value, change against the comparison period, target and status for each headline indicator."""
+    root, ver = app_data.store_key()
+    figures = app_data.headline(root, ver, dataset, f.region, f.start, f.end)
+    spark = app_data.indicator_frame(dataset, f.region, periods.shift_month(f.end, -11), f.end, "month")
+    ds = contract.dataset(dataset)
+    shown = [ds.indicator(k) for k in keys] if keys else [i for i in ds.indicators if i.headline]
+    per_row = 4 if len(shown) > 4 else len(shown)
+    cols = [c for i in range(0, len(shown), per_row) for c in st.columns(per_row)]
+    for col, ind in zip(cols, shown):
+        cur, prev = figures["current"][ind.key], figures[f.compare][ind.key]
+        delta = change(cur, prev, ind)
+        state = targets.status(cur, ind, f.level, periods.months_between(f.start, f.end))
+        target = targets.target_for(ind.dataset, ind.key, f.level).text(ind)
+        line = spark[ind.key].dropna().tolist() if ind.key in spark and ind.kind != "distribution" else None
+        shown_delta = formatting.change(delta, ind, lang())
+        if cur is not None and prev is None:
+            shown_delta = t("对比期无数据", "no data to compare")
+        with col.container(border=True):
+            st.metric(
+                name(ind),
+                formatting.value(cur, ind, lang()),
+                shown_delta,
+                delta_color="off" if ind.higher_is_better is None else ("normal" if ind.higher_is_better else "inverse"),
+                delta_arrow="off" if delta is None or abs(delta) < 0.0005 else "auto",
+                delta_description=t(*_compare(f)).split("（")[0],
+                help=app_data.indicator_help(ind),
+                chart_data=line if line and len(line) > 1 else None,
+            )
+            if cur is None:
+                st.caption(t("本期无数据", "no data for this period"))
+            else:
+                st.caption(f"{t('目标', 'Target')} {target} · {status_text(state)}" if target
+                           else t("无目标值", "no target"))
+    return figures
+
+
+def has_data(f: Filters, dataset: str) -> bool:
+    """Whether the dataset has any data for the months in view (anywhere: a village without
+    cases this month has zeros, not missing data)."""
+    found = app_data.periods_by_dataset(*app_data.store_key())[dataset]
+    if dataset == "branches":
+        return any(periods.rating_end_month(p) <= f.end for p in found)
+    return any(f.start <= m <= f.end for m in found)
+
+
+def table_download(df: pd.DataFrame, filename: str, key: str) -> None:
+    """The table behind a chart, as a CSV that opens cleanly in Chinese Excel."""
+    with st.expander(t("数据表", "Data table")):
+        st.dataframe(df, hide_index=True, width="stretch")
+        st.download_button(t("下载 CSV", "Download CSV"), exports.csv_bytes(df), filename, "text/csv", key=key)
+
+
+def indicator_picker(dataset: str, key: str) -> contract.Indicator:
+    ds = contract.dataset(dataset)
+    options = [i.key for i in ds.indicators if i.kind in ("rate", "mean")]
+    default = next(i.key for i in ds.indicators if i.headline and i.kind == "rate")
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+    chosen = st.selectbox(t("指标", "Indicator"), options, key=key, format_func=lambda k: name(ds.indicator(k)))
+    return ds.indicator(chosen)
+
+
+def trend(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
+    start = min(f.start, periods.shift_month(f.end, -11))  # a year at least, so a trend shows
+    df = app_data.indicator_frame(dataset, f.region, start, f.end, "month")
+    if df.empty:
+        empty(dataset)
+        return
+    if dataset == "branches":
+        df = df.assign(month=[periods.period_label_zh(p) for p in df["month"]])
+        what = t("各评定周期", " by rating period")
+    else:
+        # every month on the axis, so a month without cases is a gap, not a month skipped
+        months = [periods.shift_month(start, i) for i in range(periods.months_between(start, f.end))]
+        df = df.set_index("month").reindex(months).rename_axis("month").reset_index()
+        if ind.kind == "count":
+            df[ind.key] = df[ind.key].fillna(0)
+        what = t("月度趋势", " by month")
+    fig = charts.trend(df, ind, level=f.level, title=f"{f.name} · {name(ind)}{what}"
+                       f"（{charts.axis_unit(ind)}）", subtitle=t("虚线为目标值", "dashed: target"))
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_趋势", stamp=(f.name, _months_text(start, f.end), dataset))
+    table_download(_columns(df, ["month", ind.key]), f"{dataset}_{ind.key}_趋势.csv", f"{key}_csv")
+
+
+def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
+    """Places one level down, by status colour; clicking a bar (or the list below) drills into it."""
+    if f.child_level is None:
+        st.caption(t("已是村(社区)一级，没有下级排名。", "A village has no places below it."))
+        return
+    df = app_data.indicator_frame(dataset, f.region, f.start, f.end, "child")
+    df = df[df["window_name"] == "current"]
+    if df.empty:
+        empty(dataset)
+        return
+    level_zh = {"town": t("乡镇(街道)", "Towns: "), "village": t("村(社区)", "Villages: "),
+                "county": t("县(区)", "Counties: "), "city": t("市", "Cities: ")}.get(f.child_level, "")
+    fig = charts.ranking(df, ind, level=f.child_level, months=periods.months_between(f.start, f.end), title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
+                         f"（{charts.axis_unit(ind)}）", subtitle=t("点击条形下钻 · 颜色表示是否达标", "click a bar to drill down"))
+    event = chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_排名", on_select="rerun",
+                  selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset))
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
+        getattr(getattr(event, "selection", None), "points", [])
+    if points:
+        code = points[0].get("customdata", [None])[0]
+        if code:
+            drill(code)
+    names = dict(zip(df["place_code"], df["place_name"]))
+    pick = st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
+                        format_func=lambda c: t("（选择地区）", "(choose a place)") if c == "" else names[c])
+    if pick:
+        st.session_state.pop(f"{key}_drill", None)
+        drill(pick)
+    table_download(_columns(df, ["place_code", "place_name", ind.key]), f"{dataset}_{ind.key}_排名.csv", f"{key}_csv")
+
+
+def trend_and_ranking(dataset: str, f: Filters) -> contract.Indicator:
+    """A dataset page's main row: pick an indicator, see its trend and the places below ranked by it."""
+    ind = indicator_picker(dataset, f"{dataset}_indicator")
+    left, right = st.columns(2)
+    with left:
+        trend(dataset, ind, f, f"{dataset}_trend")
+    with right:
+        ranking(dataset, ind, f, f"{dataset}_rank_{f.region}")
+    return ind
+
+
+def _months_text(start: str, end: str) -> str:
+    return periods.range_label_zh(start, end)
+
+
+def up_button(f: Filters) -> None:
+    if f.region != f.home:
+        regions = app_data.places(*app_data.store_key()).set_index("region_code")
+        parent = regions.loc[f.region, "parent_code"]
+        if st.button(t(f"↑ 返回 {regions.loc[parent, 'name']}", f"↑ Back to {regions.loc[parent, 'name']}"),
+                     key="drill_up"):
+            drill(parent)
+
+
+def _columns(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """A chart's table with Chinese headers."""
+    labels = {"month": "月份", "place_code": "区划代码", "place_name": "名称"}
+    for ds in contract.FACT_DATASETS:
+        for ind in contract.dataset(ds).indicators:
+            labels.setdefault(ind.key, f"{ind.zh}({ind.unit})")
+    out = df[cols].copy()
+    for c in cols:
+        ind = next((i for d in contract.FACT_DATASETS for i in contract.dataset(d).indicators if i.key == c), None)
+        if ind is not None and ind.unit == "%":
+            out[c] = (out[c] * 100).round(2)
+    return out.rename(columns=labels)
+
+
+def breakdown(dataset: str, f: Filters, dimension: str, value: str, title: str, key: str,
+              horizontal: bool = False) -> None:
+    """A count breakdown (by channel, category, level...) for the place and months in view."""
+    df = app_data.breakdown(dataset, f.region, f.start, f.end, dimension)
+    if df.empty:
+        empty(dataset)
+        return
+    # enum values read as their English keys in English; free-text categories stay as written
+    label = "value" if lang() == "en" and dimension in ("channel", "resolved_level", "status") else (
+        "label" if "label" in df else "value")
+    unit = t("件", "cases")
+    fig = charts.bars(df, label, value, unit=unit, title=f"{title}（{unit}）", subtitle=f.label,
+                      horizontal=horizontal)
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{dimension}", stamp=(f.name, _months_text(f.start, f.end), dataset))
+    table_download(df.drop(columns=[c for c in ("value", "bucket") if c in df and label != c]),
+                   f"{dataset}_{dimension}.csv", f"{key}_csv")

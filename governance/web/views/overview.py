@@ -1,0 +1,114 @@
+"""The overview page's lower half: needs-attention, places side by side, data freshness."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from governance.core import contract, periods, settings, targets
+from governance.metrics import attention
+from governance.web import app_data, ui
+from governance.web.filters import Filters
+from governance.web.i18n import dataset_name, name, t
+
+REASON = {"red": ("未达标", "below target"), "worsening": ("连续3个月变差", "worse 3 months running")}
+
+
+@st.cache_data(ttl=app_data.TTL, max_entries=256, show_spinner=False)
+def _attention(root: str, ver: int, region: str, end: str, day: str) -> pd.DataFrame:
+    return attention.needs_attention(app_data._engine(root), region, end, version=ver,
+                                     today=dt.date.fromisoformat(day))
+
+
+def attention_frame(f: Filters) -> pd.DataFrame:
+    root, ver = app_data.store_key()
+    return _attention(root, ver, f.region, f.end, settings.today().isoformat())
+
+
+def attention_list(f: Filters) -> None:
+    df = attention_frame(f)
+    if df.empty:
+        st.success(t("本期没有需要预警的地区。", "Nothing needs attention this period."))
+        return
+    shown = pd.DataFrame({
+        t("地区", "Place"): df["place_name"],
+        t("数据", "Dataset"): [dataset_name(d) for d in df["dataset"]],
+        t("指标", "Indicator"): [name(contract.dataset(d).indicator(k)) for d, k in zip(df["dataset"], df["indicator"])],
+        t("本期", "Value"): [_fmt(d, k, v) for d, k, v in zip(df["dataset"], df["indicator"], df["value"])],
+        t("目标", "Target"): df["target"],
+        t("原因", "Why"): [("✕ " if r == "red" else "↘ ") + t(*REASON[r]) for r in df["reason"]],
+    })
+    st.dataframe(shown, hide_index=True, width="stretch")
+    ui.table_download(df, f"预警_{f.end}.csv", "attention_csv")
+
+
+def _fmt(dataset: str, key: str, value) -> str:
+    from governance.core import formatting
+
+    return formatting.value(value, contract.dataset(dataset).indicator(key))
+
+
+TINT = {"green": "background-color: #DDF1E4", "amber": "background-color: #FCEFC7",
+        "red": "background-color: #F6D5D9", None: ""}
+
+
+def side_by_side(f: Filters) -> None:
+    """One row per place one level down, the headline figures of every dataset across, tinted by status."""
+    table, tints = None, None
+    for key in contract.FACT_DATASETS:
+        df = app_data.indicator_frame(key, f.region, f.end, f.end, "child")
+        df = df[df["window_name"] == "current"]
+        shown = [i for i in contract.dataset(key).indicators if i.headline]
+        cols = {i.key: f"{i.zh}" + ("(%)" if i.unit == "%" else f"({i.unit})") for i in shown}
+        part = df[["place_code", "place_name", *cols]].rename(columns=cols)
+        tint = part[["place_code"]].copy()
+        for i in shown:
+            tint[cols[i.key]] = [TINT[targets.status(v, i, f.child_level)] if pd.notna(v) else ""
+                                 for v in df[i.key]]
+            if i.unit == "%":
+                part[cols[i.key]] = (part[cols[i.key]] * 100).round(1)
+        table = part if table is None else table.merge(part, on=["place_code", "place_name"], how="outer")
+        tints = tint if tints is None else tints.merge(tint, on="place_code", how="outer")
+    if table is None or table.empty:
+        st.caption(t("暂无下级数据。", "No data for the places below."))
+        return
+    table = table.sort_values("place_code").reset_index(drop=True)
+    tints = tints.set_index("place_code").reindex(table["place_code"]).astype(object).fillna("").reset_index(drop=True)
+    shown = table.rename(columns={"place_name": "名称"}).drop(columns=["place_code"])
+    styled = shown.style.apply(lambda _: tints.reindex(columns=shown.columns).astype(object).fillna(""),
+                               axis=None).format(
+        precision=1, na_rep="—")
+    st.dataframe(styled, hide_index=True, width="stretch")
+    st.caption(t("底色：绿色达标，黄色接近目标，红色未达标（目标见“指标说明”）。",
+                 "Tint: green on target, yellow near, red off target."))
+    ui.table_download(table.rename(columns={"place_code": "区划代码", "place_name": "名称"}),
+                      f"下级对比_{f.end}.csv", "side_by_side_csv")
+
+
+def freshness(f: Filters) -> None:
+    root, ver = app_data.store_key()
+    found = app_data.periods_by_dataset(root, ver)
+    regions = app_data.places(root, ver)
+    children = regions[regions["parent_code"] == f.region]
+    rows = []
+    for key in contract.FACT_DATASETS:
+        latest = found[key][-1] if found[key] else None
+        gaps = "—"
+        if key in ("petitions", "disputes"):
+            # case ledgers: a place without a case that month has 0, not missing data
+            gaps = t("按件统计，无件即为0", "counted by case: none means 0")
+        elif latest and not children.empty:
+            # grid has a row per village per month, branches one per branch per rating: a place without is a gap
+            month = latest if key == "grid" else periods.rating_end_month(latest)
+            df = app_data.indicator_frame(key, f.region, month, month, "child")
+            have = set(df.loc[df["window_name"] == "current", "place_code"])
+            missing = [n for c, n in zip(children["region_code"], children["name"]) if c not in have]
+            gaps = "、".join(missing) if missing else "—"
+        rows.append({
+            t("数据", "Dataset"): dataset_name(key),
+            t("最新期间", "Latest period"): periods.period_label_zh(latest) if latest else t("无数据", "none"),
+            t("最新期无数据的下级", "Places without data in it"): gaps,
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

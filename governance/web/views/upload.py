@@ -1,0 +1,103 @@
+"""The upload page's pieces: a cached dry run, what was recognised, the problem table, the commit."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from governance.core import contract
+from governance.ingest import templates
+from governance.ingest.pipeline import Report, ingest
+from governance.web import app_data
+
+DROP_REASONS = {"title": "标题行", "blank": "空行", "total": "合计行", "footer": "表尾（填表人等）"}
+
+
+def template_buttons(dataset: str) -> None:
+    with st.container(horizontal=True):
+        st.download_button("下载模板 (.xlsx)", templates.xlsx_bytes(dataset), f"{dataset}_模板.xlsx", key="tpl_xlsx")
+        st.download_button("下载模板 (CSV)", templates.csv_bytes(dataset), f"{dataset}_模板.csv", key="tpl_csv")
+
+
+def dry_run(dataset: str, data: bytes, filename: str, sheet: str | None) -> Report:
+    """Validate once per (file, dataset, sheet, store version); reruns reuse the report."""
+    key = (hashlib.sha256(data).hexdigest(), dataset, sheet, app_data.version())
+    cached = st.session_state.get("upload_report")
+    if cached and cached[0] == key:
+        return cached[1]
+    with st.spinner("正在读取和校验… validating"):
+        report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, dry_run=True)
+    st.session_state["upload_report"] = (key, report)
+    return report
+
+
+def show_recognition(report: Report) -> None:
+    p = report.parsed
+    if p is None:
+        return
+    facts = [f"编码：{p.encoding or 'xlsx'}", f"表头在第 {p.header_row} 行", f"数据 {p.table.num_rows:,} 行"]
+    if p.sheet:
+        facts.insert(0, f"工作表：{p.sheet}")
+    dropped = {}
+    for _, reason in p.dropped:
+        dropped[reason] = dropped.get(reason, 0) + 1
+    if dropped:
+        facts.append("已跳过 " + "、".join(f"{DROP_REASONS.get(r, r)} {n} 行" for r, n in dropped.items()))
+    st.caption(" · ".join(facts))
+    ds = contract.dataset(report.dataset)
+    known = {c.name: c.zh for c in (*ds.columns, *contract.NAME_COLUMNS)}
+    mapping = pd.DataFrame(
+        [{"列": p.letters.get(name, ""), "文件表头": p.headers.get(name, name),
+          "识别为": f"{known[name]} ({name})" if name in known else "未识别，将忽略"}
+         for name in p.table.column_names]
+    )
+    with st.expander("列识别 Column mapping", expanded=bool(p.unknown)):
+        st.dataframe(mapping, hide_index=True, width="stretch")
+    # The rows as the analyst wrote them, under the file's own headers, with their Excel row numbers.
+    preview = p.table.slice(0, 20).to_pandas()
+    preview.columns = [f"{p.letters.get(c, '')} {p.headers.get(c, c)}".strip() for c in preview.columns]
+    preview.insert(0, "行", p.rows[:20].to_pylist() if hasattr(p.rows, "to_pylist") else list(p.rows[:20]))
+    st.caption("预览（前 20 行） Preview")
+    st.dataframe(preview.fillna(""), hide_index=True, width="stretch")
+
+
+def problems_frame(report: Report) -> pd.DataFrame:
+    rows = [
+        {"行": p.row or "", "列": p.column, "级别": "错误" if p.severity == "error" else "提示",
+         "问题": p.message, "原值": p.value or "", "key": p.key}
+        for p in report.problems
+    ]
+    if report.truncated:
+        rows.append({"行": "", "列": "", "级别": "错误", "问题": f"另有 {report.truncated} 个问题未列出",
+                     "原值": "", "key": "truncated"})
+    return pd.DataFrame(rows, columns=["行", "列", "级别", "问题", "原值", "key"])
+
+
+def show_problems(report: Report) -> None:
+    if report.problems or report.truncated:
+        st.subheader(f"校验结果：{len(report.errors)} 个错误，{len(report.warnings)} 个提示")
+        shown = problems_frame(report).drop(columns=["key"])
+        st.dataframe(shown, hide_index=True, width="stretch",
+                     column_config={"问题": st.column_config.TextColumn(width="large")})
+
+
+def commit(dataset: str, data: bytes, filename: str, sheet: str | None, who: str) -> None:
+    """Commit, then start over with an empty uploader so the same file cannot be committed twice."""
+    report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, who=who)
+    st.session_state.pop("upload_report", None)
+    st.session_state["upload_last"] = report
+    st.session_state["upload_epoch"] = st.session_state.get("upload_epoch", 0) + 1
+    st.rerun()
+
+
+def show_last_commit() -> None:
+    report = st.session_state.pop("upload_last", None)
+    if report is None:
+        return
+    if report.committed:
+        st.success(f"已提交：{report.filename} 的 {report.rows:,} 行已生效（{', '.join(report.periods)}），"
+                   f"各页面即显示新数据。如需撤销，可在“数据版本”页恢复（版本 v{report.version}）。")
+    else:
+        st.error("提交未成功，数据未作任何改变：" + "；".join(p.message for p in report.errors))
