@@ -1,14 +1,34 @@
-"""Shared test set-up."""
+"""Shared test set-up: the tiny county as a store and an engine, the AppTest entry point, a fixed targets file,
+and the markers that let a developer run the fast layer alone (README: Test)."""
+
+import os
+from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import app_test
+from streamlit.testing.v1 import AppTest, app_test
+
+from queries import Engine
+from tests import tiny
+
+TESTS = Path(__file__).resolve().parent
+APP = str(TESTS.parent / "app.py")
+# Every test, and every server the browser tests start, reads this copy, never the analysts' data/targets.toml:
+# editing the live targets must not move a test's expected colours.
+os.environ["GOVERNANCE_TARGETS"] = str(TESTS / "fixtures" / "targets.toml")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/e2e/" in item.nodeid:
+            item.add_marker(pytest.mark.e2e)
 
 
 class _NavigationFirst(PagesManager):
     """AppTest starts every run in Streamlit's old pages/ mode, which runs a page file
     on its own, without app.py. A real server leaves that mode for good once app.py's
-    st.navigation has run (governance/router.py sees to it on the first request), so
+    st.navigation has run (governance/web/router.py sees to it on the first request), so
     the tests start where a real session is: with app.py in charge of every run."""
 
     def __init__(self, *args, **kwargs):
@@ -19,3 +39,37 @@ class _NavigationFirst(PagesManager):
 @pytest.fixture(autouse=True)
 def navigation_first(monkeypatch):
     monkeypatch.setattr(app_test, "PagesManager", _NavigationFirst)
+
+
+@pytest.fixture
+def tiny_store(tmp_path):
+    """A fresh tiny county store per test (tests/tiny.py), for tests that write."""
+    return tiny.build(tmp_path / "store")
+
+
+@pytest.fixture(scope="module")
+def tiny_engine(tmp_path_factory):
+    """One engine over one tiny county store, shared by a module's read-only tests."""
+    eng = Engine(tiny.build(tmp_path_factory.mktemp("tiny")))
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def served_store(tiny_store, monkeypatch):
+    """The tiny store as the app's store (GOVERNANCE_STORE), with Streamlit's caches cleared around the test."""
+    monkeypatch.setenv("GOVERNANCE_STORE", str(tiny_store.root))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield tiny_store
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def run_app(**query) -> AppTest:
+    """The app from its entry point, as a browser's first request (with query parameters) would run it."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at

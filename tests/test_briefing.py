@@ -19,6 +19,8 @@ from governance.tools import cli
 from queries import Engine
 from tests import tiny
 
+pytestmark = [pytest.mark.ocr, pytest.mark.slow]  # Chromium draws the charts; pdftotext reads the PDF
+
 
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory):

@@ -2,11 +2,9 @@
 环比 / 同比), with the figures shown checked against the query layer, and status colours against targets."""
 
 import datetime as dt
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from governance.core import contract, formatting, targets
@@ -14,29 +12,18 @@ from governance.metrics import indicators
 from governance.metrics.indicators import View
 from queries import Engine
 from tests import tiny
+from tests.conftest import APP, run_app
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["pages/overview.py", "pages/petitions.py", "pages/disputes.py", "pages/grid.py", "pages/branches.py",
          "pages/screen.py", "pages/dictionary.py", "pages/upload.py", "pages/history.py"]
 
 
 @pytest.fixture(autouse=True)
-def store(tmp_path, monkeypatch):
-    built = tiny.build(tmp_path / "store")
-    monkeypatch.setenv("GOVERNANCE_STORE", str(built.root))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield built
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def store(served_store):
+    return served_store
 
 
-def app(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+app = run_app
 
 
 def metrics(at) -> dict[str, tuple[str, str | None]]:

@@ -12,6 +12,8 @@ from governance.core import contract
 from governance.demo import generate as demo
 from governance.store.snapshots import Store
 
+pytestmark = pytest.mark.slow  # builds the demo county
+
 TODAY = dt.date(2025, 11, 24)
 FIRST_DAY = dt.date(2022, 11, 1)  # 36 complete months before TODAY's month
 LAST_DAY = dt.date(2025, 10, 31)

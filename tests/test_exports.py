@@ -14,6 +14,8 @@ from governance.ingest.pipeline import ingest
 from governance.store.snapshots import Store
 from governance.web import exports
 
+pytestmark = pytest.mark.slow  # builds the demo county
+
 
 def test_csv_has_a_bom_and_defuses_formulas():
     df = pd.DataFrame({"名称": ["甲镇", "=HYPERLINK(\"http://x\")", "+1", "@SUM(A1)", "-3 cmd"], "办结率(%)": [95.5, 1, 2, 3, -4]})

@@ -5,10 +5,13 @@ import subprocess
 import threading
 
 import plotly.graph_objects as go
+import pytest
 from PIL import Image
 
 from governance.charts import figures as charts
 from governance.charts import images
+
+pytestmark = [pytest.mark.ocr, pytest.mark.slow]  # tesseract reads the drawn Chinese; Chromium draws
 
 
 def ocr(image: Image.Image) -> str:

@@ -10,11 +10,8 @@ from tests import tiny
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    store = tiny.build(tmp_path_factory.mktemp("tiny"))
-    eng = Engine(store)
-    yield eng
-    eng.close()
+def engine(tiny_engine):
+    return tiny_engine
 
 
 def current(engine, dataset, region, start, end):

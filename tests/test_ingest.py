@@ -41,8 +41,8 @@ def snapshot(root: Path) -> dict:
 
 
 @pytest.fixture
-def store(tmp_path):
-    return tiny.build(tmp_path / "store")
+def store(tiny_store):
+    return tiny_store
 
 
 def test_a_gbk_ledger_with_titles_names_and_totals_is_accepted(store):

@@ -1,33 +1,16 @@
 """AppTest: every page renders from the entry point on a tiny store, with the figures of the query layer."""
 
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from governance.core import contract, formatting
-from tests import tiny
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.conftest import APP, run_app
 
 
 @pytest.fixture(autouse=True)
-def tiny_store(tmp_path, monkeypatch):
-    tiny.build(tmp_path / "store")
-    monkeypatch.setenv("GOVERNANCE_STORE", str(tmp_path / "store"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield tmp_path / "store"
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def run_app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+def tiny_store(served_store):
+    return served_store.root
 
 
 def test_overview_shows_headline_cards_for_the_county_latest_month():

@@ -6,7 +6,6 @@ from governance.briefing import summary
 from governance.core import contract
 from governance.metrics import indicators
 from governance.metrics.indicators import View
-from queries import Engine
 from tests import tiny
 
 # Fixed targets, so the "高于/低于目标" figures below do not move when data/targets.toml is edited.
@@ -51,10 +50,8 @@ amber = 0.8
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    eng = Engine(tiny.build(tmp_path_factory.mktemp("tiny")))
-    yield eng
-    eng.close()
+def engine(tiny_engine):
+    return tiny_engine
 
 
 @pytest.fixture(autouse=True)
