@@ -93,8 +93,8 @@ def check_month(engine: Engine, month: str, *, version: int | None = None) -> No
     if not periods.is_month(month or ""):
         raise NoDataError(f"月份格式应为 YYYY-MM month must be YYYY-MM: {month!r}")
     found = indicators.data_periods(engine, version)
-    if not any(month in found[k] for k in ("petitions", "disputes", "grid")):
-        monthly = sorted(set(found["petitions"]) | set(found["disputes"]) | set(found["grid"]))
+    if not any(month in found[k] for k in contract.MONTHLY_DATASETS):
+        monthly = sorted({m for k in contract.MONTHLY_DATASETS for m in found[k]})
         have = f"{monthly[0]} 至 {monthly[-1]}" if monthly else "无 none"
         raise NoDataError(f"{periods.month_label_zh(month)}没有任何数据 no data for {month} "
                           f"(有数据的月份 months with data: {have})")
@@ -117,7 +117,7 @@ def gather(engine: Engine, region: str, month: str, *, version: int | None = Non
         else:
             children = pd.DataFrame()
         series = indicators.query(engine, key, trend_view, by="month", version=version, today=today)
-        if key == "branches":
+        if contract.dataset(key).is_rating:
             has_data = head["current"]["branches"] is not None
             period = breakdowns.rating_period(engine, view, version) if has_data else None
         else:

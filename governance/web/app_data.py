@@ -13,7 +13,7 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from governance.core import contract, settings
+from governance.core import contract, periods, settings
 from governance.core.regions import (
     home_region,  # noqa: F401  (pages call app_data.home_region)
 )
@@ -82,17 +82,8 @@ def periods_by_dataset(root: str, ver: int) -> dict[str, list[str]]:
 def months(root: str, ver: int) -> list[str]:
     """Every month from the first to the last with data in any monthly dataset."""
     found = periods_by_dataset(root, ver)
-    have = sorted(set(found["petitions"]) | set(found["disputes"]) | set(found["grid"]))
-    if not have:
-        return []
-    from governance.core.periods import months_between, shift_month
-
-    return [shift_month(have[0], i) for i in range(months_between(have[0], have[-1]))]
-
-
-def latest_month(root: str, ver: int) -> str | None:
-    m = months(root, ver)
-    return m[-1] if m else None
+    have = sorted({m for k in contract.MONTHLY_DATASETS for m in found[k]})
+    return periods.month_axis(have[0], have[-1]) if have else []
 
 
 @st.cache_data(ttl=TTL, max_entries=1024, show_spinner=False)

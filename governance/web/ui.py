@@ -67,7 +67,7 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     """Value, change against the comparison period, target and status for each headline indicator."""
     root, ver = app_data.store_key()
     figures = app_data.headline(root, ver, dataset, f.region, f.start, f.end)
-    spark = app_data.indicator_frame(dataset, f.region, periods.shift_month(f.end, -11), f.end, "month")
+    spark = app_data.indicator_frame(dataset, f.region, periods.year_to(f.end), f.end, "month")
     ds = contract.dataset(dataset)
     shown = [ds.indicator(k) for k in keys] if keys else [i for i in ds.indicators if i.headline]
     per_row = 4 if len(shown) > 4 else len(shown)
@@ -104,8 +104,8 @@ def has_data(f: Filters, dataset: str) -> bool:
     """Whether the dataset has any data for the months in view (anywhere: a village without
     cases this month has zeros, not missing data)."""
     found = app_data.periods_by_dataset(*app_data.store_key())[dataset]
-    if dataset == "branches":
-        return any(periods.rating_end_month(p) <= f.end for p in found)
+    if contract.dataset(dataset).is_rating:
+        return bool(periods.ratings_ended_by(found, f.end))
     return any(f.start <= m <= f.end for m in found)
 
 
@@ -127,18 +127,17 @@ def indicator_picker(dataset: str, key: str) -> contract.Indicator:
 
 
 def trend(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
-    start = min(f.start, periods.shift_month(f.end, -11))  # a year at least, so a trend shows
+    start = min(f.start, periods.year_to(f.end))  # a year at least, so a trend shows
     df = app_data.indicator_frame(dataset, f.region, start, f.end, "month")
     if df.empty:
         empty(dataset)
         return
-    if dataset == "branches":
+    if contract.dataset(dataset).is_rating:
         df = df.assign(month=[periods.period_label_zh(p) for p in df["month"]])
         what = t("各评定周期", " by rating period")
     else:
         # every month on the axis, so a month without cases is a gap, not a month skipped
-        months = [periods.shift_month(start, i) for i in range(periods.months_between(start, f.end))]
-        df = df.set_index("month").reindex(months).rename_axis("month").reset_index()
+        df = df.set_index("month").reindex(periods.month_axis(start, f.end)).rename_axis("month").reset_index()
         if ind.kind == "count":
             df[ind.key] = df[ind.key].fillna(0)
         what = t("月度趋势", " by month")

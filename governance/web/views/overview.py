@@ -96,12 +96,12 @@ def freshness(f: Filters) -> None:
     for key in contract.FACT_DATASETS:
         latest = found[key][-1] if found[key] else None
         gaps = "—"
-        if key in ("petitions", "disputes"):
+        if contract.dataset(key).is_flow:
             # case ledgers: a place without a case that month has 0, not missing data
             gaps = t("按件统计，无件即为0", "counted by case: none means 0")
         elif latest and not children.empty:
             # grid has a row per village per month, branches one per branch per rating: a place without is a gap
-            month = latest if key == "grid" else periods.rating_end_month(latest)
+            month = periods.rating_end_month(latest) if contract.dataset(key).is_rating else latest
             df = app_data.indicator_frame(key, f.region, month, month, "child")
             have = set(df.loc[df["window_name"] == "current", "place_code"])
             missing = [n for c, n in zip(children["region_code"], children["name"]) if c not in have]
