@@ -37,6 +37,7 @@ from governance.charts import images
 from governance.core import contract, formatting, periods, targets
 from governance.core.regions import home_region
 from governance.metrics import attention, indicators
+from governance.metrics.cards import Card, cards
 from queries import Engine
 
 TITLE_SUFFIX = "党建引领基层治理工作简报"
@@ -48,17 +49,6 @@ REASON_ZH = {"red": "未达标", "worsening": f"连续{attention.RUN}个月变�
 ATTENTION_ROWS_PER_SLIDE = 12
 SUMMARY_PT = 18
 PDF_TIMEOUT_S = 120
-
-
-@dataclass(frozen=True)
-class Kpi:
-    dataset: str
-    indicator: contract.Indicator
-    value: object
-    value_text: str
-    change_text: str
-    target_text: str
-    status: str | None  # green / amber / red / None
 
 
 @dataclass
@@ -90,7 +80,7 @@ class Pack:
     version: int
     as_of: dt.date | None
     generated: dt.datetime
-    kpis: list[Kpi]
+    kpis: list[Card]
     charts: list[Chart]
     paragraphs: list[Paragraph]
     attention: list[AttentionRow]
@@ -150,21 +140,13 @@ def build(engine: Engine, region: str | None = None, month: str | None = None, *
     return pack.render() if render else pack
 
 
-def kpis(facts: dict[str, Facts]) -> list[Kpi]:
+def kpis(facts: dict[str, Facts]) -> list[Card]:
     """Headline indicators: value, change against the previous period, target and status (the overview's cards)."""
     out = []
     for key in contract.FACT_DATASETS:
         f = facts[key]
-        for ind in contract.dataset(key).indicators:
-            if not ind.headline:
-                continue
-            cur = f.current[ind.key] if f.has_data else None
-            prev = f.head["mom"][ind.key] if f.has_data else None
-            level = f.place.level
-            out.append(Kpi(key, ind, cur, formatting.value(cur, ind),
-                           formatting.change(indicators.change(cur, prev, ind), ind) or "—",
-                           targets.target_for(key, ind.key, level).text(ind) or "—",
-                           targets.status(cur, ind, level)))
+        empty = {w: {i.key: None for i in contract.dataset(key).indicators} for w in ("current", "mom")}
+        out += cards(key, f.head if f.has_data else empty, compare="mom", level=f.place.level)
     return out
 
 
@@ -345,7 +327,8 @@ def _kpi_rows(pack: Pack) -> list[list[str]]:
     rows = []
     for k in pack.kpis:
         status = targets.STATUS_ZH[k.status] if k.value is not None else "无数据"
-        rows.append([contract.dataset(k.dataset).zh, k.indicator.zh, k.value_text, k.change_text, k.target_text,
+        rows.append([contract.dataset(k.dataset).zh, k.indicator.zh, k.value_text(), k.delta_text() or "—",
+                     k.target_text or "—",
                      f"{STATUS_SHAPE[k.status]} {status}"])
     return rows
 

@@ -11,8 +11,8 @@ import streamlit as st
 from governance.briefing import pack as briefing
 from governance.charts import figures as charts
 from governance.charts import images
-from governance.core import contract, formatting, periods, targets
-from governance.metrics.indicators import change
+from governance.core import contract, periods, targets
+from governance.metrics.cards import cards
 from governance.web import app_data, exports
 from governance.web.filters import Filters, drill
 from governance.web.i18n import dataset_name, lang, name, t
@@ -68,35 +68,30 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     root, ver = app_data.store_key()
     figures = app_data.headline(root, ver, dataset, f.region, f.start, f.end)
     spark = app_data.indicator_frame(dataset, f.region, periods.year_to(f.end), f.end, "month")
-    ds = contract.dataset(dataset)
-    shown = [ds.indicator(k) for k in keys] if keys else [i for i in ds.indicators if i.headline]
+    shown = cards(dataset, figures, compare=f.compare, level=f.level,
+                  months=periods.months_between(f.start, f.end), keys=keys)
     per_row = 4 if len(shown) > 4 else len(shown)
     cols = [c for i in range(0, len(shown), per_row) for c in st.columns(per_row)]
-    for col, ind in zip(cols, shown):
-        cur, prev = figures["current"][ind.key], figures[f.compare][ind.key]
-        delta = change(cur, prev, ind)
-        state = targets.status(cur, ind, f.level, periods.months_between(f.start, f.end))
-        target = targets.target_for(ind.dataset, ind.key, f.level).text(ind)
+    for col, card in zip(cols, shown):
+        ind = card.indicator
         line = spark[ind.key].dropna().tolist() if ind.key in spark and ind.kind != "distribution" else None
-        shown_delta = formatting.change(delta, ind, lang())
-        if cur is not None and prev is None:
-            shown_delta = t("对比期无数据", "no data to compare")
+        shown_delta = t("对比期无数据", "no data to compare") if card.compare_missing else card.delta_text(lang())
         with col.container(border=True):
             st.metric(
                 name(ind),
-                formatting.value(cur, ind, lang()),
+                card.value_text(lang()),
                 shown_delta,
                 delta_color="off" if ind.higher_is_better is None else ("normal" if ind.higher_is_better else "inverse"),
-                delta_arrow="off" if delta is None or abs(delta) < 0.0005 else "auto",
+                delta_arrow="off" if card.delta is None or abs(card.delta) < 0.0005 else "auto",
                 delta_description=t(*_compare(f)).split("（")[0],
                 help=app_data.indicator_help(ind),
                 chart_data=line if line and len(line) > 1 else None,
             )
-            if cur is None:
+            if card.value is None:
                 st.caption(t("本期无数据", "no data for this period"))
             else:
-                st.caption(f"{t('目标', 'Target')} {target} · {status_text(state)}" if target
-                           else t("无目标值", "no target"))
+                st.caption(f"{t('目标', 'Target')} {card.target_text} · {status_text(card.status)}"
+                           if card.target_text else t("无目标值", "no target"))
     return figures
 
 
