@@ -18,7 +18,8 @@ from governance.core.regions import (
     home_region,  # noqa: F401  (pages call app_data.home_region)
 )
 from governance.core.settings import store_root
-from governance.metrics import breakdowns, indicators
+from governance.briefing import pack as briefing
+from governance.metrics import attention, breakdowns, indicators
 from governance.metrics.indicators import View
 from governance.store.snapshots import Store
 from queries import Engine
@@ -126,6 +127,48 @@ def _branch_list(root: str, ver: int, region: str, end: str, weak_only: bool) ->
 def branch_list(region: str, end: str, weak_only: bool = False) -> pd.DataFrame:
     root, ver = store_key()
     return _branch_list(root, ver, region, end, weak_only)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _attention(root: str, ver: int, region: str, end: str, day: str) -> pd.DataFrame:
+    return attention.needs_attention(_engine(root), region, end, version=ver, today=dt.date.fromisoformat(day))
+
+
+def needs_attention(region: str, end: str) -> pd.DataFrame:
+    root, ver = store_key()
+    return _attention(root, ver, region, end, _today())
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def _pack(root: str, ver: int, region: str, month: str, day: str) -> briefing.Pack:
+    return briefing.build(_engine(root), region, month, version=ver, today=dt.date.fromisoformat(day), render=False)
+
+
+def briefing_pack(region: str, month: str) -> briefing.Pack:
+    """The briefing's content for a place and month (charts not yet drawn); raises NoDataError."""
+    root, ver = store_key()
+    return _pack(root, ver, region, month, _today())
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def _export(root: str, ver: int, region: str, month: str, kind: str, day: str) -> tuple[str, bytes]:
+    return briefing.export(_engine(root), region, month, kind, version=ver, today=dt.date.fromisoformat(day))
+
+
+def briefing_file(region: str, month: str, kind: str) -> tuple[str, bytes]:
+    """(file name, bytes) of one briefing output (pptx, pdf, zip), made once per store version and day."""
+    root, ver = store_key()
+    return _export(root, ver, region, month, kind, _today())
+
+
+def export_key(region: str, month: str) -> tuple:
+    """What a made briefing file depends on: a button is 'ready' while this stays the same."""
+    return (*store_key(), region, month, _today())
+
+
+def loaded_on(dataset: str) -> dt.date | None:
+    """When the dataset's current data was loaded (a chart image's stamp)."""
+    return briefing.as_of(engine().store.manifest(version()), [dataset])
 
 
 def indicator_help(ind: contract.Indicator) -> str:

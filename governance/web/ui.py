@@ -8,7 +8,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from governance.briefing import pack as briefing
 from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, periods, targets
@@ -34,7 +33,7 @@ def chart(fig, key: str, *, filename: str = "chart", stamp: tuple[str, str, str]
     event = st.plotly_chart(fig, key=key, theme=None, config=config, **kwargs)
     if stamp:
         place, months, dataset = stamp
-        as_of = briefing.as_of(app_data.engine().store.manifest(app_data.version()), [dataset])
+        as_of = app_data.loaded_on(dataset)
         st.download_button(t("下载图片 (PNG)", "Download PNG"),
                            lambda: images.chart_png(fig, place=place, months=months, as_of=as_of),
                            f"{filename}.png", "image/png", key=f"{key}_png", on_click="ignore", type="tertiary",
@@ -92,6 +91,18 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
             else:
                 st.caption(f"{t('目标', 'Target')} {card.target_text} · {status_text(card.status)}"
                            if card.target_text else t("无目标值", "no target"))
+    return figures
+
+
+def dataset_page(dataset: str, title_zh: str, title_en: str, f: Filters, keys: list[str] | None = None) -> dict:
+    """The opening every dataset page shares: title, the way back up, the KPI cards; the page stops here,
+    with a hint, when the months in view have no data. Returns the cards' figures."""
+    header(title_zh, title_en, f)
+    up_button(f)
+    figures = kpi_cards(dataset, f, keys)
+    if not has_data(f, dataset):
+        empty(dataset)
+        st.stop()
     return figures
 
 

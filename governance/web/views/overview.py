@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from governance.core import contract, periods, settings, targets
-from governance.metrics import attention
+from governance.core import contract, periods, targets
 from governance.web import app_data, ui
 from governance.web.filters import Filters
 from governance.web.i18n import dataset_name, name, t
@@ -16,15 +14,8 @@ from governance.web.i18n import dataset_name, name, t
 REASON = {"red": ("未达标", "below target"), "worsening": ("连续3个月变差", "worse 3 months running")}
 
 
-@st.cache_data(ttl=app_data.TTL, max_entries=256, show_spinner=False)
-def _attention(root: str, ver: int, region: str, end: str, day: str) -> pd.DataFrame:
-    return attention.needs_attention(app_data._engine(root), region, end, version=ver,
-                                     today=dt.date.fromisoformat(day))
-
-
 def attention_frame(f: Filters) -> pd.DataFrame:
-    root, ver = app_data.store_key()
-    return _attention(root, ver, f.region, f.end, settings.today().isoformat())
+    return app_data.needs_attention(f.region, f.end)
 
 
 def attention_list(f: Filters) -> None:
