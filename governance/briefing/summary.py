@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from governance.core import contract, periods, targets
+from governance.core.formatting import prose as fmt
+from governance.core.formatting import prose_count as count
+from governance.core.formatting import prose_percent as pct
+from governance.core.formatting import trim
 from governance.metrics import breakdowns, indicators
 from governance.metrics.indicators import View
 from queries import Engine
@@ -128,34 +132,6 @@ def gather(engine: Engine, region: str, month: str, *, version: int | None = Non
 
 
 # ---- numbers as an official paper writes them ---------------------------------------------------
-
-def trim(x: float, digits: int = 1) -> str:
-    text = f"{x:.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def pct(v: float) -> str:
-    """0.9688 -> 96.9%, 1.0 -> 100%."""
-    return trim(v * 100) + "%"
-
-
-def count(v, unit: str = "") -> str:
-    """287件; 194731户 -> 19.47万户."""
-    v = int(v)
-    if abs(v) >= 10_000:
-        return trim(v / 10_000, 2) + "万" + unit
-    return f"{v}{unit}"
-
-
-def fmt(v, ind: contract.Indicator) -> str:
-    if v is None:
-        return "—"
-    if ind.unit == "%":
-        return pct(v)
-    if ind.kind == "mean" or ind.unit == "件/万人":
-        return trim(v, 2 if ind.key == "workers_per_grid" else 1) + ind.unit
-    return count(v, ind.unit)
-
 
 def versus_previous(cur, prev, ind: contract.Indicator, word: str = "环比") -> str | None:
     """环比上升5.2% for counts; 较上月提高1.2个百分点 for rates; None without a previous figure."""

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from governance.core import contract, periods
+from governance.core import contract, formatting, periods
 from governance.core.settings import store_root
 from governance.store.snapshots import Store, StoreError
 
@@ -72,7 +72,7 @@ def _fmt(value, ind) -> str:
     if isinstance(value, dict):
         return " ".join(f"{k}星:{v}" for k, v in value.items())
     if ind.unit == "%":
-        return f"{value * 100:.1f}%"
+        return f"{formatting.display(value, ind):.1f}%"
     if isinstance(value, float):
         return f"{value:,.2f} {ind.unit}"
     return f"{value:,} {ind.unit}"

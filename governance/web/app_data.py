@@ -13,12 +13,12 @@ import threading
 import pandas as pd
 import streamlit as st
 
+from governance.briefing import pack as briefing
 from governance.core import contract, periods, settings
 from governance.core.regions import (
     home_region,  # noqa: F401  (pages call app_data.home_region)
 )
 from governance.core.settings import store_root
-from governance.briefing import pack as briefing
 from governance.metrics import attention, breakdowns, indicators
 from governance.metrics.indicators import View
 from governance.store.snapshots import Store

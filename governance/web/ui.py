@@ -10,7 +10,7 @@ import streamlit as st
 
 from governance.charts import figures as charts
 from governance.charts import images
-from governance.core import contract, periods, targets
+from governance.core import contract, formatting, periods, targets
 from governance.metrics.cards import cards
 from governance.web import app_data, exports
 from governance.web.filters import Filters, drill
@@ -218,7 +218,7 @@ def _columns(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     for c in cols:
         ind = next((i for d in contract.FACT_DATASETS for i in contract.dataset(d).indicators if i.key == c), None)
         if ind is not None and ind.unit == "%":
-            out[c] = (out[c] * 100).round(2)
+            out[c] = formatting.display(out[c], ind).round(2)
     return out.rename(columns=labels)
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import streamlit as st
 
-from governance.core import contract, periods, targets
+from governance.core import contract, formatting, periods, targets
 from governance.web import app_data, ui
 from governance.web.filters import Filters
 from governance.web.i18n import dataset_name, name, t
@@ -59,7 +58,7 @@ def side_by_side(f: Filters) -> None:
             tint[cols[i.key]] = [TINT[targets.status(v, i, f.child_level)] if pd.notna(v) else ""
                                  for v in df[i.key]]
             if i.unit == "%":
-                part[cols[i.key]] = (part[cols[i.key]] * 100).round(1)
+                part[cols[i.key]] = formatting.display(part[cols[i.key]], i).round(1)
         table = part if table is None else table.merge(part, on=["place_code", "place_name"], how="outer")
         tints = tint if tints is None else tints.merge(tint, on="place_code", how="outer")
     if table is None or table.empty:
