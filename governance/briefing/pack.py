@@ -35,7 +35,6 @@ from governance.briefing.summary import (  # noqa: F401  (NoDataError is part of
 from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, formatting, periods, targets
-from governance.core.regions import home_region
 from governance.metrics import attention, indicators
 from governance.metrics.cards import Card, cards
 from queries import Engine
@@ -107,7 +106,7 @@ class Pack:
 
 def default_region(engine: Engine, *, version: int | None = None) -> str | None:
     """The store's home place (the county of a county's store)."""
-    return home_region(engine.run("places", {"code_lo": 0, "code_hi": 999_999_999_999}, version=version))
+    return indicators.home_region(engine, version=version)
 
 
 def build(engine: Engine, region: str | None = None, month: str | None = None, *, version: int | None = None,

@@ -84,8 +84,7 @@ def place(engine: Engine, region: str, *, version: int | None = None) -> Place:
     level = contract.level_of_code(region) if isinstance(region, str) else None
     if level is None:
         raise NoDataError(f"区划代码须为12位数字 region code must be 12 digits: {region!r}")
-    lo, hi = View(region, "2000-01", "2000-01").code_range
-    rows = engine.run("places", {"code_lo": lo, "code_hi": hi}, version=version)
+    rows = indicators.places(engine, region, version=version)
     row = rows[rows["region_code"] == region]
     if row.empty:
         raise NoDataError(f"未知地区：区划表中没有 {region} unknown region: {region} is not in the regions table")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from governance.core import contract, periods, settings
+from governance.core import contract, periods, regions, settings
 from governance.core.settings import deadline_days
 from queries import Engine
 
@@ -45,6 +45,17 @@ class View:
         level = contract.level_of_code(self.region)
         child = contract.CHILD_LEVEL.get(level)
         return contract.LEVEL_PREFIX[child] if child else 12
+
+
+def places(engine: Engine, region: str | None = None, *, version: int | None = None) -> pd.DataFrame:
+    """The region tree under a place (itself included), or every region: names, levels, parents, sizes."""
+    lo, hi = View(region, "2000-01", "2000-01").code_range if region else (0, 10**12 - 1)
+    return engine.run("places", {"code_lo": lo, "code_hi": hi}, version=version)
+
+
+def home_region(engine: Engine, *, version: int | None = None) -> str | None:
+    """The store's home place (the county of a county's store)."""
+    return regions.home_region(places(engine, version=version))
 
 
 def data_periods(engine: Engine, version: int | None = None) -> dict[str, list[str]]:

@@ -46,8 +46,7 @@ def cmd_indicators(args) -> int:
         return 2
     engine = Engine(_store(args))
     if args.region:
-        known = engine.run("places", {"code_lo": int(args.region), "code_hi": int(args.region)})
-        if known.empty:
+        if args.region not in set(indicators.places(engine, args.region)["region_code"]):
             print(f"行政区划表中没有该地区 unknown region: {args.region}", file=sys.stderr)
             return 1
     end = args.to or indicators.latest_month(engine)

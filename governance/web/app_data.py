@@ -72,7 +72,7 @@ def _today() -> str:
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def places(root: str, ver: int) -> pd.DataFrame:
-    return _engine(root).run("places", {"code_lo": 0, "code_hi": 999_999_999_999}, version=ver)
+    return indicators.places(_engine(root), version=ver)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
