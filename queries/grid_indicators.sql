@@ -1,5 +1,5 @@
 -- grid_indicators: every grid indicator of SPEC, read from one month per window (a stock, not a flow):
---   the latest month with grid data in the window, chosen by governance/indicators.py from the manifest.
+--   the latest month with grid data in the window, chosen by governance/metrics/indicators.py from the manifest.
 -- grain: one row per window (current / mom / yoy, or each month of a series) per place.
 --   A place is code_num // $divisor: the county, or each town under it when $divisor is a town's.
 --   Windows come as parallel lists $w_name, $w_month, $w_from, $w_to, $w_as_of (see window_months in macros.sql).

@@ -1,7 +1,7 @@
 -- macros: shared SQL, defined once per connection by queries/__init__.py (not a query to run by name).
 
 -- window_months: the comparison windows a monthly indicator query counts in, as parallel lists
--- (governance/indicators.py builds them), turned into one row per window and month, so facts join
+-- (governance/metrics/indicators.py builds them), turned into one row per window and month, so facts join
 -- on an equality. A window is current / mom / yoy, or one month of a series (w_month its label);
 -- w_as_of is the date its case status is read (docs/definitions.md); end_day is the window's last day.
 create or replace macro window_months(w_name, w_month, w_from, w_to, w_as_of) as table
