@@ -10,6 +10,9 @@ from governance.web import app_data, auth
 # which an intranet does not reach.
 st.set_page_config(page_title="党建引领基层治理 · 指标看板", page_icon=str(Path(__file__).parent / "governance" / "assets" / "icon.png"), layout="wide")
 app_data.ensure_demo()
+app_data.pin_version()  # every query of this run reads this one version
+for warning in app_data.store_warnings():
+    st.toast(warning)
 auth.sidebar()
 
 dashboard = [

@@ -14,7 +14,7 @@ from governance.briefing import summary
 from governance.core.settings import PROJECT_ROOT
 from governance.metrics import attention, indicators
 from governance.metrics.indicators import View
-from governance.store.snapshots import Store
+from governance.store import Store
 from governance.tools import cli
 from queries import Engine
 from tests import tiny

@@ -150,7 +150,7 @@ def test_english_switch():
 
 
 def test_empty_dataset_says_what_to_upload(tmp_path, monkeypatch):
-    from governance.store.snapshots import Store
+    from governance.store import Store
 
     store = Store(tmp_path / "regions_only")
     store.commit("regions", tiny.regions(), source="regions.csv")

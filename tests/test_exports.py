@@ -11,7 +11,7 @@ from governance.core import contract
 from governance.demo import generate as demo
 from governance.ingest import templates
 from governance.ingest.pipeline import ingest
-from governance.store.snapshots import Store
+from governance.store import Store
 from governance.web import exports
 
 pytestmark = pytest.mark.slow  # builds the demo county

@@ -177,12 +177,21 @@ def test_a_place_without_cases_in_a_month_with_data_counts_zero(engine):
 
 
 def test_the_engine_answers_for_an_old_version_and_keeps_the_newest(tmp_path):
-    store = tiny.build(tmp_path)  # five versions
+    store = tiny.Store(tmp_path)
+    tokens = []
+    store.commit("regions", tiny.regions(), source="regions.csv")
+    for i in range(4):  # four more versions of the store: grid re-uploaded, each adding a row
+        tokens.append(store.version())
+        store.commit("grid", tiny.grid().slice(0, i + 1), source=f"grid{i}.csv")
+    tokens.append(store.version())
+    assert tokens[0] == "1.-.-.-.-" and tokens[-1] == "1.-.-.4.-"  # regions, petitions, disputes, grid, branches
     eng = Engine(store)
-    for version in (5, 4, 3, 2):
+    for n, version in reversed(list(enumerate(tokens))):
         df = eng.run("places", {"code_lo": 0, "code_hi": 999_999_999_999}, version=version)
         assert len(df) == 6, version
-    assert {5, 4} <= eng._schemas and len(eng._schemas) <= 3
+        # grid version n holds rows 1..n (all in 2024-09, town A then town B: each upload is its towns' scope)
+        assert eng.store.snapshot(version)["grid"]["rows"] == n, version
+    assert set(tokens[:2]) <= set(eng._schemas) and len(eng._schemas) <= 3
 
 
 def test_backlog_is_read_at_the_end_of_the_last_month_in_view(tmp_path):

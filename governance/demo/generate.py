@@ -787,5 +787,6 @@ def write_demo(store, scale: str = "county", today: dt.date | None = None, seed:
 
 
 def _commit(store, key: str, table: pa.Table, scale: str) -> int:
-    store.commit(key, table, source=f"demo-{scale}", who="demo", action="demo")
+    # the demo replaces every place it covers: scope everywhere, not a list of thousands of towns
+    store.commit(key, table, source=f"demo-{scale}", who="demo", action="demo", scope=["all"])
     return table.num_rows

@@ -1,8 +1,13 @@
 """What the Streamlit pages call: one cached engine, cached query results.
 
-Results are cached per manifest version (and per day, since case status is
+Results are cached per store version (and per day, since case status is
 read as of today), so a commit makes every page show the new data on its next
 rerun without a restart, and old entries age out.
+
+One page run reads one version: ``pin_version()`` (app.py, at the top of every
+run) reads the store's version once and every query of the run asks for that
+one, so an upload that lands while a page draws cannot give its cards and its
+charts different data (it did: 受理量 3,000件 on a card, 6,000 in the chart).
 """
 
 from __future__ import annotations
@@ -21,27 +26,57 @@ from governance.core.regions import (
 from governance.core.settings import store_root
 from governance.metrics import attention, breakdowns, indicators
 from governance.metrics.indicators import View
-from governance.store.snapshots import Store
+from governance.store import Store, StoreError, damage_message
 from queries import Engine
 
 TTL = 3600
 
 
+class _Store(Store):
+    """The app's store: the query layer names damaged files in the store's own words."""
+
+    @staticmethod
+    def damage_message(dataset: str, periods: list[str], detail: str = "") -> str:
+        return damage_message(dataset, periods, detail)
+
+
 @st.cache_resource
 def _engine(root: str) -> Engine:
-    return Engine(Store(root))
+    return Engine(_Store(root))
 
 
 def engine() -> Engine:
     return _engine(str(store_root()))
 
 
-def version() -> int:
-    return engine().version()
+PIN = "_store_version"
 
 
-def store_key() -> tuple[str, int]:
+def pin_version() -> str:
+    """Read the store's version once for this script run (app.py calls it first thing)."""
+    st.session_state[PIN] = (str(store_root()), engine().version())
+    return st.session_state[PIN][1]
+
+
+def version() -> str:
+    """The version this run reads: the pinned one, else (a run that did not start in app.py) the latest."""
+    pinned = st.session_state.get(PIN)
+    if pinned and pinned[0] == str(store_root()):
+        return pinned[1]
+    return pin_version()
+
+
+def store_key() -> tuple[str, str]:
     return str(store_root()), version()
+
+
+def damaged() -> dict[str, str]:
+    """{dataset: message} for the datasets whose files are damaged in the version this run reads."""
+    return engine().damaged(version())
+
+
+def store_warnings() -> list[str]:
+    return list(engine().store.warnings)
 
 
 @st.cache_resource
@@ -62,8 +97,12 @@ def ensure_demo() -> None:
         if store.is_empty():
             from governance.demo import generate as demo
 
-            with st.spinner("首次启动，正在生成演示县数据… building the demo county"):
-                demo.write_demo(store, scale="county")
+            try:
+                with st.spinner("首次启动，正在生成演示县数据… building the demo county"):
+                    demo.write_demo(store, scale="county")
+            except (StoreError, OSError) as e:
+                # a read-only or full disk: say so, and show the (empty) pages rather than a traceback
+                st.error(f"无法生成演示数据：{e}")
 
 
 def _today() -> str:

@@ -64,6 +64,9 @@ def empty(dataset: str) -> None:
 
 def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     """Value, change against the comparison period, target and status for each headline indicator."""
+    damaged = app_data.damaged().get(dataset)
+    if damaged:
+        st.error(damaged, icon=":material/broken_image:")
     root, ver = app_data.store_key()
     figures = app_data.headline(root, ver, dataset, f.region, f.start, f.end)
     spark = app_data.indicator_frame(dataset, f.region, periods.year_to(f.end), f.end, "month")
@@ -109,6 +112,8 @@ def dataset_page(dataset: str, title_zh: str, title_en: str, f: Filters, keys: l
 def has_data(f: Filters, dataset: str) -> bool:
     """Whether the dataset has any data for the months in view (anywhere: a village without
     cases this month has zeros, not missing data)."""
+    if dataset in app_data.damaged():
+        return False
     found = app_data.periods_by_dataset(*app_data.store_key())[dataset]
     if contract.dataset(dataset).is_rating:
         return bool(periods.ratings_ended_by(found, f.end))
