@@ -14,6 +14,7 @@ from governance.core import settings
 from governance.web import app_data
 from governance.web.filters import Filters
 from governance.web.i18n import t
+from governance.core.text import md_escape
 
 LABELS = {"pptx": ("演示文稿 PPTX", "Slides (PPTX)"), "pdf": ("PDF（A4横向）", "PDF (A4 landscape)"),
           "zip": ("图片与文字 ZIP", "Images + summary (ZIP)")}
@@ -30,7 +31,7 @@ def pack(f: Filters) -> briefing.Pack | None:
     try:
         return _pack(root, ver, f.region, f.end, settings.today().isoformat())
     except NoDataError as e:
-        st.info(str(e))
+        st.info(md_escape(str(e)))
         return None
 
 
@@ -53,7 +54,7 @@ def downloads(f: Filters) -> None:
                     try:
                         _export(root, ver, f.region, f.end, kind, day)
                     except (NoDataError, images.ExportError) as e:
-                        st.error(str(e))
+                        st.error(md_escape(str(e)))
                         continue
                 st.session_state[f"brief_{kind}"] = (root, ver, f.region, f.end, day)
                 st.rerun()  # the button gives way to the download
@@ -65,7 +66,7 @@ def downloads(f: Filters) -> None:
 
 def summary(pack: briefing.Pack) -> None:
     for para in pack.paragraphs:
-        st.markdown(f"**{para.heading}**　{para.text}")
+        st.markdown(f"**{para.heading}**　{md_escape(para.text)}")  # names from uploads, as text
 
 
 def attention(pack: briefing.Pack) -> None:

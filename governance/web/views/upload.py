@@ -11,6 +11,7 @@ from governance.core import contract
 from governance.ingest import templates
 from governance.ingest.pipeline import Report, ingest
 from governance.web import app_data
+from governance.core.text import md_escape
 
 DROP_REASONS = {"title": "标题行", "blank": "空行", "total": "合计行", "footer": "表尾（填表人等）"}
 
@@ -39,7 +40,7 @@ def show_recognition(report: Report) -> None:
         return
     facts = [f"编码：{p.encoding or 'xlsx'}", f"表头在第 {p.header_row} 行", f"数据 {p.table.num_rows:,} 行"]
     if p.sheet:
-        facts.insert(0, f"工作表：{p.sheet}")
+        facts.insert(0, f"工作表：{md_escape(p.sheet)}")
     dropped = {}
     for _, reason in p.dropped:
         dropped[reason] = dropped.get(reason, 0) + 1
@@ -97,7 +98,7 @@ def show_last_commit() -> None:
     if report is None:
         return
     if report.committed:
-        st.success(f"已提交：{report.filename} 的 {report.rows:,} 行已生效（{', '.join(report.periods)}），"
+        st.success(f"已提交：{md_escape(report.filename)} 的 {report.rows:,} 行已生效（{', '.join(report.periods)}），"
                    f"各页面即显示新数据。如需撤销，可在“数据版本”页恢复（版本 v{report.version}）。")
     else:
-        st.error("提交未成功，数据未作任何改变：" + "；".join(p.message for p in report.errors))
+        st.error("提交未成功，数据未作任何改变：" + md_escape("；".join(p.message for p in report.errors)))
