@@ -35,6 +35,7 @@ from governance.briefing.summary import (  # noqa: F401  (NoDataError is part of
 from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, formatting, periods, targets
+from governance.core.text import md_escape, plotly_unescape
 from governance.metrics import attention, indicators
 from governance.metrics.cards import Card, cards
 from queries import Engine
@@ -235,7 +236,8 @@ def dataset_charts(f: Facts, manifest: dict) -> list[Chart]:
 
 
 def _plain(title: str | None) -> str:
-    return (title or "").split("<br>")[0]
+    """The figure's title as plain text again (charts escape names for Plotly)."""
+    return plotly_unescape((title or "").split("<br>")[0])
 
 
 def _volume_takeaway(f: Facts, ind: contract.Indicator) -> str:
@@ -635,18 +637,20 @@ def to_pdf(pack: Pack) -> bytes:
 # ---- folder ---------------------------------------------------------------------------------------
 
 def to_markdown(pack: Pack, png_names: list[str] | None = None) -> str:
-    lines = [f"# {pack.title}", "", f"**{pack.month_label}**　{_subtitle(pack)}", "", "## 主要指标", ""]
+    # Names in the titles, text and tables come from uploads: Markdown-escaped, so a viewer of the
+    # summary.md fetches no image and follows no link a village name carried (issue 10).
+    lines = [f"# {md_escape(pack.title)}", "", f"**{pack.month_label}**　{_subtitle(pack)}", "", "## 主要指标", ""]
     lines += _md_table(KPI_HEADER, _kpi_rows(pack))
     lines += ["", "## 文字通报", ""]
-    lines += [f"**{p.heading}**　{p.text}\n" for p in pack.paragraphs]
+    lines += [f"**{p.heading}**　{md_escape(p.text)}\n" for p in pack.paragraphs]
     lines += ["## 图表", ""]
     for i, chart in enumerate(pack.charts):
         name = png_names[i] if png_names else None
-        lines.append(f"### 图{i + 1}　{chart.title}")
+        lines.append(f"### 图{i + 1}　{md_escape(chart.title)}")
         lines.append("")
         if name:
-            lines += [f"![{chart.title}]({name})", ""]
-        lines += [chart.takeaway, ""]
+            lines += [f"![{md_escape(chart.title)}]({name})", ""]
+        lines += [md_escape(chart.takeaway), ""]
     lines += [f"## 需要关注的地区与指标（共{len(pack.attention)}项）", ""]
     rows = _attention_table(pack)
     lines += _md_table(ATTENTION_HEADER, rows) if rows else [_no_attention(pack)]
@@ -655,7 +659,7 @@ def to_markdown(pack: Pack, png_names: list[str] | None = None) -> str:
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     def cell(v):
-        return str(v).replace("|", "\\|")
+        return md_escape(v)  # escapes | too
 
     return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + [
         "| " + " | ".join(cell(v) for v in row) + " |" for row in rows]

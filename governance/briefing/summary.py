@@ -18,6 +18,7 @@ from governance.core.formatting import prose as fmt
 from governance.core.formatting import prose_count as count
 from governance.core.formatting import prose_percent as pct
 from governance.core.formatting import trim
+from governance.core.text import md_escape
 from governance.metrics import breakdowns, indicators
 from governance.metrics.indicators import View
 from queries import Engine
@@ -338,5 +339,6 @@ def summary(engine: Engine, region: str, month: str, *, version: int | None = No
 
 
 def markdown(place_name: str, month: str, paras: list[Paragraph]) -> str:
-    body = "\n\n".join(f"**{p.heading}**　{p.text}" for p in paras)
-    return f"# {place_name}{periods.month_label_zh(month)}党建引领基层治理工作通报\n\n{body}\n"
+    """The 通报 as Markdown; the text holds place names from uploads, so it is escaped (issue 10)."""
+    body = "\n\n".join(f"**{p.heading}**　{md_escape(p.text)}" for p in paras)
+    return f"# {md_escape(place_name)}{periods.month_label_zh(month)}党建引领基层治理工作通报\n\n{body}\n"

@@ -26,7 +26,11 @@ from governance.core.regions import (
 from governance.core.settings import store_root
 from governance.metrics import attention, breakdowns, indicators
 from governance.metrics.indicators import View
-from governance.store import Store, StoreError, damage_message
+from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
+    Store,
+    StoreError,
+    damage_message,
+)
 from queries import Engine
 
 TTL = 3600

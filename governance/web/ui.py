@@ -11,6 +11,7 @@ import streamlit as st
 from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, formatting, periods, targets
+from governance.core.text import md_escape
 from governance.metrics.cards import cards
 from governance.web import app_data, exports
 from governance.web.filters import Filters, drill
@@ -48,7 +49,7 @@ def status_text(status: str | None) -> str:
 
 def header(title_zh: str, title_en: str, f: Filters) -> None:
     st.title(t(title_zh, title_en))
-    st.caption(f"{f.label} · {t('对比：', 'compared ')}{t(*_compare(f))}")
+    st.caption(f"{md_escape(f.label)} · {t('对比：', 'compared ')}{t(*_compare(f))}")
 
 
 def _compare(f: Filters) -> tuple[str, str]:
@@ -208,7 +209,8 @@ def up_button(f: Filters) -> None:
     if f.region != f.home:
         regions = app_data.places(*app_data.store_key()).set_index("region_code")
         parent = regions.loc[f.region, "parent_code"]
-        if st.button(t(f"↑ 返回 {regions.loc[parent, 'name']}", f"↑ Back to {regions.loc[parent, 'name']}"),
+        up = md_escape(regions.loc[parent, "name"])  # a button label is Markdown; the name is from an upload
+        if st.button(t(f"↑ 返回 {up}", f"↑ Back to {up}"),
                      key="drill_up"):
             drill(parent)
 

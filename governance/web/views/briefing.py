@@ -8,6 +8,7 @@ import streamlit as st
 from governance.briefing import pack as briefing
 from governance.briefing.summary import NoDataError
 from governance.charts import images
+from governance.core.text import md_escape
 from governance.web import app_data
 from governance.web.filters import Filters
 from governance.web.i18n import t
@@ -20,7 +21,7 @@ def pack(f: Filters) -> briefing.Pack | None:
     try:
         return app_data.briefing_pack(f.region, f.end)
     except NoDataError as e:
-        st.info(str(e))
+        st.info(md_escape(str(e)))
         return None
 
 
@@ -36,7 +37,7 @@ def downloads(f: Filters) -> None:
                     try:
                         app_data.briefing_file(f.region, f.end, kind)
                     except (NoDataError, images.ExportError) as e:
-                        st.error(str(e))
+                        st.error(md_escape(str(e)))
                         continue
                 st.session_state[f"brief_{kind}"] = made_for
                 st.rerun()  # the button gives way to the download
@@ -48,7 +49,7 @@ def downloads(f: Filters) -> None:
 
 def summary(pack: briefing.Pack) -> None:
     for para in pack.paragraphs:
-        st.markdown(f"**{para.heading}**　{para.text}")
+        st.markdown(f"**{para.heading}**　{md_escape(para.text)}")  # names from uploads, as text
 
 
 def attention(pack: briefing.Pack) -> None:
