@@ -122,7 +122,7 @@ def current_user() -> User | None:
         if not st.user.is_logged_in:
             return None
         email = st.user.get("email") or st.user.get("name") or "user"
-        return User(str(email), "analyst" if email in cfg.analysts else "viewer")
+        return User(str(email), "analyst" if email in cfg.analysts else "viewer", cfg.regions.get(email))
     name = st.session_state.get("auth_user")
     account = cfg.users.get(name) if name else None
     if account is None:  # signed out, or the account was removed from the file meanwhile

@@ -35,7 +35,7 @@ def scope_text(codes: list[str], names: dict[str, str]) -> str:
 
 def versions_frame(dataset: str) -> pd.DataFrame:
     """Newest first: who replaced what, where, when, and how many rows before and after."""
-    rows = app_data.engine().store.history(dataset)
+    rows = app_data.history(dataset)
     names = _names()
     out = []
     for r in rows:
@@ -50,28 +50,28 @@ def versions_frame(dataset: str) -> pd.DataFrame:
 
 
 def periods(dataset: str) -> list[str]:
-    seen = {p for r in app_data.engine().store.history(dataset) for p in r["periods"]}
+    seen = {p for r in app_data.history(dataset) for p in r["periods"]}
     return sorted(seen, reverse=True)
 
 
 def restorable(dataset: str, period: str) -> list[int]:
     """The versions whose state of this period can be brought back (0: before the first upload)."""
-    versions = [r["version"] for r in app_data.engine().store.history(dataset) if period in r["periods"]]
+    versions = [r["version"] for r in app_data.history(dataset) if period in r["periods"]]
     return sorted(set(versions), reverse=True) + [0]
 
 
 def scope_choices() -> list[str]:
     """Every place (county, towns, villages) a restore may be limited to; '' means every place."""
     places = app_data.places(*app_data.store_key())
-    return [""] + [c for c, level in zip(places["region_code"], places["level"]) if level in ("county", "town",
+    # '' is every place; an account bound to a place restores within it, so it picks from its own places only
+    return ([] if app_data.scope_region() else [""]) + [c for c, level in zip(places["region_code"], places["level"]) if level in ("county", "town",
                                                                                                "village")]
 
 
 def restore(dataset: str, period: str, version: int, scope: str, who: str) -> tuple[int | None, str | None]:
     """(new version, None) or (None, the message saying why nothing changed)."""
     try:
-        result = app_data.engine().store.restore(dataset, period, version, scope=[scope] if scope else None,
-                                                 who=who)
+        result = app_data.restore(dataset, period, version, scope, who)
     except (app_data.StoreError, OSError) as e:
         return None, f"恢复未完成，数据未改变：{e}"
     return result.version, None

@@ -11,7 +11,7 @@ import streamlit as st
 from governance.core import contract
 from governance.core.text import md_escape
 from governance.ingest import templates
-from governance.ingest.pipeline import Report, ingest
+from governance.ingest.pipeline import Report
 from governance.web import app_data
 
 DROP_REASONS = {"title": "标题行", "blank": "空行", "total": "合计行", "footer": "表尾（填表人等）"}
@@ -47,8 +47,7 @@ def dry_run(dataset: str, data: bytes, filename: str, sheet: str | None, scope: 
     if cached and cached[0] == key:
         return cached[1]
     with st.spinner("正在读取和校验… validating"):
-        report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, dry_run=True,
-                        scope=scope or None)
+        report = app_data.upload(dataset, data, filename, sheet=sheet, dry_run=True, scope=scope)
     st.session_state["upload_report"] = (key, report)
     return report
 
@@ -132,7 +131,7 @@ def show_problems(report: Report) -> None:
 
 def commit(dataset: str, data: bytes, filename: str, sheet: str | None, who: str, scope: str = "") -> None:
     """Commit, then start over with an empty uploader so the same file cannot be committed twice."""
-    report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, who=who, scope=scope or None)
+    report = app_data.upload(dataset, data, filename, sheet=sheet, who=who, scope=scope)
     st.session_state.pop("upload_report", None)
     st.session_state["upload_last"] = report
     st.session_state["upload_epoch"] = st.session_state.get("upload_epoch", 0) + 1
