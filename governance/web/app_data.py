@@ -25,7 +25,7 @@ from governance.core.regions import (
 )
 from governance.core.settings import store_root
 from governance.ingest.pipeline import Report, ingest
-from governance.metrics import attention, breakdowns, indicators
+from governance.metrics import attention, breakdowns, indicators, submissions
 from governance.metrics.indicators import View
 from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
     Store,
@@ -239,6 +239,31 @@ def export_key(region: str, month: str) -> tuple:
 def loaded_on(dataset: str) -> dt.date | None:
     """When the dataset's current data was loaded (a chart image's stamp)."""
     return briefing.as_of(engine().store.manifest(version()), [dataset])
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _submissions(root: str, ver, places: tuple[str, ...], month: str) -> pd.DataFrame:
+    eng = _engine(root)
+    history = {key: eng.store.history(key) for key in contract.FACT_DATASETS}
+    return submissions.tracker(eng, list(places), month, history, version=ver)
+
+
+def tracked_places(regions: pd.DataFrame, home: str) -> list[str]:
+    """Whose ledgers are expected: the places accounts are bound to under home, else the places one level down."""
+    from governance.web import auth
+
+    lo, hi = View(home, "2000-01", "2000-01").code_range
+    known = set(regions["region_code"])
+    bound = [c for c in auth.bound_places() if c in known and lo <= int(c) <= hi and c != home]
+    if bound:
+        return bound
+    return sorted(regions.loc[regions["parent_code"] == home, "region_code"]) or [home]
+
+
+def submission_status(places: list[str], month: str) -> pd.DataFrame:
+    """Per dataset and place: latest period, sent for `month` or not, villages missing, the last upload."""
+    root, ver = store_key()
+    return _submissions(root, ver, tuple(places), month)
 
 
 # ---- writing and the log, limited to the account's place ------------------------------------------------

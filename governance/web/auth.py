@@ -88,6 +88,14 @@ def config() -> accounts.Config:
     return accounts.read(secrets, file_exists=bool(secrets) or _file_exists())
 
 
+def bound_places() -> list[str]:
+    """The places accounts are bound to (password accounts' region, OIDC [roles.regions]): the offices the
+    submission tracker expects ledgers from."""
+    cfg = config()
+    found = {a.region for a in cfg.users.values() if a.region} | set(cfg.regions.values())
+    return sorted(found)
+
+
 def mode() -> str:
     return config().mode
 

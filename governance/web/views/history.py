@@ -14,7 +14,7 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 COLUMNS = ["版本", "当前", "时间（北京）", "方式", "上传人", "文件", "期间", "范围", "原有行数", "写入行数", "校验和"]
 
 
-def _local(stamp: str) -> str:
+def beijing_time(stamp: str) -> str:
     """The store records times with their offset; people here read Beijing time."""
     try:
         return dt.datetime.fromisoformat(stamp).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
@@ -42,7 +42,7 @@ def versions_frame(dataset: str) -> pd.DataFrame:
         how = ACTIONS.get(r["action"], r["action"])
         if r["action"] == "restore":
             how = f"恢复为第 {r['restored_version']} 版" if r["restored_version"] else "恢复为无数据"
-        out.append({"版本": r["version"], "当前": "✓" if r["current"] else "", "时间（北京）": _local(r["at"]),
+        out.append({"版本": r["version"], "当前": "✓" if r["current"] else "", "时间（北京）": beijing_time(r["at"]),
                     "方式": how, "上传人": r["who"], "文件": r["source"], "期间": "、".join(r["periods"]),
                     "范围": scope_text(r["scope"], names), "原有行数": r["replaced"], "写入行数": r["rows"],
                     "校验和": (r["source_sha256"] or "")[:16]})
