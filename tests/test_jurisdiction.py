@@ -107,3 +107,17 @@ def test_history_shows_a_town_only_what_reached_its_place():
         at.selectbox(key="history_dataset").set_value("petitions").run()
         pages[name] = [f for d in at.dataframe if "文件" in d.value for f in d.value["文件"]]
     assert "乙镇11月.csv" in pages["county"] and "乙镇11月.csv" not in pages["jia"]
+
+
+def test_the_briefing_of_another_town_is_not_made_for_a_town_account():
+    from governance.briefing.summary import NoDataError
+    from governance.web import auth
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(auth, "current_user", lambda: auth.User("jia", "analyst", tiny.TOWN_A))
+        with pytest.raises(NoDataError):
+            app_data.briefing_pack(tiny.TOWN_B, "2024-10")  # 乙镇 is not in 甲镇's region tree at all
+        with pytest.raises(NoDataError):
+            app_data.briefing_pack(tiny.COUNTY, "2024-10")  # nor the county above it
+        own = app_data.briefing_pack(tiny.TOWN_A, "2024-10")
+        assert {k.dataset: k.value for k in own.kpis if k.indicator.key == "received"}["petitions"] == 4
