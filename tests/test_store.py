@@ -8,7 +8,6 @@ Expected figures are worked out in the comments from the rows written here.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 import pyarrow as pa
