@@ -138,3 +138,39 @@ def test_an_unreadable_secrets_file_closes_writing(tmp_path, monkeypatch):
         ValueError("bad toml"))})())
     assert auth.mode() == "broken"
     assert not auth.current_user().can_write
+
+
+def test_a_commit_during_a_page_run_never_mixes_versions(tiny_store, monkeypatch):
+    """An upload lands between two queries of one run: the whole run still reads the version it started on."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from governance.store import Store
+    from governance.web import app_data
+
+    seen = []
+    real = app_data.frame
+
+    def frame(root, ver, *args):
+        seen.append(ver)
+        if len(seen) == 1:  # after the page's first query, an office commits 24 November petitions
+            n = 24
+            Store(root).commit("petitions", pa.table({
+                "case_id": [f"mid-{i}" for i in range(n)], "region_code": [tiny.A1] * n,
+                "received_on": pa.array([dt.date(2024, 11, 5)] * n, pa.date32()), "channel": ["visit"] * n,
+                "category": ["x"] * n, "is_initial": [True] * n, "closed_on": pa.array([None] * n, pa.date32()),
+                "resolved_first_time": pa.array([None] * n, pa.bool_()),
+                "satisfaction": pa.array([None] * n, pa.string()), "is_repeat": [False] * n}), source="mid-run.csv")
+        return real(root, ver, *args)
+
+    monkeypatch.setattr(app_data, "frame", frame)
+    at = run_app()
+    assert len(seen) > 3 and len(set(seen)) == 1, seen
+    first = seen[0]
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["受理量"] == "6件"  # October, as the version the run started on had it
+    assert "2024年10月" in at.caption[0].value
+    seen.clear()
+    at.run()  # the next run reads the new version (the month picked stays October in this session)
+    assert set(seen) != {first} and len(set(seen)) == 1
