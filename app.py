@@ -1,10 +1,10 @@
-"""Router: page config, the demo store on first start, who is signed in, the page list."""
+"""Router: page config, the demo store on first start, who is signed in, the pages they may open."""
 
 from pathlib import Path
 
 import streamlit as st
 
-from governance.web import app_data, auth
+from governance.web import app_data, auth, errors
 
 # A local icon file: an emoji or :material: page icon makes browsers fetch it from a CDN,
 # which an intranet does not reach.
@@ -13,7 +13,7 @@ app_data.ensure_demo()
 app_data.pin_version()  # every query of this run reads this one version
 for warning in app_data.store_warnings():
     st.toast(warning)
-auth.sidebar()
+user = auth.sidebar()
 
 dashboard = [
     st.Page("pages/overview.py", title="总览 Overview", icon=":material/dashboard:", default=True),
@@ -29,5 +29,12 @@ data = [
     st.Page("pages/history.py", title="数据版本 History", icon=":material/history:"),
     st.Page("pages/dictionary.py", title="指标说明 Indicators", icon=":material/menu_book:"),
 ]
-page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data})
-page.run()
+# A page left out of st.navigation cannot be opened by its URL either: Streamlit runs the default page.
+access = auth.access(user)
+if access == "all":
+    page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data})
+elif access == "dashboards":  # GOVERNANCE_PUBLIC_DASHBOARDS: read-only, never history or upload
+    page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data[2:]})
+else:
+    page = st.navigation([st.Page(auth.closed_page, title="登录 Sign in", url_path="signin", default=True)])
+errors.guarded(page.run, page.title)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from governance.core.text import md_escape
 from governance.web import filters, router
 from governance.web.i18n import t
 from governance.web.views import briefing as briefing_view
@@ -10,8 +11,8 @@ router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
 st.title(t("简报导出", "Briefing pack"))
-st.caption(t(f"{f.name} · {f.end[:4]}年{int(f.end[5:])}月（简报按所选范围的最后一个月） · 每个数字都来自看板同一查询",
-             f"{f.name} · {f.end} (the briefing covers the last month in view)"))
+st.caption(t(f"{md_escape(f.name)} · {f.end[:4]}年{int(f.end[5:])}月（简报按所选范围的最后一个月） · 每个数字都来自看板同一查询",
+             f"{md_escape(f.name)} · {f.end} (the briefing covers the last month in view)"))
 pack = briefing_view.pack(f)
 if pack is None:
     st.stop()

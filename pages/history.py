@@ -8,6 +8,7 @@ from governance.web.views import history as history_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 
+user = auth.require_user()  # uploaders' names and file names: never for visitors who have not signed in
 st.title("数据版本 History")
 dataset = st.selectbox("数据集 Dataset", list(contract.DATASETS), key="history_dataset",
                        format_func=lambda k: f"{contract.dataset(k).zh} ({k})")
@@ -18,8 +19,7 @@ if versions.empty:
 st.dataframe(versions, hide_index=True, width="stretch")
 
 st.subheader("恢复 Restore")
-user = auth.current_user()
-if user is None or not user.can_write:
+if not user.can_write:
     st.caption("只有数据管理员可以恢复数据。 Only analysts may restore data.")
     st.stop()
 period = st.selectbox("期间 Period", history_view.periods(dataset), key="history_period")

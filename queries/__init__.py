@@ -20,6 +20,11 @@ A dataset whose files the store found damaged, or that DuckDB cannot read, is
 left empty in that version and named in ``damaged(version)``; the other
 datasets answer as usual.
 
+A run may carry a scope (the code range of the place an account is bound to):
+it then reads a schema of views that hold only the rows under that place, for
+every dataset and the region tree alike, so no SQL file, parameter or cached
+result can reach past it (SPEC: accounts bound to a place).
+
 A dataset of up to MATERIALIZE_ROWS rows (a province's petitions: about 3
 million) is loaded into a DuckDB table once per version, which makes every
 query about twice as fast as reading Parquet each time; a larger one stays a
@@ -88,6 +93,8 @@ class Engine:
         self._damaged: dict = {}  # version token -> {dataset: message}
         self._made = 0
         self._in_use: dict = {}  # running queries per version: a schema in use is never dropped
+        self._tables: dict = {}  # version token -> its datasets' names
+        self._scoped: dict = {}  # version token -> {(lo, hi): schema of views limited to that code range}
 
     def close(self) -> None:
         self._con.close()
@@ -101,15 +108,22 @@ class Engine:
         self._ensure_schema(version)
         return dict(self._damaged.get(version, {}))
 
-    def run(self, name: str, params: dict | None = None, *, version=None) -> pd.DataFrame:
-        """Run ``queries/<name>.sql`` with bound parameters and return a DataFrame."""
+    def scoped(self, lo: int, hi: int) -> ScopedEngine:
+        """This engine limited to the places whose code_num lies in lo..hi (an account's place)."""
+        return ScopedEngine(self, (int(lo), int(hi)))
+
+    def run(self, name: str, params: dict | None = None, *, version=None,
+            scope: tuple[int, int] | None = None) -> pd.DataFrame:
+        """Run ``queries/<name>.sql`` with bound parameters and return a DataFrame.
+
+        With a scope (lo, hi), every view the SQL reads holds only rows whose code_num is in lo..hi."""
         version = self.version() if version is None else version
         wanted = sql_parameters(name)
         params = dict(params or {})
         missing = wanted - params.keys()
         if missing:
             raise ValueError(f"query {name} needs parameters {sorted(missing)}")
-        schema = self._ensure_schema(version, hold=True)
+        schema = self._ensure_schema(version, hold=True, scope=scope)
         cur = self._con.cursor()
         try:
             cur.execute(f"set search_path = '{schema},main'")  # the version's views, then the macros
@@ -119,15 +133,36 @@ class Engine:
             with self._lock:
                 self._in_use[version] -= 1
 
-    def _ensure_schema(self, version, hold: bool = False) -> str:
-        """Create the version's schema if needed; with hold, count a query as using it until run() ends."""
+    def _ensure_schema(self, version, hold: bool = False, scope: tuple[int, int] | None = None) -> str:
+        """Create the version's schema (and its scoped views) if needed; with hold, count a query as using it
+        until run() ends."""
         with self._lock:
             if version not in self._schemas:
                 self._create_schema(version)
             schema = self._schemas[version]
+            if scope is not None:
+                schema = self._scoped_schema(version, schema, scope)
             if hold:
                 self._in_use[version] = self._in_use.get(version, 0) + 1
         return schema
+
+    def _scoped_schema(self, version, schema: str, scope: tuple[int, int]) -> str:
+        """Views of a version's datasets limited to a code range; the caller holds the lock."""
+        made = self._scoped.setdefault(version, {})
+        if scope not in made:
+            lo, hi = scope
+            name = f"{schema}_s{lo}_{hi}"
+            cur = self._con.cursor()
+            try:
+                cur.execute(f"create schema if not exists {name}")
+                for key in self._tables[version]:
+                    # lo and hi are ints (int() in scoped()), never text from a request
+                    cur.execute(f"create or replace view {name}.{key} as "
+                                f"select * from {schema}.{key} where code_num between {lo:d} and {hi:d}")
+            finally:
+                cur.close()
+            made[scope] = name
+        return made[scope]
 
     def _create_schema(self, version) -> None:
         """Views or tables of one store version; the caller holds the lock."""
@@ -152,12 +187,16 @@ class Engine:
                     cur.execute(f"create or replace table {schema}.{key} as "
                                 f"{self._relation(key, {**table, 'files': []})}")
             self._schemas[version] = schema
+            self._tables[version] = list(snapshot)
             self._damaged[version] = damaged
             # Keep the newest versions, the one just asked for, and any a query is reading.
             for old in list(self._schemas)[:-KEEP_VERSIONS]:
                 if old != version and not self._in_use.get(old):
+                    for scoped in self._scoped.pop(old, {}).values():
+                        cur.execute(f"drop schema if exists {scoped} cascade")
                     cur.execute(f"drop schema if exists {self._schemas.pop(old)} cascade")
                     self._damaged.pop(old, None)
+                    self._tables.pop(old, None)
         finally:
             cur.close()
 
@@ -193,3 +232,21 @@ class Engine:
         if key in DERIVED:
             source = f"select *, {DERIVED[key]} from ({source})"
         return source
+
+
+class ScopedEngine:
+    """An Engine seen from one place: every query reads only rows under it (Engine.scoped)."""
+
+    def __init__(self, engine: Engine, scope: tuple[int, int]):
+        self._engine = engine
+        self.scope = scope
+        self.store = engine.store
+
+    def version(self):
+        return self._engine.version()
+
+    def damaged(self, version=None) -> dict[str, str]:
+        return self._engine.damaged(version)
+
+    def run(self, name: str, params: dict | None = None, *, version=None) -> pd.DataFrame:
+        return self._engine.run(name, params, version=version, scope=self.scope)

@@ -1,5 +1,6 @@
 """Every SPEC indicator against values worked out by hand from tests/tiny.py."""
 
+import pandas as pd
 import pytest
 
 from governance.core import contract
@@ -216,3 +217,20 @@ def test_a_comparison_window_the_store_only_partly_covers_is_not_compared(engine
     h = indicators.headline(engine, "petitions", View(tiny.COUNTY, "2024-09", "2024-10"), today=tiny.TODAY)
     assert h["current"]["received"] == 7
     assert h["mom"]["received"] is None
+
+
+@pytest.mark.parametrize("dataset", contract.FACT_DATASETS)
+@pytest.mark.parametrize("by", ["place", "child", "village", "month"])
+def test_every_ratio_is_its_declared_numerator_over_its_denominator(engine, dataset, by):
+    # The contract names each rate's base once; every result row must carry both counts and agree with them,
+    # or a base shown beside a rate (and the small-number rule) would describe another figure.
+    df = indicators.query(engine, dataset, View(tiny.COUNTY, "2023-01", "2024-12"), by=by, today=tiny.TODAY)
+    ratios = [i for i in contract.dataset(dataset).indicators if i.is_ratio]
+    assert ratios and not df.empty
+    for ind in ratios:
+        for _, row in df.iterrows():
+            num, den = row[ind.numerator], row[ind.denominator]
+            if den is None or pd.isna(den) or den == 0:
+                assert pd.isna(row[ind.key]), (ind.key, row.to_dict())
+            else:
+                assert row[ind.key] == pytest.approx(num / den * ind.scale), (ind.key, row.to_dict())

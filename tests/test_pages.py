@@ -112,10 +112,12 @@ def test_with_accounts_viewers_cannot_upload_or_restore():
                            "li": {"password_hash": stored, "role": "analyst"}}
     at.run()
     assert not any("单机模式" in c.value for c in at.caption)
-    at.switch_page("pages/upload.py")
-    at.run()
+    # Anonymous visitors must sign in first: the sign-in note is the only page (no upload, no figures).
     assert any("请先在左侧登录" in w.value for w in at.warning)
+    assert not at.get("file_uploader") and not at.metric
     at.session_state["auth_user"] = "wang"
+    at.run()
+    at.switch_page("pages/upload.py")
     at.run()
     assert any("只有数据管理员" in e.value for e in at.error)
     assert not at.get("file_uploader")
@@ -137,7 +139,7 @@ def test_an_unreadable_secrets_file_closes_writing(tmp_path, monkeypatch):
     monkeypatch.setattr(auth.st, "secrets", type("S", (), {"to_dict": lambda self: (_ for _ in ()).throw(
         ValueError("bad toml"))})())
     assert auth.mode() == "broken"
-    assert not auth.current_user().can_write
+    assert auth.current_user() is None and auth.access(None) == "closed"
 
 
 def test_a_commit_during_a_page_run_never_mixes_versions(tiny_store, monkeypatch):

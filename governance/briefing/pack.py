@@ -35,8 +35,9 @@ from governance.briefing.summary import (  # noqa: F401  (NoDataError is part of
 from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, formatting, periods, targets
-from governance.core.regions import home_region
+from governance.core.text import md_escape, plotly_unescape
 from governance.metrics import attention, indicators
+from governance.metrics.cards import Card, cards
 from queries import Engine
 
 TITLE_SUFFIX = "党建引领基层治理工作简报"
@@ -48,17 +49,6 @@ REASON_ZH = {"red": "未达标", "worsening": f"连续{attention.RUN}个月变�
 ATTENTION_ROWS_PER_SLIDE = 12
 SUMMARY_PT = 18
 PDF_TIMEOUT_S = 120
-
-
-@dataclass(frozen=True)
-class Kpi:
-    dataset: str
-    indicator: contract.Indicator
-    value: object
-    value_text: str
-    change_text: str
-    target_text: str
-    status: str | None  # green / amber / red / None
 
 
 @dataclass
@@ -90,7 +80,7 @@ class Pack:
     version: int
     as_of: dt.date | None
     generated: dt.datetime
-    kpis: list[Kpi]
+    kpis: list[Card]
     charts: list[Chart]
     paragraphs: list[Paragraph]
     attention: list[AttentionRow]
@@ -117,7 +107,7 @@ class Pack:
 
 def default_region(engine: Engine, *, version: int | None = None) -> str | None:
     """The store's home place (the county of a county's store)."""
-    return home_region(engine.run("places", {"code_lo": 0, "code_hi": 999_999_999_999}, version=version))
+    return indicators.home_region(engine, version=version)
 
 
 def build(engine: Engine, region: str | None = None, month: str | None = None, *, version: int | None = None,
@@ -150,21 +140,13 @@ def build(engine: Engine, region: str | None = None, month: str | None = None, *
     return pack.render() if render else pack
 
 
-def kpis(facts: dict[str, Facts]) -> list[Kpi]:
+def kpis(facts: dict[str, Facts]) -> list[Card]:
     """Headline indicators: value, change against the previous period, target and status (the overview's cards)."""
     out = []
     for key in contract.FACT_DATASETS:
         f = facts[key]
-        for ind in contract.dataset(key).indicators:
-            if not ind.headline:
-                continue
-            cur = f.current[ind.key] if f.has_data else None
-            prev = f.head["mom"][ind.key] if f.has_data else None
-            level = f.place.level
-            out.append(Kpi(key, ind, cur, formatting.value(cur, ind),
-                           formatting.change(indicators.change(cur, prev, ind), ind) or "—",
-                           targets.target_for(key, ind.key, level).text(ind) or "—",
-                           targets.status(cur, ind, level)))
+        empty = {w: {i.key: None for i in contract.dataset(key).indicators} for w in ("current", "mom")}
+        out += cards(key, f.head if f.has_data else empty, compare="mom", level=f.place.level)
     return out
 
 
@@ -254,7 +236,8 @@ def dataset_charts(f: Facts, manifest: dict) -> list[Chart]:
 
 
 def _plain(title: str | None) -> str:
-    return (title or "").split("<br>")[0]
+    """The figure's title as plain text again (charts escape names for Plotly)."""
+    return plotly_unescape((title or "").split("<br>")[0])
 
 
 def _volume_takeaway(f: Facts, ind: contract.Indicator) -> str:
@@ -345,7 +328,8 @@ def _kpi_rows(pack: Pack) -> list[list[str]]:
     rows = []
     for k in pack.kpis:
         status = targets.STATUS_ZH[k.status] if k.value is not None else "无数据"
-        rows.append([contract.dataset(k.dataset).zh, k.indicator.zh, k.value_text, k.change_text, k.target_text,
+        rows.append([contract.dataset(k.dataset).zh, k.indicator.zh, k.value_text(), k.delta_text() or "—",
+                     k.target_text or "—",
                      f"{STATUS_SHAPE[k.status]} {status}"])
     return rows
 
@@ -653,18 +637,20 @@ def to_pdf(pack: Pack) -> bytes:
 # ---- folder ---------------------------------------------------------------------------------------
 
 def to_markdown(pack: Pack, png_names: list[str] | None = None) -> str:
-    lines = [f"# {pack.title}", "", f"**{pack.month_label}**　{_subtitle(pack)}", "", "## 主要指标", ""]
+    # Names in the titles, text and tables come from uploads: Markdown-escaped, so a viewer of the
+    # summary.md fetches no image and follows no link a village name carried (issue 10).
+    lines = [f"# {md_escape(pack.title)}", "", f"**{pack.month_label}**　{_subtitle(pack)}", "", "## 主要指标", ""]
     lines += _md_table(KPI_HEADER, _kpi_rows(pack))
     lines += ["", "## 文字通报", ""]
-    lines += [f"**{p.heading}**　{p.text}\n" for p in pack.paragraphs]
+    lines += [f"**{p.heading}**　{md_escape(p.text)}\n" for p in pack.paragraphs]
     lines += ["## 图表", ""]
     for i, chart in enumerate(pack.charts):
         name = png_names[i] if png_names else None
-        lines.append(f"### 图{i + 1}　{chart.title}")
+        lines.append(f"### 图{i + 1}　{md_escape(chart.title)}")
         lines.append("")
         if name:
-            lines += [f"![{chart.title}]({name})", ""]
-        lines += [chart.takeaway, ""]
+            lines += [f"![{md_escape(chart.title)}]({name})", ""]
+        lines += [md_escape(chart.takeaway), ""]
     lines += [f"## 需要关注的地区与指标（共{len(pack.attention)}项）", ""]
     rows = _attention_table(pack)
     lines += _md_table(ATTENTION_HEADER, rows) if rows else [_no_attention(pack)]
@@ -673,7 +659,7 @@ def to_markdown(pack: Pack, png_names: list[str] | None = None) -> str:
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     def cell(v):
-        return str(v).replace("|", "\\|")
+        return md_escape(v)  # escapes | too
 
     return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + [
         "| " + " | ".join(cell(v) for v in row) + " |" for row in rows]

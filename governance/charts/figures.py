@@ -4,6 +4,10 @@ The font family is set explicitly, with Noto Sans CJK SC first: server-side
 image export has no fallback for CJK and would draw every character as a box.
 Status colours are Okabe-Ito (readable with the common colour blindnesses),
 and status is also written in the hover text, never carried by colour alone.
+
+Titles, subtitles and labels are plain text: they may hold names from an
+upload, so every one is escaped here (core/text.plotly_escape) and only the
+markup these functions add themselves (<br>, <sup>) reaches Plotly as markup.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from governance.core import contract, targets
+from governance.core import contract, formatting, targets
 from governance.core.targets import STATUS_ZH
+from governance.core.text import plotly_escape
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 # Green, yellow, dark red differ in lightness as well as hue, so they stay apart for red-green colour
@@ -46,8 +51,7 @@ def axis_unit(ind: contract.Indicator) -> str:
 
 
 def _values(series: pd.Series, ind: contract.Indicator) -> pd.Series:
-    """Rates are stored as fractions and drawn as percent."""
-    return series * 100 if ind.unit == "%" else series
+    return formatting.display(series, ind)
 
 
 def _fmt(ind: contract.Indicator) -> str:
@@ -55,6 +59,7 @@ def _fmt(ind: contract.Indicator) -> str:
 
 
 def _finish(fig: go.Figure, title: str, subtitle: str, dark: bool, height: int) -> go.Figure:
+    title, subtitle = plotly_escape(title), plotly_escape(subtitle)
     text = f"{title}<br><sup>{subtitle}</sup>" if subtitle else title
     fig.update_layout(template=template(dark), title=dict(text=text), height=height)
     return fig
@@ -66,13 +71,13 @@ def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title
     fig = go.Figure()
     y = _values(df[ind.key], ind)
     fig.add_trace(go.Scatter(
-        x=df["month"], y=y, mode="lines+markers", name=ind.zh, line=dict(width=3),
+        x=df["month"].map(plotly_escape), y=y, mode="lines+markers", name=ind.zh, line=dict(width=3),
         hovertemplate=f"%{{x}}<br>{ind.zh}：%{{y:{_fmt(ind)}}}{axis_unit(ind)}<extra></extra>",
     ))
     t = targets.target_for(ind.dataset, ind.key, level)
     lines = list(t.band) if t.band else [t.target] if t.target is not None else []
     for value in lines:
-        shown = value * 100 if ind.unit == "%" else value
+        shown = formatting.display(value, ind)
         fig.add_hline(y=shown, line=dict(color=TARGET_COLOR, dash="dash", width=2),
                       annotation=dict(text=f"目标 {t.text(ind)}", bgcolor="rgba(255,255,255,0.7)",
                                       font=dict(color=TARGET_COLOR)),
@@ -93,7 +98,8 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
     data = data.sort_values(ind.key, ascending=ascending)
     data["status"] = [targets.status(v, ind, level, months) for v in data[ind.key]]
     fig = go.Figure(go.Bar(
-        x=_values(data[ind.key], ind), y=data["place_name"].fillna(data["place_code"]), orientation="h",
+        x=_values(data[ind.key], ind), y=data["place_name"].fillna(data["place_code"]).map(plotly_escape),
+        orientation="h",
         marker_color=[STATUS_COLOR[s] for s in data["status"]],
         customdata=list(zip(data["place_code"], [STATUS_ZH[s] for s in data["status"]])),
         text=[f"{v:{_fmt(ind)}}" for v in _values(data[ind.key], ind)], textposition="outside", cliponaxis=False,
@@ -101,9 +107,9 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
     ))
     t = targets.target_for(ind.dataset, ind.key, level)
     for value in (list(t.band) if t.band else [t.target] if t.target is not None else []):
-        fig.add_vline(x=value * 100 if ind.unit == "%" else value, line=dict(color=TARGET_COLOR, dash="dash", width=2))
+        fig.add_vline(x=formatting.display(value, ind), line=dict(color=TARGET_COLOR, dash="dash", width=2))
     fig.update_yaxes(autorange="reversed", title=None)
-    top = max([*_values(data[ind.key], ind).tolist(), *[(v * 100 if ind.unit == "%" else v) for v in (
+    top = max([*_values(data[ind.key], ind).tolist(), *[formatting.display(v, ind) for v in (
         list(t.band) if t.band else [t.target] if t.target is not None else [])], 0])
     # bars start at zero; the extra room keeps the value labels inside the chart
     fig.update_xaxes(title=None, ticksuffix="%" if ind.unit == "%" else "", range=[0, top * 1.15 or 1])
@@ -114,7 +120,8 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
 def bars(df: pd.DataFrame, label: str, value: str, *, unit: str, title: str, subtitle: str = "",
          dark: bool = False, horizontal: bool = False, height: int = 340) -> go.Figure:
     """A plain count breakdown (by channel, by category, by star...)."""
-    kwargs = dict(x=df[value], y=df[label], orientation="h") if horizontal else dict(x=df[label], y=df[value])
+    labels = df[label].map(plotly_escape)  # categories are free text from the ledgers
+    kwargs = dict(x=df[value], y=labels, orientation="h") if horizontal else dict(x=labels, y=df[value])
     fig = go.Figure(go.Bar(**kwargs, marker_color=SERIES[0], text=df[value], textposition="outside", cliponaxis=False,
                            hovertemplate=f"%{{{'y' if horizontal else 'x'}}}：%{{{'x' if horizontal else 'y'}}}{unit}"
                                          "<extra></extra>"))
@@ -135,7 +142,8 @@ def stacked(df: pd.DataFrame, x: str, parts: dict[str, str], *, unit: str, title
     """Columns made of parts, e.g. disputes by the level they were resolved at, month by month."""
     fig = go.Figure()
     for i, (column, name) in enumerate(parts.items()):
-        fig.add_trace(go.Bar(x=df[x], y=df[column], name=name, marker_color=SERIES[i % len(SERIES)],
+        name = plotly_escape(name)
+        fig.add_trace(go.Bar(x=df[x].map(plotly_escape), y=df[column], name=name, marker_color=SERIES[i % len(SERIES)],
                              hovertemplate=f"%{{x}} {name}：%{{y}}{unit}<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category", title=None)

@@ -29,6 +29,7 @@ import threading
 import plotly.graph_objects as go
 
 from governance.charts.figures import FONT
+from governance.core.text import plotly_escape
 
 WIDTH, HEIGHT, SCALE = 1600, 900, 2
 TIMEOUT_S = 60.0
@@ -56,8 +57,9 @@ def browser_path() -> str | None:
 
 
 def stamp_text(place: str, months: str, as_of: dt.date | str | None) -> str:
-    """地区 · 月份 · 数据截至: the filters a chart was drawn under and the data's date."""
-    parts = [f"地区：{place}", f"月份：{months}"]
+    """地区 · 月份 · 数据截至: the filters a chart was drawn under and the data's date (Plotly text: the
+    place name is escaped, it comes from an upload)."""
+    parts = [f"地区：{plotly_escape(place)}", f"月份：{plotly_escape(months)}"]
     if as_of:
         day = as_of if isinstance(as_of, str) else f"{as_of.year}年{as_of.month}月{as_of.day}日"
         parts.append(f"数据截至：{day}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import os
@@ -26,3 +27,17 @@ def verify_password(password: str, stored: str) -> bool:
         return hmac.compare_digest(got, base64.b64decode(digest))
     except (ValueError, binascii.Error):  # a mangled hash in secrets.toml: no sign-in, no traceback
         return False
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(os.urandom(16).hex())
+
+
+def check(password: str, stored: str | None) -> bool:
+    """verify_password, taking as long for a user name that does not exist (``stored`` None): a dummy
+    hash is checked instead, so the time a sign-in takes does not tell which names are real (issue 10)."""
+    if stored is None:
+        verify_password(password, _dummy_hash())
+        return False
+    return verify_password(password, stored)

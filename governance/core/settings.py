@@ -28,3 +28,47 @@ def today() -> dt.date:
     """Today where the offices are (GOVERNANCE_TZ, default Asia/Shanghai), not on the server's clock:
     at 07:00 in Beijing a UTC server still thinks it is yesterday, and today's cases would be 'future'."""
     return dt.datetime.now(ZoneInfo(os.environ.get("GOVERNANCE_TZ", "Asia/Shanghai"))).date()
+
+
+def _int_env(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+# --- limits on an upload (issue 10: a 1 MB CSV with a million-comma row took the server to 3.75 GB) ---
+
+def max_columns() -> int:
+    """Columns a ledger may have (GOVERNANCE_MAX_COLUMNS, default 200; the widest template has 12)."""
+    return _int_env("GOVERNANCE_MAX_COLUMNS", 200)
+
+
+def max_cell_chars() -> int:
+    """Characters in one cell (GOVERNANCE_MAX_CELL_CHARS, default 500): free text such as a category is
+    a short phrase; a 6 MB category once froze every viewer's browser."""
+    return _int_env("GOVERNANCE_MAX_CELL_CHARS", 500)
+
+
+def max_line_bytes() -> int:
+    """Bytes in one line of a CSV (GOVERNANCE_MAX_LINE_KB, default 64 KB), checked before any parsing."""
+    return _int_env("GOVERNANCE_MAX_LINE_KB", 64) * 1024
+
+
+def min_year() -> int:
+    """The earliest year a date or period may have (GOVERNANCE_MIN_YEAR, default 2000): no ledger of
+    this kind is older, and a 1900 date is a typo or an empty Excel date cell."""
+    return _int_env("GOVERNANCE_MIN_YEAR", 2000)
+
+
+# --- sign-in (issue 10, item 7) ---
+
+def session_idle_minutes() -> int:
+    """A signed-in session left idle this long is signed out (GOVERNANCE_SESSION_IDLE_MINUTES, default 30)."""
+    return _int_env("GOVERNANCE_SESSION_IDLE_MINUTES", 30)
+
+
+def public_dashboards() -> bool:
+    """With accounts, whether visitors who have not signed in may see the dashboards read-only
+    (GOVERNANCE_PUBLIC_DASHBOARDS=1; off by default). Never history or upload."""
+    return os.environ.get("GOVERNANCE_PUBLIC_DASHBOARDS", "").strip().lower() in ("1", "true", "yes", "on")

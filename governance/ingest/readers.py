@@ -36,7 +36,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from governance.core import contract
+from governance.core import contract, settings
+from governance.ingest import encodings
 from governance.ingest.xlsx_child import EXIT_MALFORMED
 
 HEAD_ROWS = 30  # the header must be among the first HEAD_ROWS rows
@@ -48,7 +49,6 @@ DECODE_CHUNK = 16 * 1024 * 1024
 ARROW_BLOCK = 4 * 1024 * 1024  # a record longer than a block is a parse error
 
 XLSX_MAX_CELLS = 5_000_000
-XLSX_MAX_COLUMNS = 200
 XLSX_MEMORY_BYTES = 2 * 1024**3
 XLSX_CPU_SECONDS = 30
 XLSX_WALL_SECONDS = 60
@@ -176,11 +176,17 @@ def _is_xlsx(data: bytes, filename: str) -> bool:
 
 def _read_csv(data: bytes, dataset: str, hmap: dict[str, str]) -> Parsed:
     buf, start, encoding = _to_utf8(data)
+    # Bounded work before any parsing (issue 10): a line of a million commas made the csv module and
+    # Arrow build a million-field row and a million-column table (3.75 GB, 161 s).
+    _check_line_lengths(buf, start)
     delimiter, records, ends, header_at = _sniff(buf, start, dataset, hmap)
+    for index, record in enumerate(records):
+        if len(record) > settings.max_columns():
+            raise _too_wide(index + 1, len(record))
     # Some exports end every data line, but not the header, with a delimiter: size the
     # table by the widest record seen, so that such rows do not all need putting back.
     width = max(map(len, records[header_at:]))
-    columns = _parse_body(buf, ends[header_at], width, delimiter).columns
+    columns = _parse_body(buf, ends[header_at], width, delimiter, first_row=header_at + 2).columns
     del buf  # a GB18030 file's UTF-8 copy is as big as the file: free it before _finish copies columns
     return _finish(columns, records[header_at], header_at + 1, hmap, encoding=encoding, sheet=None, sheets=[])
 
@@ -202,12 +208,21 @@ def _to_utf8(data: bytes) -> tuple[bytes | bytearray, int, str]:
     try:
         _validate_utf8(data, 0)
         return data, 0, "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = _gb18030_to_utf8(data)
     except UnicodeDecodeError as exc:
-        raise _encoding_error(exc) from None
+        utf8_until = exc.start
+    suspect = encodings.Suspect()
+    try:
+        text = _gb18030_to_utf8(data, suspect)
+    except UnicodeDecodeError as exc:
+        mixed = encodings.utf8_then_not(data, utf8_until) or encodings.gbk_then_utf8(data)
+        raise ReadError("encoding", mixed or _encoding_error(exc).message) from None
+    # GB18030 decodes nearly anything: refuse a reading that is not plausible Chinese (UTF-8 rows before
+    # or after GBK ones, Big5) rather than store mojibake. Never a latin-1 fallback.
+    mixed = encodings.utf8_then_not(data, utf8_until)
+    if mixed:
+        raise ReadError("encoding", mixed)
+    if suspect.suspicious_at is not None:
+        raise ReadError("encoding", encodings.diagnose(data, text, suspect.suspicious_at))
     # GB18030 has a BOM of its own (84 31 95 33); it decodes to U+FEFF like UTF-8's.
     return text, len(codecs.BOM_UTF8) if text.startswith(codecs.BOM_UTF8) else 0, "gb18030"
 
@@ -221,22 +236,63 @@ def _validate_utf8(data: bytes, start: int) -> None:
     decoder.decode(b"", final=True)
 
 
-def _gb18030_to_utf8(data: bytes) -> bytearray:
+def _gb18030_to_utf8(data: bytes, suspect: encodings.Suspect) -> bytearray:
     decoder = codecs.getincrementaldecoder("gb18030")("strict")
     out = bytearray()
     view = memoryview(data)
-    for pos in range(0, len(data), DECODE_CHUNK):
-        out += decoder.decode(view[pos : pos + DECODE_CHUNK]).encode("utf-8")
-    out += decoder.decode(b"", final=True).encode("utf-8")
+    for pos in range(0, len(data) + 1, DECODE_CHUNK):
+        final = pos + DECODE_CHUNK > len(data)
+        chunk = decoder.decode(view[pos : pos + DECODE_CHUNK], final=final)
+        suspect.feed(chunk, len(out))
+        out += chunk.encode("utf-8")
     return out
 
 
 def _encoding_error(exc: UnicodeDecodeError) -> ReadError:
     return ReadError(
         "encoding",
-        f"无法识别文件编码（不是 UTF-8 或 GBK/GB18030，第 {exc.start} 字节起无法解码），请另存为 CSV UTF-8 "
+        f"无法识别文件编码（不是 UTF-8 或 GBK/GB18030，第 {exc.start} 字节起无法解码），{encodings.FIX_ZH} "
         f"unreadable encoding: neither UTF-8 nor GBK/GB18030 (undecodable bytes at offset {exc.start}); "
-        "save as CSV UTF-8",
+        f"{encodings.FIX_EN}",
+    )
+
+
+def _check_line_lengths(buf, start: int) -> None:
+    """Refuse a line longer than settings.max_line_bytes() before the csv module or Arrow sees it.
+
+    numpy over the bytes: the line breaks' positions are all that is held, a few MB for a big file.
+    The line number is the text line (a record with a quoted line break spans two).
+    """
+    limit = settings.max_line_bytes()
+    if len(buf) - start <= limit:
+        return
+    data = np.frombuffer(buf, dtype=np.uint8)[start:]
+    breaks = np.flatnonzero(data == 0x0A)
+    if not len(breaks):
+        breaks = np.flatnonzero(data == 0x0D)  # old Mac line ends
+    bounds = np.concatenate(([-1], breaks, [len(data)]))
+    lengths = np.diff(bounds) - 1
+    over = np.flatnonzero(lengths > limit)
+    if not len(over):
+        return
+    index = int(over[0])
+    line = bytes(data[bounds[index] + 1 : bounds[index + 1]])
+    cells = max(line.count(d.encode()) for d in CSV_DELIMITERS) + 1
+    if cells > settings.max_columns():
+        raise _too_wide(index + 1, cells)
+    raise ReadError(
+        "too_long",
+        f"第 {index + 1} 行过长（{len(line):,} 字节，每行上限 {limit // 1024} KB），请检查该行是否粘贴了大段内容 "
+        f"line {index + 1} is too long ({len(line):,} bytes, limit {limit // 1024} KB)",
+    )
+
+
+def _too_wide(row: int, cells: int) -> ReadError:
+    limit = settings.max_columns()
+    return ReadError(
+        "too_wide",
+        f"第 {row} 行有 {cells:,} 列，超过上限 {limit} 列，已拒绝读取。请删除表格右侧多余的列或分隔符后重新上传 "
+        f"row {row} has {cells:,} columns, more than the limit of {limit}: delete the stray columns or separators",
     )
 
 
@@ -287,9 +343,9 @@ def _head(buf, start: int, delimiter: str) -> tuple[list[list[str]], list[int]]:
     return records, ends
 
 
-def _parse_body(buf, offset: int, width: int, delimiter: str) -> pa.Table:
+def _parse_body(buf, offset: int, width: int, delimiter: str, first_row: int) -> pa.Table:
     """Every record after the header as string columns c0.., one table row per CSV record,
-    so that record i is Excel row header_row + 1 + i."""
+    so that record i is Excel row header_row + 1 + i (first_row + i)."""
     names = [f"c{i}" for i in range(width)]
     if offset >= len(buf):
         return pa.table({name: pa.array([], pa.string()) for name in names})
@@ -301,6 +357,10 @@ def _parse_body(buf, offset: int, width: int, delimiter: str) -> pa.Table:
         # single-threaded read says where they were; read again to put them back.
         bad.clear()
         table = _arrow_csv(source, names, delimiter, bad, use_threads=False)
+        # Arrow only counted the cells of a too-wide record; putting it back would build it.
+        wide = next((row for row in bad if row.actual_columns > settings.max_columns()), None)
+        if wide is not None:
+            raise _too_wide(first_row + wide.number - 1, wide.actual_columns)
         table = _put_back(table, bad, delimiter)
     return table
 
@@ -429,7 +489,7 @@ def _check_declared_size(data: bytes, part: str, sheet: str) -> None:
         return
     letters, last_row = match.group(1).decode(), int(match.group(2))
     last_column = _column_number(letters)
-    if last_column > XLSX_MAX_COLUMNS or last_column * last_row > XLSX_MAX_CELLS:
+    if last_column > settings.max_columns() or last_column * last_row > XLSX_MAX_CELLS:
         raise _xlsx_limits(f"A1:{letters}{last_row}")
 
 
@@ -440,7 +500,7 @@ def _run_child(data: bytes, sheet: str) -> list[list[str | None]]:
         "memory_bytes": XLSX_MEMORY_BYTES,
         "cpu_seconds": XLSX_CPU_SECONDS,
         "max_cells": XLSX_MAX_CELLS,
-        "max_columns": XLSX_MAX_COLUMNS,
+        "max_columns": settings.max_columns(),
     }
     try:
         done = subprocess.run(
@@ -471,11 +531,11 @@ def _child_detail(done: subprocess.CompletedProcess) -> str:
 
 
 def _xlsx_limits(detail: str) -> ReadError:
-    limits = f"{XLSX_MAX_COLUMNS} 列、{XLSX_MAX_CELLS:,} 个单元格"
+    limits = f"{settings.max_columns()} 列、{XLSX_MAX_CELLS:,} 个单元格"
     return ReadError(
         "xlsx_limits",
         f"工作簿过大或格式异常，已拒绝读取（上限 {limits}；{detail}）。请删除表格以外的多余单元格后另存，或另存为 CSV。"
-        f"workbook too large or malformed, refused (limit {XLSX_MAX_COLUMNS} columns, {XLSX_MAX_CELLS:,} cells; "
+        f"workbook too large or malformed, refused (limit {settings.max_columns()} columns, {XLSX_MAX_CELLS:,} cells; "
         f"{detail}); delete stray cells outside the table, or save as CSV",
     )
 
@@ -534,6 +594,7 @@ def _finish(
     """
     for index, column in enumerate(columns):
         columns[index] = _normalise(column)
+    _check_cell_lengths(columns, header, header_row)
     first = pc.coalesce(*columns)
     blank = pc.is_null(first)
     squeezed = pc.replace_substring_regex(first, r"\s+", "")
@@ -583,6 +644,35 @@ def _finish(
         sheets=sheets,
         header_row=header_row,
         dropped=dropped,
+    )
+
+
+def _check_cell_lengths(columns: list[pa.ChunkedArray], header: list[str | None], header_row: int) -> None:
+    """Refuse a cell longer than settings.max_cell_chars(), naming its row and column (issue 10: a 6 MB
+    category was accepted, and the petitions page then never finished drawing in any browser)."""
+    limit = settings.max_cell_chars()
+    found: list[tuple[int, int, int]] = []  # (row, column index, length)
+    for index, cell in enumerate(header):
+        if cell and len(cell) > limit:
+            found.append((header_row, index, len(cell)))
+    for index, column in enumerate(columns):
+        if not len(column):
+            continue
+        lengths = pc.fill_null(pc.utf8_length(column), 0)
+        if pc.max(lengths).as_py() <= limit:
+            continue
+        over = np.flatnonzero(_to_numpy(pc.greater(lengths, limit)))[:5]
+        values = _to_numpy(lengths)
+        found += [(header_row + 1 + int(i), index, int(values[i])) for i in over]
+    if not found:
+        return
+    found.sort()
+    zh = "；".join(f"第 {r} 行 {_column_letter(c)} 列（{n:,} 个字符）" for r, c, n in found[:5])
+    en = "; ".join(f"row {r} column {_column_letter(c)} ({n:,} characters)" for r, c, n in found[:5])
+    raise ReadError(
+        "too_long",
+        f"单元格内容过长（每格上限 {limit} 个字符）：{zh}。请精简后重新上传 "
+        f"cell text too long (limit {limit} characters): {en}",
     )
 
 

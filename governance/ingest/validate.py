@@ -52,7 +52,13 @@ KEY_ZH = {
     "unknown_parent": "上级区划不存在",
     "no_regions": "尚未上传行政区划",
     "ignored_value": "该值不适用，已忽略",
+    "too_early": "日期过早",
+    "excel_number": "区划代码被 Excel 转成了科学计数法，请把该列设为文本后重新导出",
 }
+# A code Excel turned into a number: 4.11122E+11 (General format keeps 6 significant digits),
+# 411102001201.0 (a number cell written out by another tool).
+EXCEL_NUMBER = r"^\d+(\.\d+)?[eE]\+?\d+$|^\d+\.0+$"
+EXCEL_SIGNIFICANT = 6
 
 
 @dataclass
@@ -196,7 +202,6 @@ def parse_date(col):
     return pa.array(out, type=pa.date32(), mask=~ok), bad
 
 
-MIN_YEAR = 2000  # no ledger of this kind is older; earlier years are typos (0000, 1024...)
 
 
 def parse_month(col):
@@ -210,7 +215,7 @@ def parse_month(col):
     day = pc.struct_field(parts, "d")
     d = np.asarray(pc.cast(pc.if_else(pc.and_(pa.array(valid), pc.not_equal(pc.fill_null(day, ""), "")),
                                       day, "1"), pa.int64()))
-    ok = valid & (y >= MIN_YEAR) & (y <= 2100) & (m >= 1) & (m <= 12)
+    ok = valid & (y >= settings.min_year()) & (y <= 2100) & (m >= 1) & (m <= 12)
     ok &= (d >= 1) & (d <= _days_in_month(np.where(ok, y, 2000), np.where(ok, m, 1)))
     text = np.char.add(np.char.zfill(y.astype(str), 4), np.char.add("-", np.char.zfill(m.astype(str), 2)))
     return pa.array(text, mask=~ok), ~ok & ~_blank(col)
@@ -222,7 +227,7 @@ def parse_rating_period(col):
     s = pc.replace_substring_regex(s, r"^(\d{4})-?(下半|H2|h2)$", r"\1-H2")
     ok = np.asarray(pc.fill_null(pc.match_substring_regex(s, r"^(19|20|21)\d{2}(-H[12])?$"), False))
     year = np.asarray(pc.cast(pc.if_else(pa.array(ok), pc.utf8_slice_codeunits(s, 0, 4), "2000"), pa.int64()))
-    ok &= year >= MIN_YEAR
+    ok &= year >= settings.min_year()
     return pc.if_else(pa.array(ok), s, pa.scalar(None, pa.string())), ~ok & ~_blank(col)
 
 
@@ -303,6 +308,11 @@ def convert(checker: Checker, column: contract.Column, raw: pa.Array) -> pa.Arra
         typed, bad = parse_enum(raw, column)
     else:
         typed, bad = PARSERS[column.type](raw)
+    if column.type == "code" and bad.any():
+        # Say what happened, not just "invalid": the fix is in Excel, not in the digits (issue 10).
+        mangled = _mask(pc.match_substring_regex(raw, EXCEL_NUMBER)) & bad
+        checker.flag(mangled, column.name, "excel_number", values=raw)
+        bad = bad & ~mangled
     if bad.any():
         checker.flag(bad, column.name, BAD_KEY[column.type], allowed_text(column), values=raw)
     if column.required:
@@ -363,7 +373,12 @@ def resolve_places(checker: Checker, parsed, regions: pa.Table | None) -> pa.Arr
         villages = pa.array([c for c in codes if levels.get(c) == "village"])
         is_village = np.asarray(pc.fill_null(pc.is_in(typed, villages), False))
         well_formed = _mask(pc.match_substring_regex(typed, r"^\d{12}$"))
-        checker.flag(well_formed & ~known, "region_code", "unknown_place", "行政区划表中没有该代码", values=raw)
+        # An .xlsx number cell keeps what Excel showed: 4.11122E+11 came back as 411122000000, a code no
+        # place has, with at most 6 significant digits (a real village code ends in its own 3 digits).
+        rounded = well_formed & ~known & _mask(pc.match_substring_regex(typed, r"0{%d}$" % (12 - EXCEL_SIGNIFICANT)))
+        checker.flag(rounded, "region_code", "excel_number", "该代码像是被四舍五入后的数字", values=raw)
+        checker.flag(well_formed & ~known & ~rounded, "region_code", "unknown_place", "行政区划表中没有该代码",
+                     values=raw)
         checker.flag(known & ~is_village, "region_code", "not_village", "应填村(社区)级代码", values=raw)
         return typed
     return _resolve_names(checker, parsed, regions)
@@ -405,8 +420,13 @@ def _mask(arr) -> np.ndarray:
 def check_rules(checker: Checker, t: dict[str, pa.Array], today: dt.date, regions: pa.Table | None) -> None:
     key = checker.ds.key
     this_month = f"{today.year:04d}-{today.month:02d}"
+    earliest = dt.date(settings.min_year(), 1, 1)
     for col in checker.ds.columns:
         if col.type == "date" and col.name in t:
+            # 1900 dates were accepted and stretched the month slider from 1900-01 (issue 10)
+            early = _mask(pc.less(t[col.name], pa.scalar(earliest, pa.date32())))
+            checker.flag(early, col.name, "too_early", f"早于 {earliest.isoformat()}，请检查是否录错"
+                         "（最早年份可用 GOVERNANCE_MIN_YEAR 设置）", values=t[col.name])
             late = _mask(pc.greater(t[col.name], pa.scalar(today, pa.date32())))
             checker.flag(late, col.name, "future_date", f"今天是 {today.isoformat()}", values=t[col.name])
         elif col.type == "month" and col.name in t:

@@ -8,5 +8,10 @@ from governance.store.delta import (  # noqa: F401
     damage_message,
     read_current,
 )
-from governance.store.schema import INTERNAL, ConcurrentCommitError, StoreError, arrow_schema  # noqa: F401
+from governance.store.schema import (  # noqa: F401
+    INTERNAL,
+    ConcurrentCommitError,
+    StoreError,
+    arrow_schema,
+)
 from governance.store.scope import ScopeError  # noqa: F401

@@ -57,7 +57,12 @@ from deltalake.transaction import AddAction, RemoveAction
 from governance.core import contract
 from governance.core.settings import store_root
 from governance.store import scope as scopes
-from governance.store.schema import ConcurrentCommitError, StoreError, arrow_schema, with_period
+from governance.store.schema import (
+    ConcurrentCommitError,
+    StoreError,
+    arrow_schema,
+    with_period,
+)
 
 TABLES = "tables"
 LOG_FILE = re.compile(r"^(\d{20})\.json$")

@@ -39,7 +39,12 @@ import pyarrow.parquet as pq
 
 from governance.core import contract
 from governance.core.settings import store_root
-from governance.store.schema import ConcurrentCommitError, StoreError, arrow_schema, with_period
+from governance.store.schema import (
+    ConcurrentCommitError,
+    StoreError,
+    arrow_schema,
+    with_period,
+)
 
 MANIFEST_DIGITS = 6
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from governance.core import contract, periods
+from governance.core import contract, formatting, periods
 from governance.core.settings import store_root
 from governance.store import Store, StoreError
 
@@ -74,8 +74,7 @@ def cmd_indicators(args) -> int:
         print(damaged[args.dataset], file=sys.stderr)
         return 1
     if args.region:
-        known = engine.run("places", {"code_lo": int(args.region), "code_hi": int(args.region)}, version=version)
-        if known.empty:
+        if args.region not in set(indicators.places(engine, args.region, version=version)["region_code"]):
             print(f"行政区划表中没有该地区 unknown region: {args.region}", file=sys.stderr)
             return 1
     end = end_month or indicators.latest_month(engine, version)
@@ -107,7 +106,7 @@ def _fmt(value, ind) -> str:
     if isinstance(value, dict):
         return " ".join(f"{k}星:{v}" for k, v in value.items())
     if ind.unit == "%":
-        return f"{value * 100:.1f}%"
+        return f"{formatting.display(value, ind):.1f}%"
     if isinstance(value, float):
         return f"{value:,.2f} {ind.unit}"
     return f"{value:,} {ind.unit}"

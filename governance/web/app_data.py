@@ -18,14 +18,19 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from governance.core import contract, settings
+from governance.briefing import pack as briefing
+from governance.core import contract, periods, settings
 from governance.core.regions import (
     home_region,  # noqa: F401  (pages call app_data.home_region)
 )
 from governance.core.settings import store_root
-from governance.metrics import breakdowns, indicators
+from governance.metrics import attention, breakdowns, indicators
 from governance.metrics.indicators import View
-from governance.store import Store, StoreError, damage_message
+from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
+    Store,
+    StoreError,
+    damage_message,
+)
 from queries import Engine
 
 TTL = 3600
@@ -110,7 +115,7 @@ def _today() -> str:
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def places(root: str, ver: int) -> pd.DataFrame:
-    return _engine(root).run("places", {"code_lo": 0, "code_hi": 999_999_999_999}, version=ver)
+    return indicators.places(_engine(root), version=ver)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -121,17 +126,8 @@ def periods_by_dataset(root: str, ver: int) -> dict[str, list[str]]:
 def months(root: str, ver: int) -> list[str]:
     """Every month from the first to the last with data in any monthly dataset."""
     found = periods_by_dataset(root, ver)
-    have = sorted(set(found["petitions"]) | set(found["disputes"]) | set(found["grid"]))
-    if not have:
-        return []
-    from governance.core.periods import months_between, shift_month
-
-    return [shift_month(have[0], i) for i in range(months_between(have[0], have[-1]))]
-
-
-def latest_month(root: str, ver: int) -> str | None:
-    m = months(root, ver)
-    return m[-1] if m else None
+    have = sorted({m for k in contract.MONTHLY_DATASETS for m in found[k]})
+    return periods.month_axis(have[0], have[-1]) if have else []
 
 
 @st.cache_data(ttl=TTL, max_entries=1024, show_spinner=False)
@@ -174,6 +170,48 @@ def _branch_list(root: str, ver: int, region: str, end: str, weak_only: bool) ->
 def branch_list(region: str, end: str, weak_only: bool = False) -> pd.DataFrame:
     root, ver = store_key()
     return _branch_list(root, ver, region, end, weak_only)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _attention(root: str, ver: int, region: str, end: str, day: str) -> pd.DataFrame:
+    return attention.needs_attention(_engine(root), region, end, version=ver, today=dt.date.fromisoformat(day))
+
+
+def needs_attention(region: str, end: str) -> pd.DataFrame:
+    root, ver = store_key()
+    return _attention(root, ver, region, end, _today())
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def _pack(root: str, ver: int, region: str, month: str, day: str) -> briefing.Pack:
+    return briefing.build(_engine(root), region, month, version=ver, today=dt.date.fromisoformat(day), render=False)
+
+
+def briefing_pack(region: str, month: str) -> briefing.Pack:
+    """The briefing's content for a place and month (charts not yet drawn); raises NoDataError."""
+    root, ver = store_key()
+    return _pack(root, ver, region, month, _today())
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def _export(root: str, ver: int, region: str, month: str, kind: str, day: str) -> tuple[str, bytes]:
+    return briefing.export(_engine(root), region, month, kind, version=ver, today=dt.date.fromisoformat(day))
+
+
+def briefing_file(region: str, month: str, kind: str) -> tuple[str, bytes]:
+    """(file name, bytes) of one briefing output (pptx, pdf, zip), made once per store version and day."""
+    root, ver = store_key()
+    return _export(root, ver, region, month, kind, _today())
+
+
+def export_key(region: str, month: str) -> tuple:
+    """What a made briefing file depends on: a button is 'ready' while this stays the same."""
+    return (*store_key(), region, month, _today())
+
+
+def loaded_on(dataset: str) -> dt.date | None:
+    """When the dataset's current data was loaded (a chart image's stamp)."""
+    return briefing.as_of(engine().store.manifest(version()), [dataset])
 
 
 def indicator_help(ind: contract.Indicator) -> str:

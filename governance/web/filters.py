@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from governance.core import contract, periods
+from governance.core.text import md_escape
 from governance.web import app_data
 from governance.web.i18n import t
 
@@ -104,7 +105,7 @@ def page_filters() -> Filters:
 
     targets.load()
     if targets.load_error:
-        st.warning(targets.load_error)
+        st.warning(md_escape(targets.load_error))
     f = sidebar()
     if f is None:
         st.info(t("还没有数据。请在“数据上传”页上传台账，或运行 `python -m governance demo` 生成演示数据。",

@@ -8,6 +8,7 @@ import streamlit as st
 
 from governance.charts import figures as charts
 from governance.core import contract, periods, targets
+from governance.core.text import plotly_escape
 from governance.web import app_data, ui
 from governance.web.filters import Filters
 from governance.web.i18n import t
@@ -34,8 +35,8 @@ def band(f: Filters) -> None:
     for edge in t_band:
         fig.add_vline(x=edge, line=dict(color=charts.TARGET_COLOR, dash="dash", width=2))
     fig.update_layout(barmode="stack", template=charts.template(), height=360,
-                      title=dict(text=f"{f.name} · 各村(社区)每网格户数分布（个）<br><sup>{f.label} · 虚线为 "
-                                      f"{t_band[0]}-{t_band[1]} 户</sup>"))
+                      title=dict(text=f"{plotly_escape(f.name)} · 各村(社区)每网格户数分布（个）<br><sup>"
+                                      f"{plotly_escape(f.label)} · 虚线为 {t_band[0]}-{t_band[1]} 户</sup>"))
     fig.update_xaxes(title="户/网格")
     fig.update_yaxes(title=None, tickformat=",d")
     ui.chart(fig, "grid_band_chart", filename="每网格户数分布", stamp=(f.name, periods.month_label_zh(f.end), "grid"))

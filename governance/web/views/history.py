@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from governance.store import StoreError
 from governance.web import app_data
 
 ACTIONS = {"ingest": "上传", "demo": "演示数据", "restore": "恢复"}
@@ -73,6 +72,6 @@ def restore(dataset: str, period: str, version: int, scope: str, who: str) -> tu
     try:
         result = app_data.engine().store.restore(dataset, period, version, scope=[scope] if scope else None,
                                                  who=who)
-    except (StoreError, OSError) as e:
+    except (app_data.StoreError, OSError) as e:
         return None, f"恢复未完成，数据未改变：{e}"
     return result.version, None

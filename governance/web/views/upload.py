@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from governance.core import contract
+from governance.core.text import md_escape
 from governance.ingest import templates
 from governance.ingest.pipeline import Report, ingest
 from governance.web import app_data
@@ -85,7 +86,7 @@ def show_recognition(report: Report) -> None:
         return
     facts = [f"编码：{p.encoding or 'xlsx'}", f"表头在第 {p.header_row} 行", f"数据 {p.table.num_rows:,} 行"]
     if p.sheet:
-        facts.insert(0, f"工作表：{p.sheet}")
+        facts.insert(0, f"工作表：{md_escape(p.sheet)}")
     dropped = {}
     for _, reason in p.dropped:
         dropped[reason] = dropped.get(reason, 0) + 1
@@ -144,7 +145,7 @@ def show_last_commit() -> None:
         return
     if report.committed:
         scope = "、".join(s["name"] for s in report.scope)
-        st.success(f"已提交：{report.filename} 的 {report.rows:,} 行已生效（{', '.join(report.periods)}，范围：{scope}），"
-                   f"各页面即显示新数据。如需撤销，可在“数据版本”页恢复（第 {report.version} 版）。")
+        st.success(f"已提交：{md_escape(report.filename)} 的 {report.rows:,} 行已生效（{', '.join(report.periods)}，"
+                   f"范围：{md_escape(scope)}），各页面即显示新数据。如需撤销，可在“数据版本”页恢复（第 {report.version} 版）。")
     else:
-        st.error("提交未成功，数据未作任何改变：" + "；".join(p.message for p in report.errors))
+        st.error("提交未成功，数据未作任何改变：" + md_escape("；".join(p.message for p in report.errors)))
