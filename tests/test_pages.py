@@ -176,3 +176,36 @@ def test_a_commit_during_a_page_run_never_mixes_versions(tiny_store, monkeypatch
     seen.clear()
     at.run()  # the next run reads the new version (the month picked stays October in this session)
     assert set(seen) != {first} and len(set(seen)) == 1
+
+
+def test_upload_page_scope_picker_preview_and_the_second_confirmation_for_emptied_places(tiny_store):
+    from governance.store import Store
+    from tests.test_ingest import ledger
+
+    at = run_app()
+    at.switch_page("pages/upload.py")
+    at.run()
+    at.selectbox(key="upload_dataset").set_value("petitions")
+    at.run()
+    at.selectbox(key="upload_scope").set_value(tiny.COUNTY)  # a county file that should also empty what it omits
+    at.run()
+    only_a1 = ledger(["N1,甲镇,甲一村,2024-10-08,来访,劳动社保,是,,,,否", "N2,甲镇,甲一村,2024-10-09,来访,教育,是,,,,否"])
+    at.file_uploader(key="upload_file_0").upload("县10月.csv", only_a1, "text/csv")
+    at.run()
+    assert not at.exception
+    # October now: A1 3, A2 1, B1 2 -> the file keeps A1 at 2 and empties A2 and B1
+    (ok,) = [s.value for s in at.success if "校验通过" in s.value]
+    assert "范围：示范县" in ok and "替换 3 个地点的 6 行现有数据" in ok and "写入 2 行" in ok
+    emptied = [e.value for e in at.error if "上传后将没有数据" in e.value]
+    assert len(emptied) == 2 and any("甲二社区" in e for e in emptied) and any("乙一村" in e for e in emptied)
+    preview = next(d.value for d in at.dataframe if "上传后行数" in d.value.columns)
+    assert preview[["地点", "现有行数", "上传后行数"]].values.tolist() == [["甲一村", 3, 2], ["甲二社区", 1, 0],
+                                                                      ["乙一村", 2, 0]]
+    assert at.button(key="upload_commit").disabled  # not until the emptied places are confirmed
+    at.checkbox(key="upload_confirm_empty").check()
+    at.run()
+    at.button(key="upload_commit").click()
+    at.run()
+    assert any("已提交" in s.value for s in at.success)
+    october = Store(tiny_store).read("petitions", periods=["2024-10"])
+    assert sorted(october.column("case_id").to_pylist()) == ["N1", "N2"]
