@@ -16,7 +16,7 @@ dataset = st.selectbox("数据集 Dataset", list(contract.DATASETS), key="upload
 upload_view.template_buttons(dataset)
 
 upload_view.show_last_commit()
-scope = st.selectbox("范围 Scope（本次上传替换哪些地区的数据）", upload_view.scope_choices(), key="upload_scope",
+scope = st.selectbox("范围 Scope（本次上传替换哪些地区的数据）", upload_view.scope_choices(user.region), key="upload_scope",
                      format_func=upload_view.scope_label, disabled=contract.dataset(dataset).period_from is None,
                      help="默认只替换文件中出现的乡镇（街道）的数据；县级汇总文件如需清空某个未出现的乡镇，请选择县。"
                           "选择村（社区）时，文件中该村以外的行会被拒绝。")
@@ -29,7 +29,7 @@ if upload is None:
 
 data = upload.getvalue()
 sheet = st.session_state.get("upload_sheet")
-report = upload_view.dry_run(dataset, data, upload.name, sheet, scope)
+report = upload_view.dry_run(dataset, data, upload.name, sheet, scope, user.region)
 if report.parsed and len(report.parsed.sheets) > 1:
     st.selectbox("工作表 Sheet", report.parsed.sheets, key="upload_sheet")
 
@@ -45,6 +45,6 @@ st.success(upload_view.confirmation_text(report))
 empties = upload_view.show_preview(report)
 sure = not empties or st.checkbox("我已核对：确认清空上面标红的地点在这些期间的数据", key="upload_confirm_empty")
 if st.button("确认提交 Commit", type="primary", key="upload_commit", disabled=not sure):
-    upload_view.commit(dataset, data, upload.name, sheet, user.name, scope)  # reruns with a fresh uploader
+    upload_view.commit(dataset, data, upload.name, sheet, user.name, scope, user.region)  # reruns with a fresh uploader
 upload_view.show_problems(report)
 upload_view.show_recognition(report)

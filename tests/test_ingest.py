@@ -364,3 +364,22 @@ def test_indicators_branches_takes_rating_periods_and_a_ratings_only_store(tmp_p
     assert half.returncode == 0
     wrong = cli("indicators", "petitions", "--from", "2024", store_dir=store.root)
     assert wrong.returncode == 2 and "YYYY-MM" in wrong.stderr
+
+
+def test_an_account_bound_to_a_place_uploads_only_inside_it(store):
+    # a village office (A1): its file replaces its own village by default, not the whole town
+    rows = ["N1,甲镇,甲一村,2024-10-08,来访,劳动社保,是,,,,否"]
+    report = ingest(store, "petitions", ledger(rows), "甲一村.csv", today=TODAY, within=tiny.A1)
+    assert report.committed and [s["code"] for s in report.scope] == [tiny.A1]
+    october = store.read("petitions", periods=["2024-10"])
+    # A1's p1-p3 replaced by N1; A2's p4 and B1's p5 p6 stand
+    assert sorted(october.column("case_id").to_pylist()) == ["N1", "p4", "p5", "p6"]
+    before = snapshot(store.root)
+    other = ingest(store, "petitions", ledger(rows + ["N2,甲镇,甲二社区,2024-10-09,来访,教育,是,,,,否"]), "x.csv",
+                   today=TODAY, within=tiny.A1)
+    assert [(e.row, e.key) for e in other.errors] == [(5, "outside_scope")]
+    wider = ingest(store, "petitions", ledger(rows), "x.csv", today=TODAY, within=tiny.TOWN_A, scope=tiny.COUNTY)
+    assert [e.key for e in wider.errors] == ["invalid_scope"]
+    regions = ingest(store, "regions", b"region_code,name\n", "r.csv", today=TODAY, within=tiny.TOWN_A)
+    assert [e.key for e in regions.errors] == ["not_allowed"]
+    assert snapshot(store.root) == before

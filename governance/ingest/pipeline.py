@@ -178,11 +178,14 @@ def ingest(
     today: dt.date | None = None,
     scope: str | list[str] | None = None,
     max_bytes: int | None = None,
+    within: str | None = None,
 ) -> Report:
     """Read, validate, preview and (unless ``dry_run``) commit one upload within its scope.
 
     ``scope``: the place code(s) the upload replaces; default the towns its rows hold (SPEC).
     ``max_bytes``: the size cap (None: the web's default; the command line passes no cap).
+    ``within``: the place the uploader's account is bound to (SPEC): every row, and the scope, must lie inside it;
+    a village's office replaces its own village by default; a bound account may not replace the regions table.
     """
     ds = contract.dataset(dataset_key)
     report = Report(dataset_key, filename)
@@ -196,6 +199,19 @@ def ingest(
         report.problems.append(Problem(0, "", "", "invalid_scope", "行政区划表整表替换，不能指定范围 "
                                        "the regions table is replaced whole: no scope"))
         return report
+    if within:
+        if not ds.period_from:
+            report.problems.append(Problem(0, "", "", "not_allowed", "绑定到下级地区的账号不能上传行政区划表 "
+                                           "an account bound to a place may not replace the regions table"))
+            return report
+        lo, hi = scopes.code_range(within)
+        outside = [c for c in named if not lo <= scopes.code_range(c)[0] <= scopes.code_range(c)[1] <= hi]
+        if outside:
+            report.problems.append(Problem(0, "", "region_code", "invalid_scope",
+                                           f"范围 {'、'.join(outside)} 不在本账号的地区 {within} 之内 (invalid_scope)"))
+            return report
+        if not named and contract.level_of_code(within) == "village":
+            named = [within]  # a village office's file replaces its own village, not its whole town
     report.scope_named = bool(named)
     try:
         parsed = read_upload(data, filename, dataset_key, sheet=sheet, max_bytes=max_bytes)
@@ -226,8 +242,8 @@ def ingest(
                 f"请保留这些地区，或先恢复相应数据 (orphaned_facts: {len(orphaned)} codes used by facts are missing)"))
             return report
     table = result.table
-    if named:
-        outside = _scope_problems(parsed, table, named)
+    for limit in ([within] if within else []) + ([named] if named else []):
+        outside = _scope_problems(parsed, table, limit if isinstance(limit, list) else [limit])
         if outside:
             report.problems[:0] = outside
             return report
