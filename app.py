@@ -31,12 +31,13 @@ data = [
     st.Page("pages/submissions.py", title="报送进度 Submissions", icon=":material/fact_check:"),
     st.Page("pages/dictionary.py", title="指标说明 Indicators", icon=":material/menu_book:"),
 ]
-# A page left out of st.navigation cannot be opened by its URL either: Streamlit runs the default page.
-access = auth.access(user)
-if access == "all":
-    page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data})
-elif access == "dashboards":  # GOVERNANCE_PUBLIC_DASHBOARDS: read-only, never history or upload
-    page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": [p for p in data if p.title.startswith("指标说明")]})
+# Visitors who may open nothing get the sign-in (or closed) note at every page's address, and no page list.
+# With GOVERNANCE_PUBLIC_DASHBOARDS the pages are listed, and history and upload stop at their own sign-in check.
+if auth.access(user) == "closed":
+    addresses = [Path(script).stem for script in sorted((Path(__file__).parent / "pages").glob("*.py"))]
+    page = st.navigation([st.Page(auth.closed_page, title="登录 Sign in", default=True),
+                          *[st.Page(auth.closed_page, title="登录 Sign in", url_path=address)
+                            for address in addresses]], position="hidden")
 else:
-    page = st.navigation([st.Page(auth.closed_page, title="登录 Sign in", url_path="signin", default=True)])
+    page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data})
 errors.guarded(page.run, page.title)

@@ -17,18 +17,19 @@ EVIL = ["![x](http://10.0.0.1/p.png)", '<a href="http://10.0.0.1">x</a>', "<img 
 
 
 def test_md_escape_leaves_no_active_markdown_mark():
-    assert md_escape("![x](http://10.0.0.1/p.png)") == r"\!\[x\](http\://10.0.0.1/p.png)"
+    # GFM links bare URLs after escapes are resolved: a word joiner (U+2060) breaks http:// and www.
+    assert md_escape("![x](http://10.0.0.1/p.png)") == "\\!\\[x\\](http\u2060\\://10.0.0.1/p.png)"
     assert md_escape("<img src=x onerror=alert(1)>") == r"\<img src=x onerror=alert(1)\>"
-    assert md_escape("[link](http://10.0.0.1)") == r"\[link\](http\://10.0.0.1)"
+    assert md_escape("[link](http://10.0.0.1)") == "\\[link\\](http\u2060\\://10.0.0.1)"
     # Streamlit's directives and LaTeX, GFM's bare www. and e-mail links, a list or heading on a new line
     assert md_escape(":red[x] $x$") == r"\:red\[x\] \$x\$"
-    assert md_escape("www.x.org a@b.cn") == r"www\.x.org a\@b.cn"
+    assert md_escape("www.x.org a@b.cn HTTPS://y") == "www\u2060.x.org a\u2060@b.cn HTTPS\u2060\\://y"
     assert md_escape("- 甲\n# 乙") == r"\- 甲 \# 乙"
     # every mark escaped once: no unescaped [ < ! : left anywhere
     for name in EVIL:
         out = md_escape(name)
         for i, ch in enumerate(out):
-            if ch in "[]<>!:`*_|$&@":
+            if ch in "[]<>!:`*_|$&":
                 assert out[i - 1] == "\\", (name, out)
 
 
@@ -65,5 +66,5 @@ def test_figures_escape_titles_labels_and_hover_names():
 def test_the_summary_markdown_escapes_names():
     paras = [summary.Paragraph("petitions", "一、信访工作", f"分村(社区)看，最高的是{EVIL[0]}（100%）。", True)]
     md = summary.markdown(EVIL[3], "2024-10", paras)
-    assert r"最高的是\!\[x\](http\://10.0.0.1/p.png)（100%）" in md  # shown as written, not an image
+    assert "最高的是\\!\\[x\\](http\u2060\\://10.0.0.1/p.png)（100%）" in md  # shown as written, not an image
     assert md.startswith(r"# javascript\:alert(1)2024年10月")

@@ -3,6 +3,7 @@ an encoding that GB18030 "decodes" into mojibake. Every file is made here; row n
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -129,3 +130,30 @@ def test_a_gbk_ledger_with_rare_characters_in_names_still_passes():
     parsed = read_upload(ledger(rows), "台账.csv", "petitions")
     assert parsed.encoding == "gb18030"
     assert parsed.table.column("village").to_pylist()[0] == "喆堃村"
+
+
+# ---- the same through the command line: refused, exit 1, the store as it was --------------------
+
+@pytest.mark.parametrize("name, data, key, message", [
+    ("wide.csv", csv(data_rows(33) + ["," * 1_000_000]), "too_wide", "第 35 行有 1,000,001 列"),
+    ("long.csv", csv(data_rows(2) + ["XF9,411102001201,2024-10-08,来信," + "长" * 600]), "too_long",
+     "第 4 行 E 列（600 个字符）"),
+    ("big5.csv", ("\r\n".join(TRADITIONAL) + "\r\n").encode("big5"), "encoding", "看起来是繁体 Big5 编码"),
+    ("mixed.csv", mixed("utf-8", "gbk"), "encoding", "文件前后编码不一致，第 5 行起"),
+    ("old.csv", ledger([GOOD[0].replace("2024年10月8日", "1900-10-08")]), "too_early", "早于 2000-01-01"),
+    ("sci.csv", csv(["XF001,4.11102E+11,2024-10-08,来信,劳动社保"]), "excel_number",
+     "区划代码被 Excel 转成了科学计数法，请把该列设为文本后重新导出"),
+])
+def test_the_command_line_refuses_them_and_changes_nothing(tiny_store, tmp_path, name, data, key, message):
+    from tests.test_ingest import cli, snapshot
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    before = snapshot(tiny_store.root)
+    done = cli("ingest", "petitions", str(path), "--json", store_dir=tiny_store.root)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["accepted"] is False
+    assert [e["key"] for e in report["errors"]] == [key]
+    assert message in report["errors"][0]["message"]
+    assert snapshot(tiny_store.root) == before

@@ -14,21 +14,25 @@ import re
 
 # The ASCII marks that make Markdown (CommonMark, GFM, Streamlit) do something: emphasis, code, links and
 # images ([ ] !), raw HTML and <autolinks>, headings, tables, strikethrough, LaTeX ($), Streamlit's
-# :red[..] / :material/..: directives and the ':' of a bare http:// autolink, entities (&), e-mail
-# autolinks (@). A backslash-escaped mark is always literal. '.', '-', '%' and '(' are left as they
-# are, so that figures such as 96.9% and 200-350 stay readable in the .md files.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!#|~$:&@])")
+# :red[..] / :material/..: directives, entities (&). A backslash-escaped mark is always literal.
+# '.', '-', '%' and '(' are left as they are, so that figures such as 96.9% and 200-350 stay readable.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!#|~$:&])")
 _NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
-_WWW = re.compile(r"(?i)(www)\.")  # GFM links a bare www.example.org too
+# GFM's bare autolinks (http://…, https://…, www.…, name@host) are found in the text *after* escapes are
+# resolved, so a backslash does not stop them (the browser test caught http\:// still linked). An
+# invisible word joiner inside the pattern does: the text reads the same and no link is made.
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=\\?:)|(?<=http)(?=\\?:)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 _LINE_START = re.compile(r"^([-+=])")  # a list item or a setext heading underline
 
 
 def md_escape(value: object) -> str:
-    """The value as literal text inside Markdown: the marks above backslash-escaped, line breaks made
-    spaces (a name must not start a heading, list or table on a line of its own)."""
+    """The value as literal text inside Markdown: the marks above backslash-escaped, bare URLs and
+    e-mail addresses broken by a word joiner, line breaks made spaces (a name must not start a heading,
+    list or table on a line of its own)."""
     text = _NEWLINES.sub(" ", "" if value is None else str(value))
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(r"\\\1", _WWW.sub(r"\1\\.", text))
+    return _LINE_START.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
 
 
 def plotly_escape(value: object) -> str:

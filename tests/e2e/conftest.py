@@ -73,19 +73,22 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def _serve(store: Path) -> Iterator[str]:
-    """Serve app.py on `store` (log next to it), yield the base URL, stop the server afterwards."""
+def _serve(store: Path, *, address: str = "127.0.0.1", args: tuple[str, ...] = (),
+           env: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve app.py on `store` (log next to it), yield the base URL, stop the server afterwards.
+    `address` is where it listens (and the URL's host), `args` more `streamlit run` options, `env` more
+    environment."""
     port = _free_port()
-    env = {**os.environ, "GOVERNANCE_STORE": str(store), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "GOVERNANCE_STORE": str(store), "PYTHONUNBUFFERED": "1", **(env or {})}
     log_path = store.parent / "streamlit.log"
     log = open(log_path, "wb")
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-           "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--server.headless", "true", "--server.address", address, "--browser.gatherUsageStats", "false",
            # other people edit pages while tests run: no file watcher, no "source changed" reruns
-           "--server.fileWatcherType", "none"]
+           "--server.fileWatcherType", "none", *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{address}:{port}"
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not _healthy(f"{base}/_stcore/health"):
