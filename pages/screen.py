@@ -12,7 +12,7 @@ router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
 screen_view.style()
-st.markdown(f"<div class='screen-title'>{escape(f.name)} · 党建引领基层治理 · {escape(f.label.split(' · ')[-1])}</div>",
+st.markdown(f"<div class='screen-title'>{escape(f.name)} · 党建引领基层治理 · {escape(f.label.split(' · ')[1])}</div>",
             unsafe_allow_html=True)
 screen_view.tiles(f)
 

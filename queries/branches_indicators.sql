@@ -46,7 +46,12 @@ counted as (
         count(*) filter (where stars > previous_stars) as upgraded,
         count(*) filter (where stars < previous_stars) as downgraded,
         count(*) filter (where weak_lax) as weak,
-        count(*) filter (where weak_lax and rectified) as rectified
+        count(*) filter (where weak_lax and rectified) as rectified,
+        count(*) filter (where tier = '好') as tier_good,
+        count(*) filter (where tier = '较好') as tier_fair,
+        count(*) filter (where tier = '一般') as tier_average,
+        count(*) filter (where tier = '差') as tier_poor,
+        count(*) filter (where tier is null) as tier_unrated
     from in_window
     group by window_name, place_key, month
 ),
@@ -68,12 +73,19 @@ final as (
         c.downgraded,
         c.weak,
         c.rectified,
+        c.tier_good,
+        c.tier_fair,
+        c.tier_average,
+        c.tier_poor,
+        c.tier_unrated,
+        c.branches - c.tier_unrated as tier_rated,
         c.stars_3 + c.stars_4 + c.stars_5 as three_plus,
         c.stars_sum,
         ratio(c.stars_5, c.branches) as five_star_share,
         ratio(c.stars_3 + c.stars_4 + c.stars_5, c.branches) as three_plus_share,
         ratio(c.stars_sum, c.branches) as mean_stars,
-        ratio(c.rectified, c.weak) as rectification_rate
+        ratio(c.rectified, c.weak) as rectification_rate,
+        ratio(c.tier_good, c.branches - c.tier_unrated) as good_share
     from counted as c
     left join regions as r on r.code_num = c.place_key * $divisor
 )

@@ -1,11 +1,29 @@
--- petitions_indicators: every petitions indicator of SPEC, counted by the month a petition was received.
--- grain: one row per window (current / mom / yoy, or each month of a series) per place.
+-- petitions_indicators: every petitions indicator of SPEC, counted by the month a petition was received,
+--   read as of each window's reading date (the view date; a comparison "at the same age" earlier).
+-- grain: one row per window (current / mom / yoy / *_same_age, or each month of a series) per place, for every
+--   place under the view and every window that holds a month with data (a place without cases counts 0 there).
 --   A place is code_num // $divisor: the county, or each town under it when $divisor is a town's.
 --   Windows come as parallel lists $w_name, $w_month, $w_from, $w_to, $w_as_of (see window_months in macros.sql).
--- parameters: $code_lo, $code_hi, $divisor, $w_name, $w_month, $w_from, $w_to, $w_as_of, $deadline_days
+-- parameters: $code_lo, $code_hi, $divisor, $w_name, $w_month, $w_from, $w_to, $w_as_of, $deadline_days,
+--   $data_months (month numbers that hold petitions data anywhere)
 with window_months as (
     select *
     from window_months($w_name::varchar[], $w_month::varchar[], $w_from::integer[], $w_to::integer[], $w_as_of::date[])
+),
+
+windows as (
+    -- SPEC "zero is not missing": a window with a month of data counts 0 where it has no case; a window with
+    -- no month of data at all has no row (无数据)
+    select window_name, month, any_value(as_of) as as_of, any_value(end_day) as end_day
+    from window_months
+    group by window_name, month
+    having bool_or(list_contains($data_months::integer[], month_num))
+),
+
+places as (
+    select distinct code_num // $divisor as place_key
+    from regions
+    where level = 'village' and code_num between $code_lo and $code_hi
 ),
 
 cases as (
@@ -15,8 +33,7 @@ cases as (
         p.code_num // $divisor as place_key,
         p.received_on,
         w.as_of,
-        -- closed means closed by the window's reading date, so this month compares
-        -- fairly with last month and last year
+        -- closed means closed by the window's reading date: a figure read on a past day is what it was then
         case when p.closed_on <= w.as_of then p.closed_on end as closed_by,
         p.resolved_first_time,
         p.satisfaction,
@@ -24,6 +41,7 @@ cases as (
     from petitions as p
     inner join window_months as w on w.month_num = p.month_num
     where p.code_num between $code_lo and $code_hi
+        and p.received_on <= w.as_of
 ),
 
 counted as (
@@ -36,10 +54,13 @@ counted as (
         count(*) filter (where closed_by - received_on <= $deadline_days) as closed_on_time,
         count(*) filter (where closed_by is null and received_on + $deadline_days::integer < as_of) as open_overdue,
         count(*) filter (where closed_by is not null and resolved_first_time) as first_attempt,
-        count(satisfaction) filter (where closed_by is not null) as rated,
-        count(*) filter (where closed_by is not null and satisfaction in ('satisfied', 'basic')) as satisfied,
+        -- SPEC: satisfied + basic over rated, answers given on cases still open included
+        count(satisfaction) as rated,
+        count(*) filter (where satisfaction in ('satisfied', 'basic')) as satisfied,
         count(*) filter (where is_repeat) as repeats,
-        sum(closed_by - received_on) as days_to_close
+        sum(closed_by - received_on) as days_to_close,
+        -- mature: every case is past its deadline on the reading date (SPEC "Reading figures on a given day")
+        bool_and(received_on + $deadline_days::integer < as_of) as all_due
     from cases
     group by window_name, month, place_key
 ),
@@ -53,16 +74,40 @@ population as (
     group by place_key
 ),
 
+filled as (
+    select
+        w.window_name,
+        w.month,
+        pl.place_key,
+        coalesce(c.received, 0) as received,
+        coalesce(c.closed, 0) as closed,
+        coalesce(c.closed_on_time, 0) as closed_on_time,
+        coalesce(c.open_overdue, 0) as open_overdue,
+        coalesce(c.first_attempt, 0) as first_attempt,
+        coalesce(c.rated, 0) as rated,
+        coalesce(c.satisfied, 0) as satisfied,
+        coalesce(c.repeats, 0) as repeats,
+        coalesce(c.days_to_close, 0) as days_to_close,
+        -- without cases, the window is mature once any case it could hold would be past its deadline
+        coalesce(c.all_due, least(w.end_day, w.as_of) + $deadline_days::integer < w.as_of) as mature
+    from windows as w
+    cross join places as pl
+    left join counted as c on c.window_name = w.window_name and c.month is not distinct from w.month
+        and c.place_key = pl.place_key
+),
+
 final as (
     select
         c.window_name,
         place_code(c.place_key, $divisor) as place_code,
         r.name as place_name,
         c.month,
+        c.mature,
         c.received,
         c.closed,
         c.closed_on_time,
         c.open_overdue,
+        c.open_overdue as overdue,
         c.first_attempt,
         c.rated,
         c.satisfied,
@@ -78,7 +123,7 @@ final as (
         ratio(c.repeats, c.received) as repeat_rate,
         ratio(c.received, pop.population) * 10000 as per_10k,
         ratio(c.days_to_close, c.closed) as mean_days_to_close
-    from counted as c
+    from filled as c
     left join population as pop on pop.place_key = c.place_key
     left join regions as r on r.code_num = c.place_key * $divisor
 )

@@ -82,7 +82,7 @@ def test_pack_content_comes_from_the_query_layer(pack, engine):
 
 def test_needs_attention_lists_red_places(engine, monkeypatch):
     # the tiny county's towns have a handful of cases: flag rates over any number of them here
-    monkeypatch.setattr(attention, "MIN_BASE", 1)
+    monkeypatch.setenv("GOVERNANCE_SMALL_BASE", "1")
     pack = briefing.build(engine, tiny.COUNTY, "2024-10", today=tiny.TODAY, render=False)
     rows = {(a.place, a.indicator_zh) for a in pack.attention}
     assert ("乙镇", "办结率") in rows  # 1 of 2 closed, far below any target

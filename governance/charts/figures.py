@@ -70,10 +70,25 @@ def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title
     """A monthly line with the target drawn; df has `month` and the indicator's column."""
     fig = go.Figure()
     y = _values(df[ind.key], ind)
+    # SPEC: each month as it stands on the view date, the immature ones (cases not all past their deadline)
+    # drawn hollow and named in the legend, so a low recent month is not read as a failing one
+    immature = [ind.matures and m is not None and m == m and not bool(m)
+                for m in (df["mature"] if "mature" in df else [None] * len(df))]
+    x = df["month"].map(plotly_escape)
     fig.add_trace(go.Scatter(
-        x=df["month"].map(plotly_escape), y=y, mode="lines+markers", name=ind.zh, line=dict(width=3),
+        x=x, y=y, mode="lines+markers", name=ind.zh, line=dict(width=3),
+        marker=dict(size=9, symbol=["circle-open" if i else "circle" for i in immature],
+                    line=dict(width=2)),
         hovertemplate=f"%{{x}}<br>{ind.zh}：%{{y:{_fmt(ind)}}}{axis_unit(ind)}<extra></extra>",
     ))
+    if any(immature):
+        pts = [i for i, flag in enumerate(immature) if flag]
+        fig.add_trace(go.Scatter(
+            x=x.iloc[pts], y=y.iloc[pts], mode="markers", name="办理期内（尚有件未到期限）",
+            marker=dict(size=13, symbol="circle-open", color=TARGET_COLOR, line=dict(width=2)),
+            hovertemplate=f"%{{x}}<br>{ind.zh}：%{{y:{_fmt(ind)}}}{axis_unit(ind)}（办理期内）<extra></extra>",
+        ))
+        fig.add_vrect(x0=x.iloc[pts[0]], x1=x.iloc[pts[-1]], fillcolor=TARGET_COLOR, opacity=0.08, line_width=0)
     t = targets.target_for(ind.dataset, ind.key, level)
     lines = list(t.band) if t.band else [t.target] if t.target is not None else []
     for value in lines:
@@ -92,17 +107,28 @@ def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title
 
 def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title: str, subtitle: str = "",
             dark: bool = False, months: int = 1) -> go.Figure:
-    """Places one level down, sorted best first, coloured by status; customdata carries the code for drill-down."""
-    data = df.dropna(subset=[ind.key]).copy()
-    ascending = ind.higher_is_better is False
-    data = data.sort_values(ind.key, ascending=ascending)
-    data["status"] = [targets.status(v, ind, level, months) for v in data[ind.key]]
+    """Places one level down, best first, coloured by status; customdata carries the code for drill-down.
+
+    SPEC small numbers and maturity: a place whose rate rests on too few cases, or is still 办理期内, is
+    drawn grey after the ranked ones, with its base beside the value; a place without a figure is left out
+    of the bars (the table lists it)."""
+    from governance.metrics.ranking import UNRANKED, order
+
+    data = order(df, ind)
+    data = data[data["unranked"] != "empty"].copy()
+    data["status"] = [targets.status(v, ind, level, months) if ranked else None
+                      for v, ranked in zip(data[ind.key], data["ranked"])]
+    status_text = [STATUS_ZH[s] if ranked else UNRANKED[why][0] + "，不排名"
+                   for s, ranked, why in zip(data["status"], data["ranked"], data["unranked"])]
+    texts = [formatting.with_base(f"{v:{_fmt(ind)}}", b) if b is not None and b == b else f"{v:{_fmt(ind)}}"
+             for v, b in zip(_values(data[ind.key], ind), data["base"])]
     fig = go.Figure(go.Bar(
         x=_values(data[ind.key], ind), y=data["place_name"].fillna(data["place_code"]).map(plotly_escape),
         orientation="h",
         marker_color=[STATUS_COLOR[s] for s in data["status"]],
-        customdata=list(zip(data["place_code"], [STATUS_ZH[s] for s in data["status"]])),
-        text=[f"{v:{_fmt(ind)}}" for v in _values(data[ind.key], ind)], textposition="outside", cliponaxis=False,
+        marker_opacity=[1.0 if r else 0.45 for r in data["ranked"]],
+        customdata=list(zip(data["place_code"], status_text)),
+        text=texts, textposition="outside", cliponaxis=False,
         hovertemplate=f"%{{y}}<br>{ind.zh}：%{{x:{_fmt(ind)}}}{axis_unit(ind)}<br>%{{customdata[1]}}<extra></extra>",
     ))
     t = targets.target_for(ind.dataset, ind.key, level)
@@ -112,7 +138,7 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
     top = max([*_values(data[ind.key], ind).tolist(), *[formatting.display(v, ind) for v in (
         list(t.band) if t.band else [t.target] if t.target is not None else [])], 0])
     # bars start at zero; the extra room keeps the value labels inside the chart
-    fig.update_xaxes(title=None, ticksuffix="%" if ind.unit == "%" else "", range=[0, top * 1.15 or 1])
+    fig.update_xaxes(title=None, ticksuffix="%" if ind.unit == "%" else "", range=[0, top * 1.4 or 1])
     height = max(320, 28 * len(data) + 110)
     return _finish(fig, title, subtitle, dark, height)
 

@@ -63,6 +63,9 @@ class Indicator:
     numerator: str | None = None
     denominator: str | None = None
     scale: float = 1
+    # SPEC "Reading figures on a given day": a rate that waits on cases to finish is mature for a window only
+    # when every case in it is past its deadline on the view date; before that it is shown as 办理期内.
+    matures: bool = False
 
     @property
     def is_rate(self) -> bool:
@@ -122,6 +125,10 @@ class Dataset:
 
 YES_NO = "是/否"
 DEFAULT_DEADLINE_DAYS = 60
+DEFAULT_DISPUTE_DEADLINE_DAYS = 30
+TIERS = ("好", "较好", "一般", "差")
+# The SQL's column for each tier's count (tier_distribution), and the unrated branches'
+TIER_COLUMNS = {"好": "tier_good", "较好": "tier_fair", "一般": "tier_average", "差": "tier_poor", "未定": "tier_unrated"}
 GRID_BAND = (200, 350)
 
 LEVELS = (
@@ -284,10 +291,11 @@ BRANCHES = Dataset(
 )
 
 
-def _i(dataset, key, zh, en, unit, kind, better, definition, formula, headline=False, base=None, scale=1):
+def _i(dataset, key, zh, en, unit, kind, better, definition, formula, headline=False, base=None, scale=1,
+       matures=False):
     numerator, denominator = base or (None, None)
     return Indicator(key, dataset, zh, en, unit, kind, better, definition, formula, headline, numerator,
-                     denominator, scale)
+                     denominator, scale, matures)
 
 
 PETITION_INDICATORS = (
@@ -296,20 +304,24 @@ PETITION_INDICATORS = (
     _i("petitions", "closed", "办结量", "Petitions closed", "件", "count", True,
        "受理的信访事项中已办结的件数。", "办结量 = 有办结日期的件数"),
     _i("petitions", "closure_rate", "办结率", "Closure rate", "%", "rate", True,
-       "已办结件数占受理件数的比例。", "办结率 = 办结量 ÷ 受理量", True, base=("closed", "received")),
+       "已办结件数占受理件数的比例。", "办结率 = 办结量 ÷ 受理量", True, base=("closed", "received"), matures=True),
     _i("petitions", "on_time_rate", "按期办结率", "On-time closure rate", "%", "rate", True,
        "在办理期限（默认60天）内办结的件数，占已办结件数与超期未办结件数之和的比例。",
        "按期办结率 = 期限内办结数 ÷ (办结量 + 超期未办结数)", True, base=("closed_on_time", "due")),
     _i("petitions", "first_attempt_rate", "一次性化解率", "First-attempt resolution rate", "%", "rate", True,
-       "已办结件中一次性化解的比例。", "一次性化解率 = 一次性化解数 ÷ 办结量", True, base=("first_attempt", "closed")),
+       "已办结件中一次性化解的比例。", "一次性化解率 = 一次性化解数 ÷ 办结量", True, base=("first_attempt", "closed"), matures=True),
     _i("petitions", "satisfaction_rate", "满意率", "Satisfaction rate", "%", "rate", True,
-       "作出评价的件中“满意”与“基本满意”的比例。", "满意率 = (满意 + 基本满意) ÷ 参评件数", base=("satisfied", "rated")),
+       "作出评价的件（含尚未办结时的评价）中“满意”与“基本满意”的比例。", "满意率 = (满意 + 基本满意) ÷ 参评件数", base=("satisfied", "rated"),
+       matures=True),
     _i("petitions", "repeat_rate", "重复信访率", "Repeat petition rate", "%", "rate", False,
        "重复信访件数占受理件数的比例，越低越好。", "重复信访率 = 重复信访数 ÷ 受理量", base=("repeats", "received")),
     _i("petitions", "per_10k", "万人信访量", "Petitions per 10,000 residents", "件/万人", "rate", False,
        "每一万常住人口的信访受理量，越低越好。", "万人信访量 = 受理量 ÷ 常住人口 × 10000", base=("received", "population"), scale=10000),
     _i("petitions", "mean_days_to_close", "平均办理天数", "Mean days to close", "天", "mean", False,
-       "已办结件从受理到办结的平均天数。", "平均办理天数 = Σ(办结日期 − 受理日期) ÷ 办结量", base=("days_to_close", "closed")),
+       "已办结件从受理到办结的平均天数。", "平均办理天数 = Σ(办结日期 − 受理日期) ÷ 办结量", base=("days_to_close", "closed"), matures=True),
+    _i("petitions", "overdue", "超期未办结", "Open past the deadline", "件", "count", False,
+       "到查看日仍未办结、且受理已超过办理期限（默认60天）的件数，目标为0。近期月份的办结率尚在办理期内，"
+       "看这一项判断是否拖延。", "超期未办结 = 未办结且 受理日期 + 期限 < 查看日 的件数", True),
 )
 
 DISPUTE_INDICATORS = (
@@ -318,10 +330,10 @@ DISPUTE_INDICATORS = (
     _i("disputes", "resolved", "化解数", "Disputes resolved", "件", "count", True,
        "排查出的纠纷中状态为“已化解”的件数。", "化解数 = 已化解件数"),
     _i("disputes", "resolution_rate", "化解率", "Resolution rate", "%", "rate", True,
-       "已化解件数占排查件数的比例。", "化解率 = 化解数 ÷ 排查数", True, base=("resolved", "found")),
+       "已化解件数占排查件数的比例。", "化解率 = 化解数 ÷ 排查数", True, base=("resolved", "found"), matures=True),
     _i("disputes", "local_rate", "就地化解率", "Local resolution rate", "%", "rate", True,
        "在网格或村(社区)一级化解的件数占化解数的比例（小事不出村）。",
-       "就地化解率 = (网格化解 + 村级化解) ÷ 化解数", True, base=("resolved_locally", "resolved")),
+       "就地化解率 = (网格化解 + 村级化解) ÷ 化解数", True, base=("resolved_locally", "resolved"), matures=True),
     _i("disputes", "escalation_rate", "上交率", "Escalation rate", "%", "rate", False,
        "在县级及以上化解或移交的件数占排查数的比例（矛盾不上交），越低越好。",
        "上交率 = (县级及以上化解 + 已移交) ÷ 排查数", base=("escalated", "found")),
@@ -329,7 +341,10 @@ DISPUTE_INDICATORS = (
        "所选月份内排查的纠纷中，到所选最后一个月月底仍未化解的件数。",
        "未化解 = 排查数 − 截至所选最后一个月月底已化解数"),
     _i("disputes", "mean_days_to_resolve", "平均化解天数", "Mean days to resolve", "天", "mean", False,
-       "已化解纠纷从排查到化解的平均天数。", "平均化解天数 = Σ(化解日期 − 排查日期) ÷ 化解数", base=("days_to_resolve", "resolved")),
+       "已化解纠纷从排查到化解的平均天数。", "平均化解天数 = Σ(化解日期 − 排查日期) ÷ 化解数", base=("days_to_resolve", "resolved"), matures=True),
+    _i("disputes", "overdue", "超期未化解", "Unresolved past the deadline", "件", "count", False,
+       "到查看日仍未化解、且排查已超过化解期限（默认30天）的件数，目标为0。",
+       "超期未化解 = 未化解且 排查日期 + 期限 < 查看日 的件数", True),
 )
 
 GRID_INDICATORS = (
@@ -369,6 +384,11 @@ BRANCH_INDICATORS = (
        "被认定为软弱涣散的党支部数。", "软弱涣散数 = 软弱涣散支部数", True),
     _i("branches", "rectification_rate", "整顿完成率", "Rectification rate", "%", "rate", True,
        "软弱涣散支部中已完成整顿的比例。", "整顿完成率 = 完成整顿数 ÷ 软弱涣散数", base=("rectified", "weak")),
+    _i("branches", "tier_distribution", "等次分布", "Tier distribution", "个", "distribution", None,
+       "最近一个评定周期各等次（好/较好/一般/差）的支部数，以及未定等次的支部数。", "等次分布 = 各等次支部数"),
+    _i("branches", "good_share", "好等次占比", "Share rated 好", "%", "rate", True,
+       "评定了等次的支部中“好”等次的比例。", "好等次占比 = “好”等次支部数 ÷ 评定等次支部数", True,
+       base=("tier_good", "tier_rated")),
 )
 
 PETITIONS = replace(PETITIONS, indicators=PETITION_INDICATORS, shape="flow")

@@ -12,7 +12,7 @@ UNIT_EN = {"件": "", "户": " households", "个": "", "人": "", "天": " days"
 
 
 def value(v, ind: Indicator, lang: str = "zh") -> str:
-    if v is None:
+    if v is None or isinstance(v, float) and v != v:
         return "—"
     if ind.unit == "%":
         return f"{v * 100:.1f}%"
@@ -23,6 +23,39 @@ def value(v, ind: Indicator, lang: str = "zh") -> str:
     if lang != "en" and abs(v) >= 100_000:
         return f"{v / 10_000:,.1f}万{unit}"
     return f"{v:,}{unit}"
+
+
+def with_base(text: str, base, lang: str = "zh") -> str:
+    """A rate with the cases it rests on, e.g. "0.0%（2件）" (SPEC: small numbers show their base)."""
+    if base is None:
+        return text
+    n = count(base)
+    return f"{text} ({n})" if lang == "en" else f"{text}（{n}件）"
+
+
+def count(v) -> str:
+    """A count as an integer, never "24.0"; "—" when unknown."""
+    if v is None or isinstance(v, float) and v != v:
+        return "—"
+    return f"{int(round(float(v))):,}"
+
+
+def cell(v, ind: Indicator | None = None, lang: str = "zh") -> str:
+    """Any figure bound for a page, image, CSV or slide: never "None", "nan" or "24.0"."""
+    if v is None or isinstance(v, float) and v != v:
+        return "—"
+    try:
+        import pandas as pd
+
+        if v is pd.NA or v is pd.NaT:
+            return "—"
+    except ImportError:  # pragma: no cover
+        pass
+    if ind is not None:
+        return value(v, ind, lang)
+    if isinstance(v, float) and v.is_integer():
+        return count(v)
+    return str(v)
 
 
 def change(delta, ind: Indicator, lang: str = "zh") -> str | None:

@@ -24,6 +24,23 @@ def deadline_days() -> int:
     return int(os.environ.get("GOVERNANCE_DEADLINE_DAYS", "60"))
 
 
+def dispute_deadline_days() -> int:
+    """Dispute resolution deadline for 超期未化解 and the maturity of dispute rates
+    (GOVERNANCE_DISPUTE_DEADLINE_DAYS, SPEC default 30 days)."""
+    return _int_env("GOVERNANCE_DISPUTE_DEADLINE_DAYS", 30)
+
+
+def deadline_for(dataset: str) -> int | None:
+    """The deadline a case of the dataset has to be finished by (None for datasets without cases)."""
+    return {"petitions": deadline_days, "disputes": dispute_deadline_days}.get(dataset, lambda: None)()
+
+
+def small_base() -> int:
+    """A rate over fewer cases than this is shown with its base, greyed, unranked and never on 预警
+    (GOVERNANCE_SMALL_BASE, SPEC default 5)."""
+    return _int_env("GOVERNANCE_SMALL_BASE", 5)
+
+
 def today() -> dt.date:
     """Today where the offices are (GOVERNANCE_TZ, default Asia/Shanghai), not on the server's clock:
     at 07:00 in Beijing a UTC server still thinks it is yesterday, and today's cases would be 'future'."""

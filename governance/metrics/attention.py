@@ -4,6 +4,10 @@ Two lists, both over the places one level below the one in view:
 - red: an indicator whose status against its target is red this period;
 - worsening: a headline rate that got worse three months running (four
   monthly values, each worse than the one before).
+
+Never on either list (SPEC "Reading figures on a given day"): an immature figure (cases not all past their
+deadline on the view date: 超期未办结/超期未化解 is what flags a recent month), and a rate over fewer cases
+than the small-number threshold.
 """
 
 from __future__ import annotations
@@ -12,27 +16,19 @@ import datetime as dt
 
 import pandas as pd
 
-from governance.core import contract, periods, targets
+from governance.core import contract, periods, settings, targets
 from governance.metrics import indicators
 from governance.metrics.indicators import View
 from queries import Engine
 
 RUN = 3  # months of worsening in a row
-# A rate over fewer cases than this is not flagged: one dispute resolved at town level would put a
-# village's 就地化解率 at 0% and on the list. (The denominator of each watched rate, in the SQL's columns.)
-MIN_BASE = 5
-BASE = {
-    ("petitions", "closure_rate"): "received", ("petitions", "on_time_rate"): "closed",
-    ("petitions", "first_attempt_rate"): "closed", ("disputes", "resolution_rate"): "found",
-    ("disputes", "local_rate"): "resolved", ("grid", "coverage_rate"): "households",
-    ("grid", "households_per_grid"): "grids", ("grid", "party_org_coverage"): "grids",
-    ("branches", "five_star_share"): "branches", ("branches", "three_plus_share"): "branches",
-}
 
 
 def watched(dataset: str) -> list[contract.Indicator]:
-    """Indicators with a target or a direction that a leader watches: the headline rates."""
-    return [i for i in contract.dataset(dataset).indicators if i.headline and i.kind in ("rate", "mean")]
+    """Indicators a leader watches: the headline rates and means, and the headline counts with a target
+    (超期未办结, 超期未化解: target 0)."""
+    return [i for i in contract.dataset(dataset).indicators if i.headline and (
+        i.kind in ("rate", "mean") or i.kind == "count" and targets.target_for(dataset, i.key).target is not None)]
 
 
 def red_places(children: pd.DataFrame, dataset: str, child_level: str) -> pd.DataFrame:
@@ -41,7 +37,7 @@ def red_places(children: pd.DataFrame, dataset: str, child_level: str) -> pd.Dat
     for ind in watched(dataset):
         for _, r in children.iterrows():
             value = r.get(ind.key)
-            if value is None or pd.isna(value) or _too_few(r, dataset, ind.key):
+            if value is None or pd.isna(value) or _too_few(r, ind) or _immature(r, ind):
                 continue
             if targets.status(value, ind, child_level) == "red":
                 rows.append({"place_code": r["place_code"], "place_name": r["place_name"], "dataset": dataset,
@@ -51,9 +47,15 @@ def red_places(children: pd.DataFrame, dataset: str, child_level: str) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def _too_few(row, dataset: str, key: str) -> bool:
-    base = BASE.get((dataset, key))
-    return base is not None and base in row and (pd.isna(row[base]) or row[base] < MIN_BASE)
+def _too_few(row, ind: contract.Indicator) -> bool:
+    """A rate over fewer cases than the threshold: one dispute resolved at town level would put a
+    village's 就地化解率 at 0% and on the list."""
+    base = ind.denominator
+    return base is not None and base in row and (pd.isna(row[base]) or row[base] < settings.small_base())
+
+
+def _immature(row, ind: contract.Indicator) -> bool:
+    return ind.matures and "mature" in row and not bool(row["mature"])
 
 
 def worsening_places(series: pd.DataFrame, dataset: str, end: str) -> pd.DataFrame:
@@ -61,17 +63,23 @@ def worsening_places(series: pd.DataFrame, dataset: str, end: str) -> pd.DataFra
     months = [periods.shift_month(end, -i) for i in range(RUN, -1, -1)]
     data = series[series["month"].isin(months)]
     rows = []
+    if ind_mature := ("mature" in data):
+        data = data.assign(mature=data["mature"].astype(bool))
     for ind in watched(dataset):
-        if ind.higher_is_better is None:
+        if ind.higher_is_better is None or ind.kind == "count":
             continue
-        table = data.pivot_table(index=["place_code", "place_name"], columns="month", values=ind.key)
+        shown = data
+        if ind.matures and ind_mature:
+            # an immature month's figure is not final: it cannot be a step of a run
+            shown = data.assign(**{ind.key: data[ind.key].where(data["mature"])})
+        table = shown.pivot_table(index=["place_code", "place_name"], columns="month", values=ind.key)
         if any(m not in table.columns for m in months):
             continue
         values = table[months]
-        base = BASE.get((dataset, ind.key))
-        if base:  # every month must rest on enough cases, or the run is noise
+        base = ind.denominator
+        if base and base in data:  # every month must rest on enough cases, or the run is noise
             enough = data.pivot_table(index=["place_code", "place_name"], columns="month", values=base)
-            values = values[(enough.reindex(index=values.index, columns=months) >= MIN_BASE).all(axis=1)]
+            values = values[(enough.reindex(index=values.index, columns=months) >= settings.small_base()).all(axis=1)]
         steps = values.diff(axis=1).iloc[:, 1:]
         worse = (steps < 0) if ind.higher_is_better else (steps > 0)
         target = targets.target_for(dataset, ind.key).text(ind)

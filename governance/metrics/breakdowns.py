@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from governance.core import contract, periods
+from governance.core import settings
 from governance.core.settings import deadline_days
 from governance.metrics import indicators
 from governance.metrics.indicators import View
@@ -21,7 +22,7 @@ UNRESOLVED_ZH = "未化解"
 
 def _span(view: View, today: dt.date | None) -> dict:
     lo, hi = view.code_range
-    as_of = periods.last_day(view.end) + dt.timedelta(days=indicators.status_lag_days(view.end, today))
+    as_of = today or settings.today()  # read on the view date, as the indicators are
     return {"code_lo": lo, "code_hi": hi, "from_month": periods.month_num(view.start),
             "to_month": periods.month_num(view.end), "as_of": as_of}
 

@@ -6,10 +6,14 @@ never disagree about a figure, its change or its colour.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from governance.core import contract, formatting, targets
+from governance.core import contract, formatting, settings, targets
 from governance.metrics.indicators import change
+
+IMMATURE_ZH, IMMATURE_EN = "办理期内", "in progress"
+SMALL_ZH, SMALL_EN = "样本少", "few cases"
+EARLY_ZH, EARLY_EN = "预评", "rated in advance"
 
 
 @dataclass(frozen=True)
@@ -17,8 +21,27 @@ class Card:
     indicator: contract.Indicator
     value: object  # the current window's figure (a fraction for rates), None when unknown
     previous: object  # the comparison window's figure
-    status: str | None  # green / amber / red / None (no target, or no figure)
+    status: str | None  # green / amber / red / None (no target, no figure, immature, or too few cases)
     target_text: str  # "" when the indicator has no target
+    mature: bool = True  # False: a maturing rate whose cases are not all past their deadline (办理期内)
+    base: int | None = None  # a rate's denominator (its cases), None for counts or when unknown
+    early: bool = False  # a rating shown before its period ends (预评)
+
+    @property
+    def small(self) -> bool:
+        """A rate over fewer cases than the small-number threshold: shown with its base, greyed, uncoloured."""
+        return self.base is not None and self.value is not None and self.base < settings.small_base()
+
+    @property
+    def note(self) -> tuple[str, str] | None:
+        """Why the card is not coloured, in (zh, en): 办理期内, 样本少, or 预评."""
+        if not self.mature:
+            return IMMATURE_ZH, IMMATURE_EN
+        if self.small:
+            return SMALL_ZH, SMALL_EN
+        if self.early:
+            return EARLY_ZH, EARLY_EN
+        return None
 
     @property
     def dataset(self) -> str:
@@ -30,7 +53,8 @@ class Card:
         return change(self.value, self.previous, self.indicator)
 
     def value_text(self, lang: str = "zh") -> str:
-        return formatting.value(self.value, self.indicator, lang)
+        text = formatting.value(self.value, self.indicator, lang)
+        return formatting.with_base(text, self.base, lang) if self.small else text
 
     def delta_text(self, lang: str = "zh") -> str | None:
         """The change read aloud; None when there is nothing to compare."""
@@ -48,9 +72,17 @@ def cards(dataset: str, figures: dict[str, dict], *, compare: str = "mom", level
     ({window: {indicator key: value}}); `months` is the range's length, for per-month targets."""
     ds = contract.dataset(dataset)
     shown = [ds.indicator(k) for k in keys] if keys else [i for i in ds.indicators if i.headline]
+    mature = figures.get("mature", {}).get("current", True)
+    bases = figures.get("bases", {}).get("current", {})
+    early = bool(figures.get("early"))
     out = []
     for ind in shown:
         cur, prev = figures["current"][ind.key], figures[compare][ind.key]
-        out.append(Card(ind, cur, prev, targets.status(cur, ind, level, months),
-                        targets.target_for(dataset, ind.key, level).text(ind)))
+        card = Card(ind, cur, prev, None, targets.target_for(dataset, ind.key, level).text(ind),
+                    mature=mature or not ind.matures, base=bases.get(ind.key) if ind.is_ratio else None,
+                    early=early)
+        # SPEC: an immature figure or one over too few cases is never coloured against its target
+        status = None if card.note in ((IMMATURE_ZH, IMMATURE_EN), (SMALL_ZH, SMALL_EN)) else \
+            targets.status(cur, ind, level, months)
+        out.append(replace(card, status=status))
     return out

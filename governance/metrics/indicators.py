@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from governance.core import contract, periods, regions, settings
-from governance.core.settings import deadline_days
 from queries import Engine
 
 WINDOWS = ("current", "mom", "yoy")
+SAME_AGE = "_same_age"  # suffix of a comparison window read at the current window's age
 
 
 @dataclass(frozen=True)
@@ -72,24 +72,29 @@ def latest_month(engine: Engine, version: int | None = None) -> str | None:
     return max(months) if months else None
 
 
-def month_windows(view: View, by_month: bool, lag_days: int) -> dict[str, list]:
+def month_windows(view: View, by_month: bool, view_date: dt.date) -> dict[str, list]:
     """The windows a monthly dataset's SQL counts in, as parallel lists.
 
-    A series has one window per month; otherwise current, mom (the same number
-    of months just before) and yoy (twelve months earlier). Each window's
-    status is read lag_days after its last day (see status_lag_days).
+    A series has one window per month, each read as it stands on the view date. Otherwise current, mom (the
+    same number of months just before) and yoy (twelve months earlier), all read on the view date, and
+    mom/yoy once more "at the same age" (read as long after their last day as the view date is after the
+    current window's): an immature figure is compared with those (SPEC "Reading figures on a given day").
     """
     if by_month:
-        spans = [("current", m, m, m) for m in periods.month_axis(view.start, view.end)]
+        spans = [("current", m, m, m, view_date) for m in periods.month_axis(view.start, view.end)]
     else:
-        spans = [(w, None, lo, hi) for w, (lo, hi) in periods.comparison_spans(view.start, view.end).items()]
-    lag = dt.timedelta(days=lag_days)
+        lag = view_date - periods.last_day(view.end)
+        spans = []
+        for w, (lo, hi) in periods.comparison_spans(view.start, view.end).items():
+            spans.append((w, None, lo, hi, view_date))
+            if w != "current":
+                spans.append((f"{w}{SAME_AGE}", None, lo, hi, periods.last_day(hi) + lag))
     return {
         "w_name": [s[0] for s in spans],
         "w_month": [s[1] for s in spans],
         "w_from": [periods.month_num(s[2]) for s in spans],
         "w_to": [periods.month_num(s[3]) for s in spans],
-        "w_as_of": [periods.last_day(s[3]) + lag for s in spans],
+        "w_as_of": [s[4] for s in spans],
     }
 
 
@@ -107,10 +112,28 @@ def latest_month_only(windows: dict[str, list], months_with_data: list[str]) -> 
     return out
 
 
-def _rating_windows(view: View, available: list[str], by_month: bool) -> dict[str, str | None]:
-    """Branches are rated half-yearly: 'current' is the latest rating that ended by
-    the view's last month, 'mom' the rating before it, 'yoy' the same one a year earlier."""
-    ended = periods.ratings_ended_by(available, view.end)
+def shown_ratings(available: list[str], end: str, uploaded: dict[str, dt.date], view_date: dt.date) -> list[str]:
+    """The rating periods shown for a view ending in month `end`, oldest first: those ended by then, and
+    a period rated in advance from the day it was uploaded (SPEC: shown as 预评, never hidden)."""
+    shown = [p for p in available if periods.rating_end_month(p) <= end
+             or (p in uploaded and uploaded[p] <= view_date and periods.rating_end_month(p) > end
+                 and _rating_start_month(p) <= end)]
+    return sorted(shown, key=periods.rating_sort_key)
+
+
+def _rating_start_month(period: str) -> str:
+    return period[:4] + ("-07" if period.endswith("-H2") else "-01")
+
+
+def is_early(period: str | None, end: str) -> bool:
+    """A rating shown before its period ends (预评)."""
+    return period is not None and periods.rating_end_month(period) > end
+
+
+def _rating_windows(view: View, shown: list[str], by_month: bool) -> dict[str, str | None]:
+    """Branches are rated half-yearly: 'current' is the latest rating shown by the view's last month, 'mom'
+    the rating before it, 'yoy' the same one a year earlier."""
+    ended = shown
     none = {"cur_from": None, "cur_to": None, "mom_from": None, "mom_to": None, "yoy_from": None, "yoy_to": None}
     if not ended:
         return none
@@ -129,15 +152,19 @@ def _rating_windows(view: View, available: list[str], by_month: bool) -> dict[st
     }
 
 
-def status_lag_days(end_month: str, today: dt.date | None = None) -> int:
-    """How long after the view's last month the data's status is read: today.
+def uploaded_on(engine: Engine, dataset: str, version=None) -> dict[str, dt.date]:
+    """The day (in the offices' time zone) each period of a dataset was last loaded, from the manifest."""
+    from zoneinfo import ZoneInfo
+    import os
 
-    Every other window (last month, last year, each month of a series) is read
-    at the same age, so a month whose cases are still being worked is not
-    compared with one whose cases have had years to close.
-    """
-    today = today or settings.today()
-    return (today - periods.last_day(end_month)).days
+    tz = ZoneInfo(os.environ.get("GOVERNANCE_TZ", "Asia/Shanghai"))
+    out = {}
+    for period, entry in engine.store.manifest(version)["datasets"].get(dataset, {}).items():
+        at = entry.get("at") if isinstance(entry, dict) else None
+        if at:
+            stamp = dt.datetime.fromisoformat(at)
+            out[period] = (stamp.astimezone(tz) if stamp.tzinfo else stamp).date()
+    return out
 
 
 def query(
@@ -163,19 +190,35 @@ def query(
     group_len = {"child": view.child_len, "child_month": view.child_len, "village": 12}.get(by, len(view.prefix))
     code_lo, code_hi = view.code_range
     params: dict = {"code_lo": code_lo, "code_hi": code_hi, "divisor": 10 ** (12 - group_len), "by_month": by_month}
+    view_date = today or settings.today()
     if contract.dataset(dataset).is_rating:
         # rating periods from the manifest: cheaper than scanning, and the same for every place
         available = data_periods(engine, version)["branches"]
-        params.update(_rating_windows(view, available, by_month))
+        shown = shown_ratings(available, view.end, uploaded_on(engine, dataset, version), view_date)
+        params.update(_rating_windows(view, shown, by_month))
         if params["cur_from"] is None:
-            return engine.run(f"{dataset}_indicators", {**params, "cur_from": "0000", "cur_to": "0000"}, version=version)
+            df = engine.run(f"{dataset}_indicators", {**params, "cur_from": "0000", "cur_to": "0000"}, version=version)
+            return df.assign(rating_period=pd.Series(dtype=object), early=pd.Series(dtype=bool))
+        df = engine.run(f"{dataset}_indicators", params, version=version)
+        period = {"current": params["cur_to"], "mom": params["mom_to"], "yoy": params["yoy_to"]}
+        df["rating_period"] = df["month"] if by_month else [period.get(w) for w in df["window_name"]]
+        df["early"] = [is_early(p, view.end) for p in df["rating_period"]]
+        return df
+    windows = month_windows(view, by_month, view_date)
+    have = data_periods(engine, version)[dataset]
+    if contract.dataset(dataset).is_stock:
+        windows = latest_month_only(windows, have)
     else:
-        windows = month_windows(view, by_month, status_lag_days(view.end, today))
-        if contract.dataset(dataset).is_stock:
-            windows = latest_month_only(windows, data_periods(engine, version)["grid"])
-        params.update(windows)
-        params["deadline_days"] = deadline_days()
+        params["deadline_days"] = settings.deadline_for(dataset)
+        params["data_months"] = [periods.month_num(m) for m in have]
+    params.update(windows)
     return engine.run(f"{dataset}_indicators", params, version=version)
+
+
+def _distribution(ind: contract.Indicator, row) -> dict:
+    if ind.key == "tier_distribution":
+        return {tier: (int(row[col]) if row is not None else 0) for tier, col in contract.TIER_COLUMNS.items()}
+    return {str(s): (int(row[f"stars_{s}"]) if row is not None else 0) for s in range(6)}
 
 
 def values_of(dataset: str, row: pd.Series | None, *, counted: bool = False) -> dict:
@@ -185,14 +228,30 @@ def values_of(dataset: str, row: pd.Series | None, *, counted: bool = False) -> 
     """
     out = {}
     for ind in contract.dataset(dataset).indicators:
-        if row is None:
-            out[ind.key] = {str(s): 0 for s in range(6)} if ind.kind == "distribution" else (
-                0 if counted and ind.kind == "count" else None)
-        elif ind.kind == "distribution":
-            out[ind.key] = {str(s): int(row[f"stars_{s}"]) for s in range(6)}
+        if ind.kind == "distribution":
+            out[ind.key] = _distribution(ind, row)
+        elif row is None:
+            out[ind.key] = 0 if counted and ind.kind == "count" else None
         else:
             out[ind.key] = _clean(row[ind.key])
     return out
+
+
+def bases_of(dataset: str, row: pd.Series | None) -> dict:
+    """{indicator key: its denominator's count} for the rates and means of one result row (None: unknown)."""
+    out = {}
+    for ind in contract.dataset(dataset).indicators:
+        if ind.is_ratio:
+            out[ind.key] = _clean(row[ind.denominator]) if row is not None and ind.denominator in row else None
+    return out
+
+
+def is_mature(row: pd.Series | None) -> bool:
+    """Whether a result row's maturing rates are final (every case past its deadline on the reading date);
+    datasets without deadlines (grid, branches) always are."""
+    if row is None or "mature" not in row or _clean(row["mature"]) is None:
+        return True
+    return bool(row["mature"])
 
 
 def _clean(value):
@@ -202,28 +261,51 @@ def _clean(value):
 
 
 def headline(engine: Engine, dataset: str, view: View, *, version: int | None = None, today=None) -> dict[str, dict]:
-    """{window: {indicator key: value}} for the place itself."""
+    """{window: {indicator key: value}} for the place itself (see headline_of)."""
     df = query(engine, dataset, view, by="place", version=version, today=today)
     return headline_of(dataset, df, view, data_periods(engine, version)[dataset])
 
 
 def headline_of(dataset: str, df: pd.DataFrame, view: View, months_with_data: list[str]) -> dict[str, dict]:
-    """headline() from a by="place" result: a window whose months have data elsewhere counts 0 here."""
-    out = {}
+    """headline() from a by="place" result: {window: {indicator key: value}} for current / mom / yoy, plus
+    "mature" ({window: bool}: whether its maturing rates are final), "bases" ({window: {rate key: its
+    denominator}}) and "early" (branches: the current rating is a 预评).
+
+    When the current window is immature, its comparison windows' maturing rates are those read at the same
+    age, so the change compares like with like.
+    """
+    out: dict = {"mature": {}, "bases": {}}
     spans = periods.comparison_spans(view.start, view.end)
     have = set(months_with_data)
     flow = contract.dataset(dataset).is_flow
+
+    def row_of(name):
+        rows = df[df["window_name"] == name]
+        return rows.iloc[0] if len(rows) else None
+
+    current_mature = is_mature(row_of("current"))
     for w in WINDOWS:
-        rows = df[df["window_name"] == w]
+        row = row_of(w)
         lo, hi = spans[w]
         if flow and w != "current" and not set(periods.month_axis(lo, hi)) <= have:
             # a comparison window the store only partly covers would compare a whole month with a part
+            row = None
             out[w] = values_of(dataset, None)
-            continue
-        # a flow counts 0 where a month with data has no case here; a stock (grid) or a rating
-        # (branches) without a row here is unknown
-        counted = flow and any(lo <= m <= hi for m in have)
-        out[w] = values_of(dataset, rows.iloc[0] if len(rows) else None, counted=counted)
+        else:
+            # a flow counts 0 where a month with data has no case here; a stock (grid) or a rating
+            # (branches) without a row here is unknown
+            counted = flow and any(lo <= m <= hi for m in have)
+            out[w] = values_of(dataset, row, counted=counted)
+            if w != "current" and not current_mature:
+                same_age = values_of(dataset, row_of(w + SAME_AGE), counted=counted)
+                for ind in contract.dataset(dataset).indicators:
+                    if ind.matures:
+                        out[w][ind.key] = same_age[ind.key]
+        out["mature"][w] = is_mature(row)
+        out["bases"][w] = bases_of(dataset, row)
+    cur = row_of("current")
+    out["early"] = bool(cur["early"]) if cur is not None and "early" in cur else False
+    out["rating_period"] = cur["rating_period"] if cur is not None and "rating_period" in cur else None
     return out
 
 

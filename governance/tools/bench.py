@@ -146,10 +146,8 @@ class PandasBaseline:
                 continue
             w["place_code"] = w["region_code"].str[:group_len].str.ljust(12, "0")
             keys = ["place_code"] + (["period"] if by == "month" else [])
-            # read at the same age as queries/*.sql: as long after each window (or month) as today is after `end`
-            lag = pd.Timestamp(self.today) - (pd.Timestamp(end + "-01") + pd.offsets.MonthEnd(0))
-            month_end = pd.to_datetime(w["period"] if by == "month" else pd.Series(t, index=w.index), format="%Y-%m")
-            as_of = month_end + pd.offsets.MonthEnd(0) + lag
+            # read on the view date, as queries/*.sql (SPEC "Reading figures on a given day")
+            as_of = pd.Series(pd.Timestamp(self.today), index=w.index)
             out = getattr(self, f"_{dataset}")(w, keys, as_of)
             out.insert(0, "window_name", name)
             frames.append(out)
@@ -166,8 +164,8 @@ class PandasBaseline:
             on_time=days <= deadline,
             overdue=closed_on.isna() & (received + pd.Timedelta(days=deadline) < as_of),
             first=closed_on.notna() & w["resolved_first_time"].fillna(False).astype(bool),
-            rated=closed_on.notna() & w["satisfaction"].notna(),
-            satisfied=closed_on.notna() & w["satisfaction"].isin(["satisfied", "basic"]),
+            rated=w["satisfaction"].notna(),
+            satisfied=w["satisfaction"].isin(["satisfied", "basic"]),
             days=days,
         )
         g = w.groupby(keys).agg(

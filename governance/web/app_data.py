@@ -137,8 +137,18 @@ def ensure_demo() -> None:
                 st.error(f"无法生成演示数据：{e}")
 
 
+VIEW_DATE = "view_date"
+
+
+def view_date() -> dt.date:
+    """The day figures are read on (SPEC "Reading figures on a given day"): the date picked in the sidebar,
+    else today where the offices are. Every cached result below takes it as part of its key."""
+    picked = st.session_state.get(VIEW_DATE)
+    return picked if isinstance(picked, dt.date) else settings.today()
+
+
 def _today() -> str:
-    return settings.today().isoformat()
+    return view_date().isoformat()
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)

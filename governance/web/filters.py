@@ -11,19 +11,20 @@ because a widget's value cannot change after it is drawn.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from governance.core import contract, periods
+from governance.core import contract, periods, settings
 from governance.core.text import md_escape
 from governance.web import app_data
 from governance.web.i18n import t
 
 ALL = ""
-KEPT = ("lang", "f_town", "f_village", "f_cmp")
+KEPT = ("lang", "f_town", "f_village", "f_cmp", "f_day")
 COMPARE = {"mom": ("环比（上期）", "vs previous period"), "yoy": ("同比（去年同期）", "vs same period last year")}
 # The sidebar's choices read the same in both languages: a widget whose option labels change
 # under it comes back with nothing selected in the browser on the run that switches language.
@@ -41,10 +42,12 @@ class Filters:
     end: str
     compare: str  # mom | yoy
     months: tuple[str, ...]
+    day: dt.date | None = None  # the view date: figures are read as they stood on it
 
     @property
     def label(self) -> str:
-        return f"{self.name} · {periods.range_label_zh(self.start, self.end)}"
+        text = f"{self.name} · {periods.range_label_zh(self.start, self.end)}"
+        return text + (f" · 数据截至{self.day.year}年{self.day.month}月{self.day.day}日" if self.day else "")
 
     @property
     def compare_zh(self) -> str:
@@ -97,6 +100,13 @@ def _from_url(regions: pd.DataFrame, months: list[str]) -> None:
         st.session_state["f_cmp"] = q["cmp"]
     if q.get("lang") in ("zh", "en"):
         st.session_state["lang"] = q["lang"]
+    try:
+        day = dt.date.fromisoformat(q.get("day", ""))
+    except ValueError:
+        day = None
+    if day is not None and day <= settings.today():
+        st.session_state["f_day"] = day
+        st.session_state[app_data.VIEW_DATE] = day
 
 
 def page_filters() -> Filters:
@@ -156,6 +166,16 @@ def sidebar() -> Filters | None:
             village = st.selectbox(t(*LEVEL_LABEL[contract.CHILD_LEVEL[contract.level_of_code(town)]]),
                                    [ALL, *villages["region_code"]], key="f_village",
                                    format_func=lambda c: "全部 all" if c == ALL else names.get(c, c))
+        today = settings.today()
+        if not isinstance(st.session_state.get("f_day"), dt.date) or st.session_state["f_day"] > today:
+            st.session_state["f_day"] = today
+        day = st.date_input(t("查看日期（数据截至当日）", "View date (figures as of)"), key="f_day",
+                            max_value=today, format="YYYY-MM-DD",
+                            help=t("各项数据按这一天的状态计算；选上月末即可重现上月会议上的数字。",
+                                   "Figures as they stood on this day; pick last month's end to reproduce it."))
+        st.session_state[app_data.VIEW_DATE] = day
+        # months after the view date have no figures yet on that day
+        months = [m for m in months if m <= day.isoformat()[:7]] or months[:1]
         kept = st.session_state.get("view_months", (None, None))
         if kept[0] not in months or kept[1] not in months:
             _set_months((months[-1], months[-1]))
@@ -173,7 +193,11 @@ def sidebar() -> Filters | None:
     region = village or town or home
     level = contract.level_of_code(region)
     f = Filters(region, names.get(region, region), level, contract.CHILD_LEVEL.get(level), home, start, end,
-                compare, tuple(months))
+                compare, tuple(months), day)
     st.query_params.update({"region": region, "from": start, "to": end, "cmp": compare,
                             "lang": st.session_state.get("lang", "zh")})
+    if day != today:  # today is the default: a link without ?day= stays current
+        st.query_params["day"] = day.isoformat()
+    elif "day" in st.query_params:
+        del st.query_params["day"]
     return f

@@ -10,7 +10,7 @@ import streamlit as st
 
 from governance.charts import figures as charts
 from governance.charts import images
-from governance.core import contract, formatting, periods, targets
+from governance.core import contract, formatting, periods, settings, targets
 from governance.core.text import md_escape
 from governance.metrics.cards import cards
 from governance.web import app_data, exports
@@ -45,6 +45,27 @@ def chart(fig, key: str, *, filename: str = "chart", stamp: tuple[str, str, str]
 def status_text(status: str | None) -> str:
     """Markdown: a coloured shape and the word, e.g. ':red[✕ 未达标]'."""
     return f":{STATUS_MD_COLOR[status]}[{STATUS_ICON[status]} {t(targets.STATUS_ZH[status], targets.STATUS_EN[status])}]"
+
+
+def card_caption(card) -> str:
+    """Under a card: its target and status, or why it is not coloured (办理期内, 样本少, 预评), or 无数据."""
+    if card.value is None:
+        if card.base == 0:
+            return t("无件，比率为空", "no cases: no rate")
+        return t("无数据", "no data")
+    target = f"{t('目标', 'Target')} {card.target_text}" if card.target_text else t("无目标值", "no target")
+    notes = []
+    if card.note and card.note[0] != "预评":
+        notes.append(card.note)
+    if card.early:
+        notes.append(("预评", "rated in advance"))
+    if notes:
+        why = " · ".join(t(*n) for n in notes)
+        extra = {"办理期内": t("（尚有件未到期限，不评达标，见超期未办结/未化解）", " (cases not yet due: not rated)"),
+                 "样本少": t("（不足{n}件，不评达标）", " (under {n} cases: not rated)")}
+        hint = "".join(extra.get(n[0], "") for n in notes).format(n=settings.small_base())
+        return f":gray[◌ {why}]{hint} · {target}" if card.status is None else f"{why} · {target} · {status_text(card.status)}"
+    return f"{target} · {status_text(card.status)}" if card.target_text else target
 
 
 def header(title_zh: str, title_en: str, f: Filters) -> None:
@@ -90,11 +111,7 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
                 help=app_data.indicator_help(ind),
                 chart_data=line if line and len(line) > 1 else None,
             )
-            if card.value is None:
-                st.caption(t("本期无数据", "no data for this period"))
-            else:
-                st.caption(f"{t('目标', 'Target')} {card.target_text} · {status_text(card.status)}"
-                           if card.target_text else t("无目标值", "no target"))
+            st.caption(card_caption(card))
     return figures
 
 
@@ -121,10 +138,19 @@ def has_data(f: Filters, dataset: str) -> bool:
     return any(f.start <= m <= f.end for m in found)
 
 
+def shown_table(df: pd.DataFrame) -> pd.DataFrame:
+    """A table as the page shows it: an empty cell reads "—" (a rate with no base), never None or nan."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].isna().any():
+            out[c] = out[c].astype(object).where(out[c].notna(), "—")
+    return out
+
+
 def table_download(df: pd.DataFrame, filename: str, key: str) -> None:
     """The table behind a chart, as a CSV that opens cleanly in Chinese Excel."""
     with st.expander(t("数据表", "Data table")):
-        st.dataframe(df, hide_index=True, width="stretch")
+        st.dataframe(shown_table(df), hide_index=True, width="stretch")
         st.download_button(t("下载 CSV", "Download CSV"), exports.csv_bytes(df), filename, "text/csv", key=key)
 
 
@@ -153,10 +179,17 @@ def trend(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
         if ind.kind == "count":
             df[ind.key] = df[ind.key].fillna(0)
         what = t("月度趋势", " by month")
+    hollow = t("；空心点为办理期内（尚有件未到期限）", "; hollow: cases not yet due") if ind.matures else ""
     fig = charts.trend(df, ind, level=f.level, title=f"{f.name} · {name(ind)}{what}"
-                       f"（{charts.axis_unit(ind)}）", subtitle=t("虚线为目标值", "dashed: target"))
+                       f"（{charts.axis_unit(ind)}）", subtitle=t("虚线为目标值", "dashed: target") + hollow)
     chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_趋势", stamp=(f.name, _months_text(start, f.end), dataset))
-    table_download(_columns(df, ["month", ind.key]), f"{dataset}_{ind.key}_趋势.csv", f"{key}_csv")
+    table_download(_columns(df, ["month", ind.key, *_base_cols(ind, df), *(["mature"] if ind.matures else [])]),
+                   f"{dataset}_{ind.key}_趋势.csv", f"{key}_csv")
+
+
+def _base_cols(ind: contract.Indicator, df: pd.DataFrame) -> list[str]:
+    """The counts a rate rests on, shown beside it in every table (SPEC: every rate shows its base)."""
+    return [c for c in (ind.numerator, ind.denominator) if c and c in df and c != ind.key]
 
 
 def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
@@ -181,13 +214,21 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
         code = points[0].get("customdata", [None])[0]
         if code:
             drill(code)
+    from governance.metrics.ranking import UNRANKED, order
+
+    df = order(df, ind)
     names = dict(zip(df["place_code"], df["place_name"]))
     pick = st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
                         format_func=lambda c: t("（选择地区）", "(choose a place)") if c == "" else names[c])
     if pick:
         st.session_state.pop(f"{key}_drill", None)
         drill(pick)
-    table_download(_columns(df, ["place_code", "place_name", ind.key]), f"{dataset}_{ind.key}_排名.csv", f"{key}_csv")
+    if (~df["ranked"]).any():
+        st.caption(t(f"灰色：不足{settings.small_base()}件或办理期内，列在排名之后，不评达标；“—”为无件。",
+                     f"Grey: under {settings.small_base()} cases or not yet due, listed after the ranked places."))
+    table = df.assign(unranked=[t(*UNRANKED[w]) if w else "" for w in df["unranked"]])
+    table_download(_columns(table, ["place_code", "place_name", ind.key, *_base_cols(ind, df), "unranked"]),
+                   f"{dataset}_{ind.key}_排名.csv", f"{key}_csv")
 
 
 def trend_and_ranking(dataset: str, f: Filters) -> contract.Indicator:
@@ -215,9 +256,20 @@ def up_button(f: Filters) -> None:
             drill(parent)
 
 
+# the count columns rates rest on that are not indicators themselves
+BASE_LABELS = {"closed_on_time": "期限内办结数", "due": "应办结数", "first_attempt": "一次性化解数", "rated": "参评数",
+               "satisfied": "满意数", "repeats": "重复信访数", "population": "常住人口", "days_to_close": "办理天数合计",
+               "resolved_locally": "就地化解数", "escalated": "上交数", "days_to_resolve": "化解天数合计",
+               "grid_workers": "网格员数", "grid_party_orgs": "网格党组织数", "stars_5": "五星支部数",
+               "three_plus": "三星及以上支部数", "stars_sum": "星级合计", "rectified": "完成整顿数",
+               "tier_good": "好等次数", "tier_rated": "评定等次数"}
+
+
 def _columns(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     """A chart's table with Chinese headers."""
-    labels = {"month": "月份", "place_code": "区划代码", "place_name": "名称"}
+    labels = {"month": "月份", "place_code": "区划代码", "place_name": "名称", "mature": "办理期内",
+              "unranked": "不排名原因"}
+    labels |= BASE_LABELS
     for ds in contract.FACT_DATASETS:
         for ind in contract.dataset(ds).indicators:
             labels.setdefault(ind.key, f"{ind.zh}({ind.unit})")
@@ -226,6 +278,10 @@ def _columns(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
         ind = next((i for d in contract.FACT_DATASETS for i in contract.dataset(d).indicators if i.key == c), None)
         if ind is not None and ind.unit == "%":
             out[c] = formatting.display(out[c], ind).round(2)
+        elif c == "mature":
+            out[c] = ["" if m is None or m != m or bool(m) else "是" for m in out[c]]
+        elif c in BASE_LABELS or ind is not None and ind.kind == "count":
+            out[c] = out[c].astype("Int64")  # counts as whole numbers, never 24.0
     return out.rename(columns=labels)
 
 
