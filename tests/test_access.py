@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 import time
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from streamlit.config import ShowErrorDetailsConfigOptions
 from streamlit.testing.v1 import AppTest
 

@@ -1,6 +1,7 @@
 """Briefing packs on the tiny county: the deck, the PDF, the folder, and the brief command."""
 
 import dataclasses
+import datetime as dt
 import io
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pptx.util import Emu
 from governance.briefing import pack as briefing
 from governance.briefing import summary
 from governance.core.settings import PROJECT_ROOT
-from governance.metrics import attention, indicators
+from governance.metrics import indicators
 from governance.metrics.indicators import View
 from governance.store import Store
 from governance.tools import cli
@@ -83,9 +84,14 @@ def test_pack_content_comes_from_the_query_layer(pack, engine):
 def test_needs_attention_lists_red_places(engine, monkeypatch):
     # the tiny county's towns have a handful of cases: flag rates over any number of them here
     monkeypatch.setenv("GOVERNANCE_SMALL_BASE", "1")
-    pack = briefing.build(engine, tiny.COUNTY, "2024-10", today=tiny.TODAY, render=False)
+    # Read on 2026-12-01, when every October case is past its deadline (on 31 October none was yet, so October
+    # was still 办理期内 and nothing could be flagged): 甲镇 closed p1, p2, p4 of p1-p4 = 75%, below the town
+    # target 92% and its amber 85%; 乙镇 closed both of its two.
+    pack = briefing.build(engine, tiny.COUNTY, "2024-10", today=dt.date(2026, 12, 1), render=False)
     rows = {(a.place, a.indicator_zh) for a in pack.attention}
-    assert ("乙镇", "办结率") in rows  # 1 of 2 closed, far below any target
+    assert ("甲镇", "办结率") in rows and ("乙镇", "办结率") not in rows
+    early = briefing.build(engine, tiny.COUNTY, "2024-10", today=tiny.TODAY, render=False)
+    assert ("甲镇", "办结率") not in {(a.place, a.indicator_zh) for a in early.attention}
 
 
 def test_needs_attention_leaves_out_rates_over_a_few_cases(pack):

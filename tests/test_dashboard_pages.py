@@ -134,7 +134,6 @@ def test_status_colours_follow_the_targets_file(tmp_path, monkeypatch):
 
 def test_overview_lists_places_needing_attention_and_freshness(monkeypatch):
     from governance.core import settings
-    from governance.metrics import attention as attention_rules
 
     # Read long after October 2024, when every October case is past its 60-day deadline. The tiny towns have
     # a handful of cases, so flag rates over any number of them. October's petitions (tests/tiny.py):

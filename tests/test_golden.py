@@ -5,7 +5,9 @@ with tests/fixtures/run_cli_on_day.py: the demo county built as of 2026-12-01, t
 for three places and three ranges per dataset. A change that moves code must leave every figure as it was;
 a change that means to alter a definition (or the demo) regenerates the file and says why in its commit.
 Regenerated once since: the demo county leaves two villages of 马营乡 without last month's grid row (for the
-报送进度 page), which moves the two county-wide grid cases that read November 2026 and nothing else.
+报送进度 page), which moves the two county-wide grid cases that read November 2026 and nothing else; and SPEC's
+new indicators (`overdue` for petitions and disputes, `tier_distribution` and `good_share` for branches) were
+added to every case. No figure that existed before moved.
 """
 
 from __future__ import annotations

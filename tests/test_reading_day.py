@@ -3,11 +3,10 @@ early; every expected figure counted by hand from tests/day.py (or the rows writ
 
 import datetime as dt
 
-import pyarrow as pa
 import pytest
 
-from governance.core import contract, settings
-from governance.metrics import attention, indicators, ranking
+from governance.core import contract, ranking, settings
+from governance.metrics import attention, indicators
 from governance.metrics.cards import cards
 from governance.metrics.indicators import View
 from queries import Engine
@@ -186,3 +185,16 @@ def test_the_tier_split_of_183_villages_is_read_from_an_extract_and_a_yearly_onl
     towns = indicators.query(eng, "branches", View("411102000000", "2024-12", "2024-12"), by="child",
                              today=D(2025, 1, 5))
     assert towns.loc[towns["window_name"] == "current", "tier_good"].tolist() == [36]
+
+
+def test_only_a_rating_loaded_before_its_period_ends_is_an_early_one():
+    D = dt.date
+    # 2026-H2 rated in advance, loaded on 20 November: a 预评 from that day, in a view of November
+    assert indicators.shown_ratings(["2025-H2", "2026-H2"], "2026-11", {"2026-H2": D(2026, 11, 20)},
+                                    D(2026, 11, 25)) == ["2025-H2", "2026-H2"]
+    assert indicators.shown_ratings(["2025-H2", "2026-H2"], "2026-11", {"2026-H2": D(2026, 11, 20)},
+                                    D(2026, 11, 19)) == ["2025-H2"]
+    # a back-filled history, all loaded on 1 December 2026: May 2026 shows the rating in force then (2025-H2),
+    # not 2026-H1 (which ended in June and was loaded long after) as a 预评
+    loaded = {"2025-H2": D(2026, 12, 1), "2026-H1": D(2026, 12, 1)}
+    assert indicators.shown_ratings(["2025-H2", "2026-H1"], "2026-05", loaded, D(2026, 12, 1)) == ["2025-H2"]

@@ -112,7 +112,7 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
     SPEC small numbers and maturity: a place whose rate rests on too few cases, or is still 办理期内, is
     drawn grey after the ranked ones, with its base beside the value; a place without a figure is left out
     of the bars (the table lists it)."""
-    from governance.metrics.ranking import UNRANKED, order
+    from governance.core.ranking import UNRANKED, order
 
     data = order(df, ind)
     data = data[data["unranked"] != "empty"].copy()

@@ -214,7 +214,7 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
         code = points[0].get("customdata", [None])[0]
         if code:
             drill(code)
-    from governance.metrics.ranking import UNRANKED, order
+    from governance.core.ranking import UNRANKED, order
 
     df = order(df, ind)
     names = dict(zip(df["place_code"], df["place_name"]))
