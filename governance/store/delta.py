@@ -403,7 +403,7 @@ class Store:
 
         Computed by the same code the commit runs (``_plan``), on the given (default: current) version.
         """
-        table = with_period(dataset_key, table)
+        table = conform(dataset_key, table)
         periods = self._periods_of(dataset_key, table)
         scope_codes = self._scope_for(dataset_key, table, scope)
         base = self._versions(version).get(dataset_key, -1)
@@ -430,7 +430,7 @@ class Store:
         runs against each store version the commit is built on, inside the retry loop; it raises to refuse.
         """
         ds = contract.dataset(dataset_key)
-        table = with_period(dataset_key, table)
+        table = conform(dataset_key, table)
         if table.num_rows == 0:
             raise StoreError("文件没有数据行 no data rows: nothing to commit")
         periods = self._periods_of(dataset_key, table)
@@ -527,7 +527,7 @@ class Store:
             return list(scopes.EVERYWHERE)  # regions: replaced whole; or a load that replaces every place
         if scope:
             return scopes.normalise(scope)
-        return scopes.default_scope(pc.unique(table.column("region_code")).to_pylist())
+        return scopes.default_scope_of(table.column("region_code"))
 
     def _ensure_table(self, dataset_key: str) -> None:
         ds = contract.dataset(dataset_key)
@@ -566,10 +566,11 @@ class Store:
             kept = old.filter(pc.invert(inside))
             fresh = new.filter(pc.equal(new_period, period)) if new_period is not None else new
             replaced += old.num_rows - kept.num_rows
-            now_counts = _counts(old.filter(inside).column("region_code"))
-            after_counts = _counts(fresh.column("region_code"))
-            for code in sorted(set(now_counts) | set(after_counts)):
-                changes.append(PlaceChange(period, code, now_counts.get(code, 0), after_counts.get(code, 0)))
+            if not write:  # the preview's per-place counts; a commit needs only the totals
+                now_counts = _counts(old.filter(inside).column("region_code"))
+                after_counts = _counts(fresh.column("region_code"))
+                for code in sorted(set(now_counts) | set(after_counts)):
+                    changes.append(PlaceChange(period, code, now_counts.get(code, 0), after_counts.get(code, 0)))
             after = pa.concat_tables([kept, fresh.cast(schema)])
             after_total += after.num_rows
             removes += old_parts
@@ -768,7 +769,14 @@ def _counts(codes: pa.ChunkedArray | pa.Array) -> dict[str, int]:
     if len(codes) == 0:
         return {}
     vc = pc.value_counts(codes)
-    return {v.as_py(): c.as_py() for v, c in zip(vc.field("values"), vc.field("counts"))}
+    return dict(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()))
+
+
+def conform(dataset_key: str, table: pa.Table) -> pa.Table:
+    """The table with the store's schema and its own columns; a table already conformed is passed through."""
+    if table.schema.equals(arrow_schema(dataset_key)):
+        return table
+    return with_period(dataset_key, table)
 
 
 def read_current(store: Store, dataset_key: str) -> pa.Table | None:
