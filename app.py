@@ -28,6 +28,7 @@ dashboard = [
 data = [
     st.Page("pages/upload.py", title="数据上传 Upload", icon=":material/upload:"),
     st.Page("pages/history.py", title="数据版本 History", icon=":material/history:"),
+    st.Page("pages/submissions.py", title="报送进度 Submissions", icon=":material/fact_check:"),
     st.Page("pages/dictionary.py", title="指标说明 Indicators", icon=":material/menu_book:"),
 ]
 # A page left out of st.navigation cannot be opened by its URL either: Streamlit runs the default page.
@@ -35,7 +36,7 @@ access = auth.access(user)
 if access == "all":
     page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data})
 elif access == "dashboards":  # GOVERNANCE_PUBLIC_DASHBOARDS: read-only, never history or upload
-    page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data[2:]})
+    page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": [p for p in data if p.title.startswith("指标说明")]})
 else:
     page = st.navigation([st.Page(auth.closed_page, title="登录 Sign in", url_path="signin", default=True)])
 errors.guarded(page.run, page.title)

@@ -29,7 +29,7 @@ if upload is None:
 
 data = upload.getvalue()
 sheet = st.session_state.get("upload_sheet")
-report = upload_view.dry_run(dataset, data, upload.name, sheet, scope, user.region)
+report = upload_view.dry_run(dataset, data, upload.name, sheet, scope)
 if report.parsed and len(report.parsed.sheets) > 1:
     st.selectbox("工作表 Sheet", report.parsed.sheets, key="upload_sheet")
 
@@ -45,6 +45,6 @@ st.success(upload_view.confirmation_text(report))
 empties = upload_view.show_preview(report)
 sure = not empties or st.checkbox("我已核对：确认清空上面标红的地点在这些期间的数据", key="upload_confirm_empty")
 if st.button("确认提交 Commit", type="primary", key="upload_commit", disabled=not sure):
-    upload_view.commit(dataset, data, upload.name, sheet, user.name, scope, user.region)  # reruns with a fresh uploader
+    upload_view.commit(dataset, data, upload.name, sheet, user.name, scope)  # reruns with a fresh uploader
 upload_view.show_problems(report)
 upload_view.show_recognition(report)

@@ -11,7 +11,7 @@ import streamlit as st
 from governance.core import contract
 from governance.core.text import md_escape
 from governance.ingest import templates
-from governance.ingest.pipeline import Report, ingest
+from governance.ingest.pipeline import Report
 from governance.web import app_data
 
 DROP_REASONS = {"title": "标题行", "blank": "空行", "total": "合计行", "footer": "表尾（填表人等）"}
@@ -43,16 +43,14 @@ def scope_label(code: str) -> str:
     return f"{names.get(code, code)}（{level} {code}）"
 
 
-def dry_run(dataset: str, data: bytes, filename: str, sheet: str | None, scope: str = "",
-            within: str | None = None) -> Report:
+def dry_run(dataset: str, data: bytes, filename: str, sheet: str | None, scope: str = "") -> Report:
     """Validate and preview once per (file, dataset, sheet, scope, store version); reruns reuse the report."""
-    key = (hashlib.sha256(data).hexdigest(), dataset, sheet, scope, within, app_data.version())
+    key = (hashlib.sha256(data).hexdigest(), dataset, sheet, scope, app_data.scope_region(), app_data.version())
     cached = st.session_state.get("upload_report")
     if cached and cached[0] == key:
         return cached[1]
     with st.spinner("正在读取和校验… validating"):
-        report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, dry_run=True,
-                        scope=scope or None, within=within)
+        report = app_data.upload(dataset, data, filename, sheet=sheet, dry_run=True, scope=scope)
     st.session_state["upload_report"] = (key, report)
     return report
 
@@ -134,11 +132,9 @@ def show_problems(report: Report) -> None:
                      column_config={"问题": st.column_config.TextColumn(width="large")})
 
 
-def commit(dataset: str, data: bytes, filename: str, sheet: str | None, who: str, scope: str = "",
-           within: str | None = None) -> None:
+def commit(dataset: str, data: bytes, filename: str, sheet: str | None, who: str, scope: str = "") -> None:
     """Commit, then start over with an empty uploader so the same file cannot be committed twice."""
-    report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, who=who, scope=scope or None,
-                    within=within)
+    report = app_data.upload(dataset, data, filename, sheet=sheet, who=who, scope=scope)
     st.session_state.pop("upload_report", None)
     st.session_state["upload_last"] = report
     st.session_state["upload_epoch"] = st.session_state.get("upload_epoch", 0) + 1
