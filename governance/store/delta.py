@@ -735,6 +735,10 @@ class Store:
         if legacy_staging.is_dir():
             shutil.rmtree(legacy_staging, ignore_errors=True)
             removed.append("staging/")
+        for work in self.root.glob(".migrating-*"):  # a conversion killed halfway (migrate.py)
+            if work.is_dir() and work.stat().st_mtime < grace:
+                shutil.rmtree(work, ignore_errors=True)
+                removed.append(f"{work.name}/")
         return {"removed": removed, "bytes": freed}
 
 
