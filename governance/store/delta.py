@@ -465,14 +465,13 @@ class Store:
         touched = any(period in c["periods"] for c in self.commits(dataset_key))
         if not has_now and not touched:
             raise StoreError(f"{dataset_key} 没有期间 {period} 的数据 no data for this period")
+        schema = arrow_schema(dataset_key)
         try:
-            old_files = [p["file"] for p in self._live(dataset_key, target) if p["period"] == period]
-            old = [pq.read_table(f) for f in old_files]
+            parts = [p for p in self._live(dataset_key, target) if p["period"] == period]
+            rows = self._read_parts(dataset_key, target, period, parts, schema)  # held to its checksums
         except (DamagedError, OSError) as e:
             raise StoreError(f"第 {target} 版的文件已被清理或损坏，无法恢复 version {target}'s files were vacuumed "
-                             f"or are damaged: {e}") from e
-        schema = arrow_schema(dataset_key)
-        rows = pa.concat_tables([t.cast(schema) for t in old]) if old else schema.empty_table()
+                             f"or are damaged ({dataset_key} {period})") from e
         if tuple(scope_codes) != scopes.EVERYWHERE:
             rows = rows.filter(scopes.mask(rows.column("code_num"), scope_codes))
         if dataset_key == "regions" and rows.num_rows == 0 and any(
