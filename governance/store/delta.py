@@ -141,7 +141,9 @@ def _write_error(e: BaseException) -> StoreError:
     if code in (errno.EACCES, errno.EPERM, errno.EROFS) or "Permission denied" in text or "Read-only" in text:
         return StoreError("数据存储为只读（无写入权限），数据未改变；请联系管理员 "
                           "the store is read-only: nothing was changed")
-    return StoreError(f"写入失败，数据未改变，请重试 write failed, nothing was changed: {text[:200]}")
+    # the reason without the server's paths (they mean nothing to an office and tell an outsider too much)
+    reason = re.sub(r"(?<![\w.])(?:[A-Za-z]:)?[/\\][^\s'\"]+", "…", text)[:200]
+    return StoreError(f"写入失败，数据未改变，请重试 write failed, nothing was changed: {reason}")
 
 
 def parse_version(token: str) -> dict[str, int]:
