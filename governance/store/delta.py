@@ -141,9 +141,12 @@ def _write_error(e: BaseException) -> StoreError:
     if code in (errno.EACCES, errno.EPERM, errno.EROFS) or "Permission denied" in text or "Read-only" in text:
         return StoreError("数据存储为只读（无写入权限），数据未改变；请联系管理员 "
                           "the store is read-only: nothing was changed")
-    # the reason without the server's paths (they mean nothing to an office and tell an outsider too much)
-    reason = re.sub(r"(?<![\w.])(?:[A-Za-z]:)?[/\\][^\s'\"]+", "…", text)[:200]
-    return StoreError(f"写入失败，数据未改变，请重试 write failed, nothing was changed: {reason}")
+    return StoreError(f"写入失败，数据未改变，请重试 write failed, nothing was changed: {_no_paths(text)[:200]}")
+
+
+def _no_paths(text: str) -> str:
+    """A message without the server's paths (they mean nothing to an office and tell an outsider too much)."""
+    return re.sub(r"(?<![\w.])(?:[A-Za-z]:)?[/\\][^\s'\"]+", "…", text)
 
 
 def parse_version(token: str) -> dict[str, int]:
@@ -227,7 +230,7 @@ class Store:
             table = DeltaTable(str(self.table_path(dataset_key)), version=version)
             actions = pa.table(table.get_add_actions(flatten=True))
         except (DeltaError, OSError, ValueError) as e:
-            raise DamagedError(dataset_key, [], f"提交日志无法读取 the commit log cannot be read: {str(e)[:160]}") from e
+            raise DamagedError(dataset_key, [], f"提交日志无法读取 the commit log cannot be read: {_no_paths(str(e))[:160]}") from e
         names = actions.column_names
         periods = actions.column("partition.period").to_pylist() if "partition.period" in names else None
         parts = []
@@ -584,7 +587,8 @@ class Store:
                 pq.write_table(after, path, compression="zstd")
                 with open(path, "rb") as f:
                     os.fsync(f.fileno())
-                adds.append((rel, path, period, after))
+                code_num = after.column("code_num")  # the file's stats; the rows themselves are let go now
+                adds.append((rel, path, period, after.num_rows, pc.min(code_num).as_py(), pc.max(code_num).as_py()))
             del old, kept, after
         return {"changes": changes, "adds": adds, "removes": removes, "written": written,
                 "replaced": replaced, "rows_after": after_total}
@@ -653,11 +657,9 @@ class Store:
         now_ms = int(time.time() * 1000)
         files = {}
         actions: list = []
-        for rel, path, period, rows in plan["adds"]:
+        for rel, path, period, rows, lo, hi in plan["adds"]:
             files[rel] = _sha256_file(path)
-            stats = {"numRecords": rows.num_rows,
-                     "minValues": {"code_num": pc.min(rows.column("code_num")).as_py()},
-                     "maxValues": {"code_num": pc.max(rows.column("code_num")).as_py()},
+            stats = {"numRecords": rows, "minValues": {"code_num": lo}, "maxValues": {"code_num": hi},
                      "nullCount": {"code_num": 0}}
             actions.append(AddAction(rel, path.stat().st_size, {"period": period} if ds.period_from else {},
                                      now_ms, True, json.dumps(stats)))
