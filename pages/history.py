@@ -3,6 +3,7 @@
 import streamlit as st
 
 from governance.core import contract
+from governance.core.text import md_escape
 from governance.web import app_data, auth, router
 from governance.web.views import history as history_view
 
@@ -32,13 +33,13 @@ version = st.selectbox("恢复为 Restore to", history_view.restorable(dataset, 
                        format_func=lambda v: "无数据（首次上传之前）" if v == 0 else f"第 {v} 版之后的数据")
 if version is None:
     st.stop()
-where = "全部地区" if not scope else names.get(scope, scope)
+where = "全部地区" if not scope else md_escape(names.get(scope, scope))  # a name from an upload: text
 sure = st.checkbox(f"确认将 {where} 在 {period} 的数据恢复为所选版本（当前数据仍保留在历史中，可再次恢复）",
                    key="history_confirm")
 if st.button("恢复 Restore", disabled=not sure, key="history_restore", type="primary"):
     new_version, problem = history_view.restore(dataset, period, version, scope, user.name)
     if problem:
-        st.error(problem)
+        st.error(md_escape(problem))
     else:
         st.success(f"已恢复：第 {new_version} 版。")
         st.rerun()

@@ -248,9 +248,12 @@ def test_vacuum_keeps_listed_versions_and_removes_orphans(tiny_store):
     orphan.write_bytes(b"PAR1 left by a commit killed before its log entry")
     tmp = store.table_path("petitions") / "_delta_log" / "_commit_deadbeef.json.tmp"
     tmp.write_text("{")
+    (store.root / ".migrating-0123456789ab" / "tables").mkdir(parents=True)  # a conversion killed halfway
+    (store.root / "staging" / "f00d").mkdir(parents=True)  # the old store's staging left by a killed commit
     done = store.vacuum(keep_days=30, grace_seconds=0)
-    assert {"petitions/period=2024-11/killed-commit-0.parquet",
-            "petitions/_delta_log/_commit_deadbeef.json.tmp"} <= set(done["removed"])
+    assert {"petitions/period=2024-11/killed-commit-0.parquet", "petitions/_delta_log/_commit_deadbeef.json.tmp",
+            ".migrating-0123456789ab/", "staging/"} <= set(done["removed"])
+    assert not (store.root / "staging").exists() and not list(store.root.glob(".migrating-*"))
     # every version of the last 30 days is still readable, v2's November included
     assert by_place_at(store, 2) == {tiny.A1: 2}
     store.restore("petitions", "2024-11", 2)

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -118,12 +119,20 @@ def state(store: Store) -> dict:
 
 # ---- racing offices ------------------------------------------------------------------
 def test_two_towns_committing_the_same_month_at_once_both_land(tiny_store, tmp_path):
-    store = tiny_store
+    race_two_towns(tiny_store, tmp_path, rounds=3)
+
+
+@pytest.mark.slow
+def test_two_towns_racing_twenty_times_both_land_every_time(tiny_store, tmp_path):
+    race_two_towns(tiny_store, tmp_path, rounds=20)
+
+
+def race_two_towns(store: Store, tmp_path: Path, rounds: int) -> None:
     srcs = {}
     for town, village in (("a", tiny.A1), ("b", tiny.B1)):
         srcs[town] = tmp_path / f"{town}.parquet"
         pq.write_table(month_rows(village, "2024-11", 4 if town == "a" else 3, town), srcs[town])
-    for round_ in range(3):
+    for round_ in range(rounds):
         gate = tmp_path / f"gate{round_}"
         before = store.table_version("petitions")
         files_before = data_files(store)

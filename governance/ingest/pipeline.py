@@ -21,6 +21,7 @@ from governance.ingest import templates
 from governance.ingest.readers import Parsed, ReadError, read_upload
 from governance.ingest.validate import HasProblems, Problem, validate
 from governance.store import Store, StoreError
+from governance.store.delta import conform
 from governance.store import scope as scopes
 
 
@@ -90,6 +91,8 @@ def periods_of(dataset_key: str, table) -> list[str]:
     ds = contract.dataset(dataset_key)
     if not ds.period_from:
         return [contract.WHOLE_TABLE_PERIOD]
+    if "period" in table.column_names and "code_num" in table.column_names:  # conformed: its period is there
+        return sorted(pc.unique(table.column("period")).to_pylist())
     col = table.column(ds.period_from)
     if ds.column(ds.period_from).type == "date":
         col = pc.strftime(col, format="%Y-%m")
@@ -149,6 +152,25 @@ def template_rows(dataset_key: str, parsed) -> list[int]:
         same = eq if same is None else pc.and_(same, eq)
     hits = pc.indices_nonzero(same).to_pylist()
     return [int(parsed.rows[i].as_py()) for i in hits]
+
+
+PREVIEW_VILLAGES = 3000  # above this many village-periods (a province's file) the preview is by town
+
+
+def preview_rows(changes, names: dict[str, str], by_town: bool) -> list[dict]:
+    """Per village (or, for a file covering thousands of villages, per town) and period: rows now and after."""
+    if by_town:
+        totals: dict[tuple[str, str], list[int]] = {}
+        for c in changes:
+            town = c.region_code[:9] + "000"
+            t = totals.setdefault((c.period, town), [0, 0])
+            t[0] += c.rows_now
+            t[1] += c.rows_after
+        return [{"period": p, "region_code": town, "name": _named(names, town), "town": _named(names, town),
+                 "rows_now": now, "rows_after": after} for (p, town), (now, after) in sorted(totals.items())]
+    return [{"period": c.period, "region_code": c.region_code, "name": _named(names, c.region_code),
+             "town": _named(names, c.region_code[:9] + "000") if c.region_code != "all" else "",
+             "rows_now": c.rows_now, "rows_after": c.rows_after} for c in changes]
 
 
 def _named(places: dict[str, str], code: str) -> str:
@@ -265,6 +287,7 @@ def ingest(
         if outside:
             report.problems[:0] = outside
             return report
+    table = conform(dataset_key, table)  # once: preview, checks and commit share it
     report.table = table
     report.periods = periods_of(dataset_key, table)
     try:
@@ -278,9 +301,7 @@ def ingest(
     elif dataset_key == "regions":
         names = dict(zip(table.column("region_code").to_pylist(), table.column("name").to_pylist()))
     report.scope = [{"code": c, "name": "全部" if c == "all" else _named(names, c)} for c in scope_codes]
-    report.preview = [{"period": c.period, "region_code": c.region_code, "name": _named(names, c.region_code),
-                       "town": _named(names, scopes.town_of(c.region_code)) if ds.period_from else "",
-                       "rows_now": c.rows_now, "rows_after": c.rows_after} for c in changes]
+    report.preview = preview_rows(changes, names, by_town=len(changes) > PREVIEW_VILLAGES and ds.period_from)
     clashes = ids_kept_elsewhere(store, dataset_key, table, report.periods, parsed, scope_codes)
     if clashes:
         report.problems[:0] = clashes

@@ -141,7 +141,12 @@ def _write_error(e: BaseException) -> StoreError:
     if code in (errno.EACCES, errno.EPERM, errno.EROFS) or "Permission denied" in text or "Read-only" in text:
         return StoreError("数据存储为只读（无写入权限），数据未改变；请联系管理员 "
                           "the store is read-only: nothing was changed")
-    return StoreError(f"写入失败，数据未改变，请重试 write failed, nothing was changed: {text[:200]}")
+    return StoreError(f"写入失败，数据未改变，请重试 write failed, nothing was changed: {_no_paths(text)[:200]}")
+
+
+def _no_paths(text: str) -> str:
+    """A message without the server's paths (they mean nothing to an office and tell an outsider too much)."""
+    return re.sub(r"(?<![\w.])(?:[A-Za-z]:)?[/\\][^\s'\"]+", "…", text)
 
 
 def parse_version(token: str) -> dict[str, int]:
@@ -225,7 +230,7 @@ class Store:
             table = DeltaTable(str(self.table_path(dataset_key)), version=version)
             actions = pa.table(table.get_add_actions(flatten=True))
         except (DeltaError, OSError, ValueError) as e:
-            raise DamagedError(dataset_key, [], f"提交日志无法读取 the commit log cannot be read: {str(e)[:160]}") from e
+            raise DamagedError(dataset_key, [], f"提交日志无法读取 the commit log cannot be read: {_no_paths(str(e))[:160]}") from e
         names = actions.column_names
         periods = actions.column("partition.period").to_pylist() if "partition.period" in names else None
         parts = []
@@ -403,7 +408,7 @@ class Store:
 
         Computed by the same code the commit runs (``_plan``), on the given (default: current) version.
         """
-        table = with_period(dataset_key, table)
+        table = conform(dataset_key, table)
         periods = self._periods_of(dataset_key, table)
         scope_codes = self._scope_for(dataset_key, table, scope)
         base = self._versions(version).get(dataset_key, -1)
@@ -430,7 +435,7 @@ class Store:
         runs against each store version the commit is built on, inside the retry loop; it raises to refuse.
         """
         ds = contract.dataset(dataset_key)
-        table = with_period(dataset_key, table)
+        table = conform(dataset_key, table)
         if table.num_rows == 0:
             raise StoreError("文件没有数据行 no data rows: nothing to commit")
         periods = self._periods_of(dataset_key, table)
@@ -465,14 +470,13 @@ class Store:
         touched = any(period in c["periods"] for c in self.commits(dataset_key))
         if not has_now and not touched:
             raise StoreError(f"{dataset_key} 没有期间 {period} 的数据 no data for this period")
+        schema = arrow_schema(dataset_key)
         try:
-            old_files = [p["file"] for p in self._live(dataset_key, target) if p["period"] == period]
-            old = [pq.read_table(f) for f in old_files]
+            parts = [p for p in self._live(dataset_key, target) if p["period"] == period]
+            rows = self._read_parts(dataset_key, target, period, parts, schema)  # held to its checksums
         except (DamagedError, OSError) as e:
             raise StoreError(f"第 {target} 版的文件已被清理或损坏，无法恢复 version {target}'s files were vacuumed "
-                             f"or are damaged: {e}") from e
-        schema = arrow_schema(dataset_key)
-        rows = pa.concat_tables([t.cast(schema) for t in old]) if old else schema.empty_table()
+                             f"or are damaged ({dataset_key} {period})") from e
         if tuple(scope_codes) != scopes.EVERYWHERE:
             rows = rows.filter(scopes.mask(rows.column("code_num"), scope_codes))
         if dataset_key == "regions" and rows.num_rows == 0 and any(
@@ -527,7 +531,7 @@ class Store:
             return list(scopes.EVERYWHERE)  # regions: replaced whole; or a load that replaces every place
         if scope:
             return scopes.normalise(scope)
-        return scopes.default_scope(pc.unique(table.column("region_code")).to_pylist())
+        return scopes.default_scope_of(table.column("region_code"))
 
     def _ensure_table(self, dataset_key: str) -> None:
         ds = contract.dataset(dataset_key)
@@ -566,10 +570,11 @@ class Store:
             kept = old.filter(pc.invert(inside))
             fresh = new.filter(pc.equal(new_period, period)) if new_period is not None else new
             replaced += old.num_rows - kept.num_rows
-            now_counts = _counts(old.filter(inside).column("region_code"))
-            after_counts = _counts(fresh.column("region_code"))
-            for code in sorted(set(now_counts) | set(after_counts)):
-                changes.append(PlaceChange(period, code, now_counts.get(code, 0), after_counts.get(code, 0)))
+            if not write:  # the preview's per-place counts; a commit needs only the totals
+                now_counts = _counts(old.filter(inside).column("region_code"))
+                after_counts = _counts(fresh.column("region_code"))
+                for code in sorted(set(now_counts) | set(after_counts)):
+                    changes.append(PlaceChange(period, code, now_counts.get(code, 0), after_counts.get(code, 0)))
             after = pa.concat_tables([kept, fresh.cast(schema)])
             after_total += after.num_rows
             removes += old_parts
@@ -582,7 +587,8 @@ class Store:
                 pq.write_table(after, path, compression="zstd")
                 with open(path, "rb") as f:
                     os.fsync(f.fileno())
-                adds.append((rel, path, period, after))
+                code_num = after.column("code_num")  # the file's stats; the rows themselves are let go now
+                adds.append((rel, path, period, after.num_rows, pc.min(code_num).as_py(), pc.max(code_num).as_py()))
             del old, kept, after
         return {"changes": changes, "adds": adds, "removes": removes, "written": written,
                 "replaced": replaced, "rows_after": after_total}
@@ -651,11 +657,9 @@ class Store:
         now_ms = int(time.time() * 1000)
         files = {}
         actions: list = []
-        for rel, path, period, rows in plan["adds"]:
+        for rel, path, period, rows, lo, hi in plan["adds"]:
             files[rel] = _sha256_file(path)
-            stats = {"numRecords": rows.num_rows,
-                     "minValues": {"code_num": pc.min(rows.column("code_num")).as_py()},
-                     "maxValues": {"code_num": pc.max(rows.column("code_num")).as_py()},
+            stats = {"numRecords": rows, "minValues": {"code_num": lo}, "maxValues": {"code_num": hi},
                      "nullCount": {"code_num": 0}}
             actions.append(AddAction(rel, path.stat().st_size, {"period": period} if ds.period_from else {},
                                      now_ms, True, json.dumps(stats)))
@@ -734,6 +738,10 @@ class Store:
         if legacy_staging.is_dir():
             shutil.rmtree(legacy_staging, ignore_errors=True)
             removed.append("staging/")
+        for work in self.root.glob(".migrating-*"):  # a conversion killed halfway (migrate.py)
+            if work.is_dir() and work.stat().st_mtime < grace:
+                shutil.rmtree(work, ignore_errors=True)
+                removed.append(f"{work.name}/")
         return {"removed": removed, "bytes": freed}
 
 
@@ -768,7 +776,14 @@ def _counts(codes: pa.ChunkedArray | pa.Array) -> dict[str, int]:
     if len(codes) == 0:
         return {}
     vc = pc.value_counts(codes)
-    return {v.as_py(): c.as_py() for v, c in zip(vc.field("values"), vc.field("counts"))}
+    return dict(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()))
+
+
+def conform(dataset_key: str, table: pa.Table) -> pa.Table:
+    """The table with the store's schema and its own columns; a table already conformed is passed through."""
+    if table.schema.equals(arrow_schema(dataset_key)):
+        return table
+    return with_period(dataset_key, table)
 
 
 def read_current(store: Store, dataset_key: str) -> pa.Table | None:

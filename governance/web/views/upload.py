@@ -65,18 +65,24 @@ def preview_frame(report: Report) -> pd.DataFrame:
 
 def confirmation_text(report: Report) -> str:
     """What the commit will do, in the words the analyst confirms."""
-    scope = "、".join(s["name"] for s in report.scope) or "全部"
+    scope = md_escape("、".join(s["name"] for s in report.scope) or "全部")  # names come from uploads: text
     return (f"校验通过：{report.rows:,} 行，期间 {', '.join(report.periods)}，范围：{scope}。"
             f"确认后将替换 {report.places_replaced} 个地点的 {report.rows_replaced:,} 行现有数据，"
             f"写入 {report.rows:,} 行；范围以外的地区不受影响。")
 
 
+EMPTIED_SHOWN = 10  # each one loud; beyond that one line, and the table lists them all
+
+
 def show_preview(report: Report) -> bool:
     """The per-place preview and a loud warning for each place the upload would empty; True when some are."""
     emptied = report.emptied
-    for p in emptied:
-        st.error(f"⚠ {p['period']} {p['town']} {p['name']}（{p['region_code']}）现有 {p['rows_now']:,} 行，"
-                 f"上传后将没有数据。", icon=":material/warning:")
+    for p in emptied[:EMPTIED_SHOWN]:
+        st.error(f"⚠ {p['period']} {md_escape(p['town'])} {md_escape(p['name'])}（{p['region_code']}）现有 "
+                 f"{p['rows_now']:,} 行，上传后将没有数据。", icon=":material/warning:")
+    if len(emptied) > EMPTIED_SHOWN:
+        st.error(f"⚠ 另有 {len(emptied) - EMPTIED_SHOWN} 个地点·期间将被清空，见下方预览表中“将清空”的行。",
+                 icon=":material/warning:")
     with st.expander(f"替换预览：{len(report.preview)} 个地点·期间", expanded=bool(emptied) or len(report.preview) <= 20):
         st.dataframe(preview_frame(report), hide_index=True, width="stretch")
     return bool(emptied)
