@@ -10,6 +10,9 @@ from governance.web import app_data, auth, errors
 # which an intranet does not reach.
 st.set_page_config(page_title="党建引领基层治理 · 指标看板", page_icon=str(Path(__file__).parent / "governance" / "assets" / "icon.png"), layout="wide")
 app_data.ensure_demo()
+app_data.pin_version()  # every query of this run reads this one version
+for warning in app_data.store_warnings():
+    st.toast(warning)
 user = auth.sidebar()
 
 dashboard = [
@@ -24,15 +27,18 @@ dashboard = [
 data = [
     st.Page("pages/upload.py", title="数据上传 Upload", icon=":material/upload:"),
     st.Page("pages/history.py", title="数据版本 History", icon=":material/history:"),
+    st.Page("pages/submissions.py", title="报送进度 Submissions", icon=":material/fact_check:"),
     st.Page("pages/dictionary.py", title="指标说明 Indicators", icon=":material/menu_book:"),
 ]
 # Visitors who may open nothing get the sign-in (or closed) note at every page's address, and no page list.
-# With GOVERNANCE_PUBLIC_DASHBOARDS the pages are listed, and history and upload stop at their own sign-in check.
-if auth.access(user) == "closed":
+access = auth.access(user)
+if access == "closed":
     addresses = [Path(script).stem for script in sorted((Path(__file__).parent / "pages").glob("*.py"))]
     page = st.navigation([st.Page(auth.closed_page, title="登录 Sign in", default=True),
                           *[st.Page(auth.closed_page, title="登录 Sign in", url_path=address)
                             for address in addresses]], position="hidden")
+elif access == "dashboards":  # GOVERNANCE_PUBLIC_DASHBOARDS: read-only, never history, upload or submissions
+    page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": [p for p in data if p.title.startswith("指标说明")]})
 else:
     page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data})
 errors.guarded(page.run, page.title)

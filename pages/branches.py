@@ -9,13 +9,9 @@ from governance.web.views import branches as branches_view
 router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
-ui.header("党支部评星定级", "Branch star ratings", f)
-ui.up_button(f)
-figures = ui.kpi_cards("branches", f, ["branches", "five_star_share", "three_plus_share", "upgraded", "downgraded",
-                                       "weak", "rectification_rate"])
-if not ui.has_data(f, "branches"):
-    ui.empty("branches")
-    st.stop()
+figures = ui.dataset_page("branches", "党支部评星定级", "Branch star ratings", f,
+                          ["branches", "five_star_share", "three_plus_share", "upgraded", "downgraded", "weak",
+                           "rectification_rate"])
 
 ind = ui.indicator_picker("branches", "branches_indicator")
 left, right = st.columns(2)

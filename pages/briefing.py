@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from governance.core.text import md_escape
 from governance.web import filters, router
 from governance.web.i18n import t
 from governance.web.views import briefing as briefing_view
-from governance.core.text import md_escape
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 

@@ -8,13 +8,7 @@ from governance.web.i18n import t
 router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
-ui.header("矛盾纠纷排查化解", "Disputes", f)
-ui.up_button(f)
-ui.kpi_cards("disputes", f)
-if not ui.has_data(f, "disputes"):
-    ui.empty("disputes")
-    st.stop()
-
+ui.dataset_page("disputes", "矛盾纠纷排查化解", "Disputes", f)
 ui.trend_and_ranking("disputes", f)
 
 st.subheader(t("构成与未化解", "Breakdowns and backlog"))

@@ -9,13 +9,7 @@ from governance.web.views import grid as grid_view
 router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
-ui.header("网格化管理", "Grid management", f)
-ui.up_button(f)
-ui.kpi_cards("grid", f)
-if not ui.has_data(f, "grid"):
-    ui.empty("grid")
-    st.stop()
-
+ui.dataset_page("grid", "网格化管理", "Grid management", f)
 ui.trend_and_ranking("grid", f)
 
 st.subheader(t("每网格户数（宜在200-350户）", "Households per grid (band 200-350)"))

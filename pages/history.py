@@ -1,9 +1,9 @@
-"""数据版本: every version of every period, who loaded it, and restoring an earlier one."""
+"""数据版本: every upload and restore, who made it, where (scope) and how many rows; restoring an earlier one."""
 
 import streamlit as st
 
 from governance.core import contract
-from governance.web import auth, router
+from governance.web import app_data, auth, router
 from governance.web.views import history as history_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
@@ -22,18 +22,23 @@ st.subheader("恢复 Restore")
 if not user.can_write:
     st.caption("只有数据管理员可以恢复数据。 Only analysts may restore data.")
     st.stop()
-periods = sorted(versions["期间"].unique(), reverse=True)
-period = st.selectbox("期间 Period", periods, key="history_period")
-choices = history_view.restorable(versions, period)
-if not choices:
-    st.caption("该期间只有当前版本。")
-    st.stop()
-version = st.selectbox("恢复为 Restore to", choices, key="history_version", index=None, placeholder="请选择版本",
-                       format_func=lambda v: "无数据（撤销首次上传）" if v == 0 else f"第 {v} 版")
+period = st.selectbox("期间 Period", history_view.periods(dataset), key="history_period")
+names = dict(zip(*[app_data.places(*app_data.store_key())[c] for c in ("region_code", "name")]))
+scope = st.selectbox("范围 Scope", history_view.scope_choices(), key="history_scope",
+                     format_func=lambda c: "全部地区" if not c else f"{names.get(c, c)} ({c})",
+                     disabled=contract.dataset(dataset).period_from is None)
+version = st.selectbox("恢复为 Restore to", history_view.restorable(dataset, period), key="history_version",
+                       index=None, placeholder="请选择版本",
+                       format_func=lambda v: "无数据（首次上传之前）" if v == 0 else f"第 {v} 版之后的数据")
 if version is None:
     st.stop()
-sure = st.checkbox(f"确认将 {period} 恢复为所选版本（当前版本仍会保留，可再次恢复）", key="history_confirm")
+where = "全部地区" if not scope else names.get(scope, scope)
+sure = st.checkbox(f"确认将 {where} 在 {period} 的数据恢复为所选版本（当前数据仍保留在历史中，可再次恢复）",
+                   key="history_confirm")
 if st.button("恢复 Restore", disabled=not sure, key="history_restore", type="primary"):
-    new_version = history_view.restore(dataset, period, version, user.name)
-    st.success(f"已恢复：存储版本 v{new_version}。")
-    st.rerun()
+    new_version, problem = history_view.restore(dataset, period, version, scope, user.name)
+    if problem:
+        st.error(problem)
+    else:
+        st.success(f"已恢复：第 {new_version} 版。")
+        st.rerun()

@@ -8,13 +8,7 @@ from governance.web.i18n import t
 router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
-ui.header("信访事项", "Petitions", f)
-ui.up_button(f)
-ui.kpi_cards("petitions", f)
-if not ui.has_data(f, "petitions"):
-    ui.empty("petitions")
-    st.stop()
-
+ui.dataset_page("petitions", "信访事项", "Petitions", f)
 ui.trend_and_ranking("petitions", f)
 
 st.subheader(t("构成与办理时限", "Breakdowns"))

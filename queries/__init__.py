@@ -9,9 +9,21 @@ shared by threads raises ResourceInUseException), views over the Parquet
 files of a manifest version, and one ``.sql`` file per result with values
 bound as ``$name`` parameters.
 
-Each manifest version gets its own schema ``v<N>``, and a query runs with its
-cursor's search_path set to the version it asked for. A commit that lands
-while a page is drawing therefore never mixes two versions in one page.
+Each store version (an opaque token, e.g. each Delta table's version) gets its
+own schema, and a query runs with its cursor's search_path set to the version it
+asked for. A commit that lands while a page is drawing therefore never mixes two
+versions in one page, as long as the page asks for one version throughout.
+
+Parquet is read with ``hive_partitioning=false`` and cast to the column types
+the snapshot names, so a ``period=2025/`` folder is never taken for a BIGINT.
+A dataset whose files the store found damaged, or that DuckDB cannot read, is
+left empty in that version and named in ``damaged(version)``; the other
+datasets answer as usual.
+
+A run may carry a scope (the code range of the place an account is bound to):
+it then reads a schema of views that hold only the rows under that place, for
+every dataset and the region tree alike, so no SQL file, parameter or cached
+result can reach past it (SPEC: accounts bound to a place).
 
 A dataset of up to MATERIALIZE_ROWS rows (a province's petitions: about 3
 million) is loaded into a DuckDB table once per version, which makes every
@@ -77,24 +89,41 @@ class Engine:
         self._con = duckdb.connect(":memory:")
         self._con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
         self._lock = threading.Lock()
-        self._schemas: set[int] = set()
-        self._in_use: dict[int, int] = {}  # running queries per version: a schema in use is never dropped
+        self._schemas: dict = {}  # version token -> schema name, oldest first
+        self._damaged: dict = {}  # version token -> {dataset: message}
+        self._made = 0
+        self._in_use: dict = {}  # running queries per version: a schema in use is never dropped
+        self._tables: dict = {}  # version token -> its datasets' names
+        self._scoped: dict = {}  # version token -> {(lo, hi): schema of views limited to that code range}
 
     def close(self) -> None:
         self._con.close()
 
-    def version(self) -> int:
+    def version(self):
         return self.store.version()
 
-    def run(self, name: str, params: dict | None = None, *, version: int | None = None) -> pd.DataFrame:
-        """Run ``queries/<name>.sql`` with bound parameters and return a DataFrame."""
+    def damaged(self, version=None) -> dict[str, str]:
+        """{dataset: message} for the datasets left empty in a version because their files are damaged."""
+        version = self.version() if version is None else version
+        self._ensure_schema(version)
+        return dict(self._damaged.get(version, {}))
+
+    def scoped(self, lo: int, hi: int) -> ScopedEngine:
+        """This engine limited to the places whose code_num lies in lo..hi (an account's place)."""
+        return ScopedEngine(self, (int(lo), int(hi)))
+
+    def run(self, name: str, params: dict | None = None, *, version=None,
+            scope: tuple[int, int] | None = None) -> pd.DataFrame:
+        """Run ``queries/<name>.sql`` with bound parameters and return a DataFrame.
+
+        With a scope (lo, hi), every view the SQL reads holds only rows whose code_num is in lo..hi."""
         version = self.version() if version is None else version
         wanted = sql_parameters(name)
         params = dict(params or {})
         missing = wanted - params.keys()
         if missing:
             raise ValueError(f"query {name} needs parameters {sorted(missing)}")
-        schema = self._ensure_schema(version, hold=True)
+        schema = self._ensure_schema(version, hold=True, scope=scope)
         cur = self._con.cursor()
         try:
             cur.execute(f"set search_path = '{schema},main'")  # the version's views, then the macros
@@ -104,42 +133,120 @@ class Engine:
             with self._lock:
                 self._in_use[version] -= 1
 
-    def _ensure_schema(self, version: int, hold: bool = False) -> str:
-        """Create the version's schema if needed; with hold, count a query as using it until run() ends."""
-        schema = f"v{version}"
+    def _ensure_schema(self, version, hold: bool = False, scope: tuple[int, int] | None = None) -> str:
+        """Create the version's schema (and its scoped views) if needed; with hold, count a query as using it
+        until run() ends."""
         with self._lock:
             if version not in self._schemas:
-                self._create_schema(version, schema)
+                self._create_schema(version)
+            schema = self._schemas[version]
+            if scope is not None:
+                schema = self._scoped_schema(version, schema, scope)
             if hold:
                 self._in_use[version] = self._in_use.get(version, 0) + 1
         return schema
 
-    def _create_schema(self, version: int, schema: str) -> None:
-        """Views or tables of one manifest version; the caller holds the lock."""
+    def _scoped_schema(self, version, schema: str, scope: tuple[int, int]) -> str:
+        """Views of a version's datasets limited to a code range; the caller holds the lock."""
+        made = self._scoped.setdefault(version, {})
+        if scope not in made:
+            lo, hi = scope
+            name = f"{schema}_s{lo}_{hi}"
+            cur = self._con.cursor()
+            try:
+                cur.execute(f"create schema if not exists {name}")
+                for key in self._tables[version]:
+                    # lo and hi are ints (int() in scoped()), never text from a request
+                    cur.execute(f"create or replace view {name}.{key} as "
+                                f"select * from {schema}.{key} where code_num between {lo:d} and {hi:d}")
+            finally:
+                cur.close()
+            made[scope] = name
+        return made[scope]
+
+    def _create_schema(self, version) -> None:
+        """Views or tables of one store version; the caller holds the lock."""
         snapshot = self.store.snapshot(version)
+        self._made += 1
+        schema = f"v{self._made}"  # the token may be any text: the schema's name is ours
+        damaged = {}
         cur = self._con.cursor()
         try:
             cur.execute(f"create schema if not exists {schema}")
             for key, table in snapshot.items():
                 kind = "table" if table["rows"] <= MATERIALIZE_ROWS else "view"
-                source = self._source(table)
-                if key in DERIVED:
-                    source = f"select *, {DERIVED[key]} from ({source})"
-                cur.execute(f"create or replace {kind} {schema}.{key} as {source}")
-            self._schemas.add(version)
+                if table.get("damaged"):
+                    damaged[key] = table["damaged"]["message"]
+                    table = {**table, "files": [], "rows": 0}
+                try:
+                    cur.execute(f"create or replace {kind} {schema}.{key} as {self._relation(key, table)}")
+                    if kind == "view" and table["files"]:
+                        cur.execute(f"select count(*) from {schema}.{key}").fetchall()  # unreadable footers show now
+                except duckdb.Error as e:
+                    damaged[key] = self._unreadable(key, table, cur, e)
+                    cur.execute(f"create or replace table {schema}.{key} as "
+                                f"{self._relation(key, {**table, 'files': []})}")
+            self._schemas[version] = schema
+            self._tables[version] = list(snapshot)
+            self._damaged[version] = damaged
             # Keep the newest versions, the one just asked for, and any a query is reading.
-            for old in sorted(self._schemas)[:-KEEP_VERSIONS]:
+            for old in list(self._schemas)[:-KEEP_VERSIONS]:
                 if old != version and not self._in_use.get(old):
-                    cur.execute(f"drop schema if exists v{old} cascade")
-                    self._schemas.discard(old)
+                    for scoped in self._scoped.pop(old, {}).values():
+                        cur.execute(f"drop schema if exists {scoped} cascade")
+                    cur.execute(f"drop schema if exists {self._schemas.pop(old)} cascade")
+                    self._damaged.pop(old, None)
+                    self._tables.pop(old, None)
         finally:
             cur.close()
 
+    def _unreadable(self, key: str, table: dict, cur, error: Exception) -> str:
+        """Which periods' files DuckDB cannot read, in the store's words when it offers them."""
+        bad = []
+        for part in table.get("parts") or [{"file": f, "period": "?"} for f in table["files"]]:
+            try:
+                cur.execute(f"select * from {self._read(table, [part['file']])}").fetch_arrow_table()
+            except duckdb.Error:
+                bad.append(part["period"])
+        explain = getattr(self.store, "damage_message", None)
+        detail = type(error).__name__
+        if explain is not None:
+            return explain(key, sorted(set(bad)), detail)
+        return f"{key} 数据文件损坏（期间 {'、'.join(sorted(set(bad)))}），该数据集暂不显示 (damaged: {detail})"
+
     @staticmethod
-    def _source(table: dict) -> str:
+    def _read(table: dict, files: list[str]) -> str:
+        # Paths come from the store's own snapshot, never from user text.
+        return f"read_parquet([{', '.join(_quote(f) for f in files)}], hive_partitioning = false)"
+
+    @classmethod
+    def _relation(cls, key: str, table: dict) -> str:
+        # The store's types, whatever a file or a folder name suggests.
+        cols = ", ".join(f"cast({name} as {_DUCK_TYPES[t]}) as {name}" for name, t in table["columns"])
         if table["files"]:
-            # Paths come from the store's own snapshot, never from user text.
-            return f"select * from read_parquet([{', '.join(_quote(f) for f in table['files'])}])"
-        # An empty dataset still answers queries, with the contract's columns.
-        cols = ", ".join(f"cast(null as {_DUCK_TYPES[t]}) as {name}" for name, t in table["columns"])
-        return f"select {cols} where false"
+            source = f"select {cols} from {cls._read(table, table['files'])}"
+        else:
+            # An empty dataset still answers queries, with the contract's columns.
+            source = "select " + ", ".join(f"cast(null as {_DUCK_TYPES[t]}) as {name}"
+                                           for name, t in table["columns"]) + " where false"
+        if key in DERIVED:
+            source = f"select *, {DERIVED[key]} from ({source})"
+        return source
+
+
+class ScopedEngine:
+    """An Engine seen from one place: every query reads only rows under it (Engine.scoped)."""
+
+    def __init__(self, engine: Engine, scope: tuple[int, int]):
+        self._engine = engine
+        self.scope = scope
+        self.store = engine.store
+
+    def version(self):
+        return self._engine.version()
+
+    def damaged(self, version=None) -> dict[str, str]:
+        return self._engine.damaged(version)
+
+    def run(self, name: str, params: dict | None = None, *, version=None) -> pd.DataFrame:
+        return self._engine.run(name, params, version=version, scope=self.scope)

@@ -54,7 +54,7 @@ counted as (
 final as (
     select
         c.window_name,
-        lpad((c.place_key * $divisor)::varchar, 12, '0') as place_code,
+        place_code(c.place_key, $divisor) as place_code,
         r.name as place_name,
         c.month,
         c.branches,
@@ -68,10 +68,12 @@ final as (
         c.downgraded,
         c.weak,
         c.rectified,
-        c.stars_5 / nullif(c.branches, 0) as five_star_share,
-        (c.stars_3 + c.stars_4 + c.stars_5) / nullif(c.branches, 0) as three_plus_share,
-        c.stars_sum / nullif(c.branches, 0) as mean_stars,
-        c.rectified / nullif(c.weak, 0) as rectification_rate
+        c.stars_3 + c.stars_4 + c.stars_5 as three_plus,
+        c.stars_sum,
+        ratio(c.stars_5, c.branches) as five_star_share,
+        ratio(c.stars_3 + c.stars_4 + c.stars_5, c.branches) as three_plus_share,
+        ratio(c.stars_sum, c.branches) as mean_stars,
+        ratio(c.rectified, c.weak) as rectification_rate
     from counted as c
     left join regions as r on r.code_num = c.place_key * $divisor
 )

@@ -44,7 +44,7 @@ counted as (
 final as (
     select
         c.window_name,
-        lpad((c.place_key * $divisor)::varchar, 12, '0') as place_code,
+        place_code(c.place_key, $divisor) as place_code,
         r.name as place_name,
         c.month,
         c.found,
@@ -52,10 +52,11 @@ final as (
         c.resolved_locally,
         c.escalated,
         c.backlog,
-        c.resolved / nullif(c.found, 0) as resolution_rate,
-        c.resolved_locally / nullif(c.resolved, 0) as local_rate,
-        c.escalated / nullif(c.found, 0) as escalation_rate,
-        c.days_to_resolve / nullif(c.resolved, 0) as mean_days_to_resolve
+        c.days_to_resolve,
+        ratio(c.resolved, c.found) as resolution_rate,
+        ratio(c.resolved_locally, c.resolved) as local_rate,
+        ratio(c.escalated, c.found) as escalation_rate,
+        ratio(c.days_to_resolve, c.resolved) as mean_days_to_resolve
     from counted as c
     left join regions as r on r.code_num = c.place_key * $divisor
 )

@@ -1,5 +1,5 @@
 -- grid_indicators: every grid indicator of SPEC, read from one month per window (a stock, not a flow):
---   the latest month with grid data in the window, chosen by governance/indicators.py from the manifest.
+--   the latest month with grid data in the window, chosen by governance/metrics/indicators.py from the manifest.
 -- grain: one row per window (current / mom / yoy, or each month of a series) per place.
 --   A place is code_num // $divisor: the county, or each town under it when $divisor is a town's.
 --   Windows come as parallel lists $w_name, $w_month, $w_from, $w_to, $w_as_of (see window_months in macros.sql).
@@ -31,7 +31,7 @@ counted as (
 final as (
     select
         c.window_name,
-        lpad((c.place_key * $divisor)::varchar, 12, '0') as place_code,
+        place_code(c.place_key, $divisor) as place_code,
         r.name as place_name,
         c.month,
         printf('%04d-%02d', c.as_of_month // 12, c.as_of_month % 12 + 1) as as_of_month,
@@ -42,10 +42,10 @@ final as (
         c.grid_party_orgs,
         c.party_member_households,
         c.villages_reporting,
-        c.households_covered / nullif(c.households, 0) as coverage_rate,
-        c.households_covered / nullif(c.grids, 0) as households_per_grid,
-        c.grid_workers / nullif(c.grids, 0) as workers_per_grid,
-        c.grid_party_orgs / nullif(c.grids, 0) as party_org_coverage
+        ratio(c.households_covered, c.households) as coverage_rate,
+        ratio(c.households_covered, c.grids) as households_per_grid,
+        ratio(c.grid_workers, c.grids) as workers_per_grid,
+        ratio(c.grid_party_orgs, c.grids) as party_org_coverage
     from counted as c
     left join regions as r on r.code_num = c.place_key * $divisor
 )

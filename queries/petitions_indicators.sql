@@ -56,7 +56,7 @@ population as (
 final as (
     select
         c.window_name,
-        lpad((c.place_key * $divisor)::varchar, 12, '0') as place_code,
+        place_code(c.place_key, $divisor) as place_code,
         r.name as place_name,
         c.month,
         c.received,
@@ -67,14 +67,17 @@ final as (
         c.rated,
         c.satisfied,
         c.repeats,
+        -- the on-time rate's base: closed, and still open past the deadline
+        c.closed + c.open_overdue as due,
+        c.days_to_close,
         pop.population,
-        c.closed / nullif(c.received, 0) as closure_rate,
-        c.closed_on_time / nullif(c.closed + c.open_overdue, 0) as on_time_rate,
-        c.first_attempt / nullif(c.closed, 0) as first_attempt_rate,
-        c.satisfied / nullif(c.rated, 0) as satisfaction_rate,
-        c.repeats / nullif(c.received, 0) as repeat_rate,
-        c.received / nullif(pop.population, 0) * 10000 as per_10k,
-        c.days_to_close / nullif(c.closed, 0) as mean_days_to_close
+        ratio(c.closed, c.received) as closure_rate,
+        ratio(c.closed_on_time, c.closed + c.open_overdue) as on_time_rate,
+        ratio(c.first_attempt, c.closed) as first_attempt_rate,
+        ratio(c.satisfied, c.rated) as satisfaction_rate,
+        ratio(c.repeats, c.received) as repeat_rate,
+        ratio(c.received, pop.population) * 10000 as per_10k,
+        ratio(c.days_to_close, c.closed) as mean_days_to_close
     from counted as c
     left join population as pop on pop.place_key = c.place_key
     left join regions as r on r.code_num = c.place_key * $divisor

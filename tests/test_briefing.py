@@ -14,7 +14,7 @@ from governance.briefing import summary
 from governance.core.settings import PROJECT_ROOT
 from governance.metrics import attention, indicators
 from governance.metrics.indicators import View
-from governance.store.snapshots import Store
+from governance.store import Store
 from governance.tools import cli
 from queries import Engine
 from tests import tiny
@@ -65,7 +65,7 @@ def test_pack_content_comes_from_the_query_layer(pack, engine):
                                   today=tiny.TODAY)["current"]
     kpis = {(k.dataset, k.indicator.key): k for k in pack.kpis}
     assert kpis[("petitions", "received")].value == current["received"] == 6
-    assert kpis[("petitions", "closure_rate")].value_text == "66.7%"
+    assert kpis[("petitions", "closure_rate")].value_text() == "66.7%"
     assert kpis[("disputes", "found")].value is None  # no disputes in October: shown as "—", not 0
     keys = [c.key for c in pack.charts]
     # trend and ranking for every dataset with data this month: disputes have none in October, and

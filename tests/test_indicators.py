@@ -1,5 +1,6 @@
 """Every SPEC indicator against values worked out by hand from tests/tiny.py."""
 
+import pandas as pd
 import pytest
 
 from governance.core import contract
@@ -176,12 +177,21 @@ def test_a_place_without_cases_in_a_month_with_data_counts_zero(engine):
 
 
 def test_the_engine_answers_for_an_old_version_and_keeps_the_newest(tmp_path):
-    store = tiny.build(tmp_path)  # five versions
+    store = tiny.Store(tmp_path)
+    tokens = []
+    store.commit("regions", tiny.regions(), source="regions.csv")
+    for i in range(4):  # four more versions of the store: grid re-uploaded, each adding a row
+        tokens.append(store.version())
+        store.commit("grid", tiny.grid().slice(0, i + 1), source=f"grid{i}.csv")
+    tokens.append(store.version())
+    assert tokens[0] == "1.-.-.-.-" and tokens[-1] == "1.-.-.4.-"  # regions, petitions, disputes, grid, branches
     eng = Engine(store)
-    for version in (5, 4, 3, 2):
+    for n, version in reversed(list(enumerate(tokens))):
         df = eng.run("places", {"code_lo": 0, "code_hi": 999_999_999_999}, version=version)
         assert len(df) == 6, version
-    assert {5, 4} <= eng._schemas and len(eng._schemas) <= 3
+        # grid version n holds rows 1..n (all in 2024-09, town A then town B: each upload is its towns' scope)
+        assert eng.store.snapshot(version)["grid"]["rows"] == n, version
+    assert set(tokens[:2]) <= set(eng._schemas) and len(eng._schemas) <= 3
 
 
 def test_backlog_is_read_at_the_end_of_the_last_month_in_view(tmp_path):
@@ -207,3 +217,20 @@ def test_a_comparison_window_the_store_only_partly_covers_is_not_compared(engine
     h = indicators.headline(engine, "petitions", View(tiny.COUNTY, "2024-09", "2024-10"), today=tiny.TODAY)
     assert h["current"]["received"] == 7
     assert h["mom"]["received"] is None
+
+
+@pytest.mark.parametrize("dataset", contract.FACT_DATASETS)
+@pytest.mark.parametrize("by", ["place", "child", "village", "month"])
+def test_every_ratio_is_its_declared_numerator_over_its_denominator(engine, dataset, by):
+    # The contract names each rate's base once; every result row must carry both counts and agree with them,
+    # or a base shown beside a rate (and the small-number rule) would describe another figure.
+    df = indicators.query(engine, dataset, View(tiny.COUNTY, "2023-01", "2024-12"), by=by, today=tiny.TODAY)
+    ratios = [i for i in contract.dataset(dataset).indicators if i.is_ratio]
+    assert ratios and not df.empty
+    for ind in ratios:
+        for _, row in df.iterrows():
+            num, den = row[ind.numerator], row[ind.denominator]
+            if den is None or pd.isna(den) or den == 0:
+                assert pd.isna(row[ind.key]), (ind.key, row.to_dict())
+            else:
+                assert row[ind.key] == pytest.approx(num / den * ind.scale), (ind.key, row.to_dict())

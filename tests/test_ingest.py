@@ -1,6 +1,7 @@
 """Ingest end to end: files in, all or nothing, month replacement, rollback, the command line."""
 
 import datetime as dt
+import hashlib
 import io
 import json
 import subprocess
@@ -13,7 +14,7 @@ from openpyxl import Workbook
 from governance.ingest.pipeline import ingest
 from governance.metrics import indicators
 from governance.metrics.indicators import View
-from governance.store.snapshots import Store
+from governance.store import Store
 from queries import Engine
 from tests import tiny
 
@@ -52,9 +53,12 @@ def test_a_gbk_ledger_with_titles_names_and_totals_is_accepted(store):
     assert report.parsed.header_row == 3
     assert [r for _, r in report.parsed.dropped] == ["title", "title", "total"]
     assert report.rows == 3 and report.periods == ["2024-10"]
-    (latest,) = [h for h in store.history("petitions") if h["period"] == "2024-10" and h["current"]]
-    assert (latest["period"], latest["version"], latest["who"], latest["source"], latest["rows"]) == (
-        "2024-10", 2, "analyst1", "信访台账.csv", 3)
+    latest = store.history("petitions")[0]  # newest first
+    assert (latest["periods"], latest["version"], latest["who"], latest["source"], latest["rows"], latest["current"]) == (
+        ["2024-10"], 2, "analyst1", "信访台账.csv", 3, True)
+    # the file holds towns A (N1, N3) and B (N2): both towns' October is its scope; 6 rows were there
+    assert (latest["scope"], latest["replaced"]) == ([tiny.TOWN_A, tiny.TOWN_B], 6)
+    assert latest["source_sha256"] == hashlib.sha256(ledger(GOOD)).hexdigest()
     v = indicators.headline(Engine(store), "petitions", View(tiny.COUNTY, "2024-10", "2024-10"), today=TODAY)
     assert v["current"]["received"] == 3
     assert v["current"]["repeat_rate"] == pytest.approx(1 / 3)
@@ -111,7 +115,7 @@ def test_regions_upload_replaces_the_table(tmp_path):
     report = ingest(store, "regions", csv.encode("utf-8-sig"), "regions.csv", today=TODAY)
     assert report.accepted, report.as_json()
     assert report.periods == ["all"]
-    assert store.history("regions")[-1]["rows"] == 3
+    assert store.history("regions")[0]["rows"] == 3  # newest first
 
 
 def test_a_regions_upload_may_not_drop_places_the_facts_use(store):
@@ -170,13 +174,13 @@ def test_cli_history_indicators_and_rollback(store, tmp_path):
     f.write_bytes(ledger(GOOD))
     assert cli("ingest", "petitions", str(f), store_dir=store.root).returncode == 0
     hist = json.loads(cli("history", "petitions", "--json", store_dir=store.root).stdout)
-    assert [(h["period"], h["version"], h["current"]) for h in hist if h["period"] == "2024-10"] == [
-        ("2024-10", 1, False), ("2024-10", 2, True)]
+    assert [(h["periods"], h["version"], h["current"], h["action"]) for h in hist] == [
+        (["2024-10"], 2, True, "ingest"), (["2024-08", "2024-09", "2024-10"], 1, False, "ingest")]
     ind = json.loads(cli("indicators", "petitions", "--region", tiny.COUNTY, "--from", "2024-10", "--to", "2024-10",
                          "--json", store_dir=store.root).stdout)
     assert ind["received"] == 3
     back = cli("rollback", "petitions", "2024-10", store_dir=store.root)
-    assert back.returncode == 0 and "第 1 版" in back.stdout
+    assert back.returncode == 0 and "第 1 版" in back.stdout, back.stderr
     ind = json.loads(cli("indicators", "petitions", "--region", tiny.COUNTY, "--from", "2024-10", "--to", "2024-10",
                          "--json", store_dir=store.root).stdout)
     assert ind["received"] == 6

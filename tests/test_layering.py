@@ -99,3 +99,15 @@ def test_a_wrong_way_import_is_caught(tmp_path):
     assert "bad.py:2 imports governance.web.app_data" in found[1]
     # the same file is fine for the web layer, except for duckdb
     assert [v for v in violations(bad, "governance.web") if "duckdb" not in v] == []
+
+
+def test_the_web_layer_reaches_the_engine_and_the_store_only_through_app_data():
+    # app_data caches per store version; a view that ran queries or opened the store itself would bypass that
+    # (and, with place-bound accounts, the scope the gateway applies).
+    bad = []
+    for path in (ROOT / "governance" / "web").rglob("*.py"):
+        if path.name == "app_data.py":
+            continue
+        bad += [f"{path.relative_to(ROOT)}:{line} imports {name}" for line, name in imports(path)
+                if name.split(".")[0] == "queries" or name.startswith("governance.store")]
+    assert bad == [], "\n".join(bad)

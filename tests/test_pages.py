@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from governance.core import contract, formatting
+from tests import tiny
 from tests.conftest import APP, run_app
 
 
@@ -68,8 +69,8 @@ def test_upload_page_refuses_a_bad_file_and_commits_a_good_one(tiny_store):
     assert labels["受理量"] == "3件"  # October 2024 is now the uploaded ledger
 
 
-def test_history_page_lists_versions_and_restores(tiny_store):
-    from governance.store.snapshots import Store
+def test_history_page_lists_versions_and_restores_within_a_scope(tiny_store):
+    from governance.store import Store
 
     at = run_app()
     at.switch_page("pages/history.py")
@@ -77,20 +78,28 @@ def test_history_page_lists_versions_and_restores(tiny_store):
     at.selectbox(key="history_dataset").set_value("petitions")
     at.run()
     versions = at.dataframe[0].value
-    assert set(versions["期间"]) == {"2024-08", "2024-09", "2024-10"}
+    # one upload (tests/tiny.py), newest first, with its scope: the two towns its rows hold
+    assert versions[["版本", "当前", "方式", "期间", "范围", "写入行数"]].values.tolist() == [
+        [1, "✓", "上传", "2024-08、2024-09、2024-10", "甲镇、乙镇", 9]]
     at.selectbox(key="history_period").set_value("2024-10")
+    at.selectbox(key="history_scope").set_value(tiny.TOWN_B)
     at.run()
-    # the only version is current: restoring means 'no data'
     assert at.selectbox(key="history_version").value is None  # nothing chosen until the analyst picks
     assert "history_restore" not in [b.key for b in at.button]
-    at.selectbox(key="history_version").set_value(0)
+    at.selectbox(key="history_version").set_value(0)  # before the first upload: no rows
     at.run()
     at.checkbox(key="history_confirm").check()
     at.run()
     at.button(key="history_restore").click()
     at.run()
     assert not at.exception
-    assert "2024-10" not in Store(tiny_store).periods("petitions")
+    store = Store(tiny_store)
+    october = store.read("petitions", periods=["2024-10"])
+    # October had p1-p4 in town A and p5, p6 in town B: only town B's two are gone
+    assert sorted(october.column("case_id").to_pylist()) == ["p1", "p2", "p3", "p4"]
+    (restore, upload) = store.history("petitions")
+    assert (restore["action"], restore["scope"], restore["restored_version"], restore["replaced"]) == (
+        "restore", [tiny.TOWN_B], 0, 2)
 
 
 def test_with_accounts_viewers_cannot_upload_or_restore():

@@ -1,696 +1,284 @@
-"""The snapshot store: partitioning, history, rollback, crashes and racing writers.
+"""The Delta store: scoped replacement, preview, history, rollback within a scope, vacuum, other readers.
 
-Crash and race tests run real child processes against a store in tmp_path and
-stop them at the fault points store.py offers (GOVERNANCE_FAULT=step:exit or
-step:wait=GATE). Test data is made here, in code, and is deterministic.
+Every test uses real Delta tables in tmp_path and the tiny county of tests/tiny.py:
+town A (411102001000: villages A1, A2) and town B (411102002000: village B1).
+Expected figures are worked out in the comments from the rows written here.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import hashlib
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
 import pytest
+from deltalake import DeltaTable
 
-from governance.core.settings import PROJECT_ROOT
-from governance.store.snapshots import (
-    INTERNAL,
-    ConcurrentCommitError,
-    Store,
-    StoreError,
-    read_current,
-)
+from governance.metrics import indicators
+from governance.metrics.indicators import View
+from governance.store import INTERNAL, Store, StoreError
+from queries import Engine
+from tests import tiny
 
-VILLAGE = "411102001201"
-CHANNELS = ("letter", "visit", "online", "phone")
-SATISFACTION = ("satisfied", "basic", "unsatisfied", None)
+D = dt.date
 HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
-HAS_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
-
-# The child commits a table the parent wrote to Parquet, and reports on stdout
-# either "OK <version>" or the class name of the exception it got.
-CHILD = """
-import sys
-import pyarrow.parquet as pq
-from governance.store.snapshots import Store
-root, dataset, src = sys.argv[1:4]
-try:
-    result = Store(root).commit(dataset, pq.read_table(src), source=src, who="child")
-except Exception as exc:
-    print(type(exc).__name__, flush=True)
-    print(exc, flush=True)
-    sys.exit(3)
-print("OK", result.version, flush=True)
-"""
 
 
 @pytest.fixture(autouse=True)
 def _no_inherited_fault(monkeypatch):
-    # A fault spec left in the environment would os._exit() pytest itself.
     monkeypatch.delenv("GOVERNANCE_FAULT", raising=False)
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(tmp_path / "store")
-
-
-# ---- data made in code ---------------------------------------------------
-def month_dates(months: list[str], per_month: int) -> list[dt.date]:
-    """Dates spread over each month, always including its first and last day."""
-    out = []
-    for month in months:
-        year, mon = map(int, month.split("-"))
-        last = calendar.monthrange(year, mon)[1]
-        days = [1, last] + [1 + (i * 7) % last for i in range(per_month - 2)]
-        out += [dt.date(year, mon, d) for d in days[:per_month]]
-    return out
-
-
-def petitions(dates: list[dt.date], tag: str) -> pa.Table:
-    """One row per date; ``tag`` marks which upload a row came from."""
-    n = len(dates)
-    closed = [d + dt.timedelta(days=5 + i % 50) if i % 3 else None for i, d in enumerate(dates)]
-    return pa.table(
-        {
-            "case_id": [f"{tag}-{i:05d}" for i in range(n)],
-            "region_code": [VILLAGE] * n,
-            "received_on": pa.array(dates, pa.date32()),
-            "channel": [CHANNELS[i % 4] for i in range(n)],
-            "category": [tag] * n,
-            "is_initial": [i % 2 == 0 for i in range(n)],
-            "closed_on": pa.array(closed, pa.date32()),
-            "resolved_first_time": [None if c is None else i % 5 != 0 for i, c in enumerate(closed)],
-            "satisfaction": [None if c is None else SATISFACTION[i % 4] for i, c in enumerate(closed)],
-            "is_repeat": [i % 7 == 0 for i in range(n)],
-        }
-    )
-
-
-def grid(periods: list[str], households: int = 300) -> pa.Table:
-    codes = ["411102001201", "411102001202"]
-    rows = [(c, p) for p in periods for c in codes]
+def november(places: dict[str, int], tag: str) -> pa.Table:
+    """Petitions received in November 2024: ``places`` maps a village to its number of cases."""
+    rows = [(code, i) for code, n in places.items() for i in range(n)]
     n = len(rows)
-    return pa.table(
-        {
-            "region_code": [r[0] for r in rows],
-            "period": [r[1] for r in rows],
-            "households": [households] * n,
-            "households_covered": [households - 10] * n,
-            "grids": [1] * n,
-            "grid_workers": [2] * n,
-            "grid_party_orgs": [1] * n,
-            "party_member_households": [5] * n,
-        }
-    )
+    return pa.table({
+        "case_id": [f"{tag}-{code[-4:]}-{i}" for code, i in rows],
+        "region_code": [code for code, _ in rows],
+        "received_on": pa.array([D(2024, 11, 1 + i % 28) for _, i in rows], pa.date32()),
+        "channel": ["visit"] * n, "category": [tag] * n, "is_initial": [True] * n,
+        "closed_on": pa.array([None] * n, pa.date32()), "resolved_first_time": pa.array([None] * n, pa.bool_()),
+        "satisfaction": pa.array([None] * n, pa.string()), "is_repeat": [False] * n,
+    })
 
 
-def branches(periods: list[str]) -> pa.Table:
-    rows = [(f"B{i}", p) for p in periods for i in range(3)]
-    n = len(rows)
-    return pa.table(
-        {
-            "branch_id": [r[0] for r in rows],
-            "branch_name": [f"第{r[0]}党支部" for r in rows],
-            "region_code": [VILLAGE] * n,
-            "period": [r[1] for r in rows],
-            "stars": [i % 6 for i in range(n)],
-            "score": [80.0 + i for i in range(n)],
-            "tier": [("好", "较好", "一般")[i % 3] for i in range(n)],
-            "weak_lax": [False] * n,
-            "rectified": pa.array([None] * n, pa.bool_()),
-        }
-    )
+def by_place(store: Store, period: str) -> dict[str, int]:
+    t = store.read("petitions", periods=[period])
+    if t is None:
+        return {}
+    vc = pc.value_counts(t.column("region_code"))
+    return {v.as_py(): c.as_py() for v, c in zip(vc.field("values"), vc.field("counts"))}
 
 
-def regions() -> pa.Table:
-    return pa.table(
-        {
-            "region_code": ["411102000000", "411102001000", "411102001201", "411102001202"],
-            "name": ["某县", "某镇", "甲村", "乙社区"],
-            "level": ["county", "town", "village", "village"],
-            "parent_code": [None, "411102000000", "411102001000", "411102001000"],
-            "kind": [None, None, "village", "community"],
-            "households": pa.array([None, None, 300, 300], pa.int64()),
-            "population": pa.array([None, None, 900, 1000], pa.int64()),
-        }
-    )
+# ---- layout and the basic commit -------------------------------------------------
+def test_empty_store(tmp_path):
+    store = Store(tmp_path / "store")
+    assert store.version() == "-.-.-.-.-"
+    assert store.is_empty() and store.periods("petitions") == [] and store.history("petitions") == []
+    assert store.read("petitions") is None and store.log() == []
+    assert not (tmp_path / "store").exists()  # reading creates nothing
 
 
-# ---- helpers ---------------------------------------------------------------
-def sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def rows_of(table: pa.Table) -> list[dict]:
-    """Petition rows as dicts, without the store's own columns (period, month_num, code_num), by case_id."""
-    table = table.drop_columns([c for c in INTERNAL if c in table.column_names])
-    return sorted(table.to_pylist(), key=lambda r: r["case_id"])
-
-
-def strip(table: pa.Table) -> pa.Table:
-    """Without the integer columns the store adds for SQL (month_num, code_num)."""
-    return table.drop_columns([c for c in ("month_num", "code_num") if c in table.column_names])
-
-
-def only_month(table: pa.Table, month: str) -> pa.Table:
-    keep = [d.strftime("%Y-%m") == month for d in table.column("received_on").to_pylist()]
-    return table.filter(pa.array(keep))
-
-
-def read_period(store: Store, dataset_key: str, period: str) -> pa.Table:
-    entry = store.manifest()["datasets"][dataset_key][period]
-    return pq.read_table(store.root / entry["file"])
-
-
-def snapshot(store: Store) -> dict:
-    """What readers can see, byte for byte, plus every data file's checksum."""
-    manifest = store.manifest()
-    current = {}
-    for key in manifest["datasets"]:
-        for f in store.current_files(key, manifest):
-            current[f] = sha256(f)
-    return {
-        "version": store.version(),
-        "manifest": manifest,
-        "manifest_files": {p.name: p.read_bytes() for p in sorted(store.manifests.iterdir())},
-        "current": current,
-        "data_files": {str(p): sha256(p) for p in (store.root / "files").rglob("*.parquet")},
-    }
-
-
-def assert_unchanged(store: Store, before: dict) -> None:
-    after = snapshot(store)
-    assert after["version"] == before["version"]
-    assert after["manifest"] == before["manifest"]
-    # No new (or half-written) manifest appeared and none was touched.
-    assert after["manifest_files"] == before["manifest_files"]
-    assert after["current"] == before["current"]
-    # Orphaned files of the dead commit may remain; every earlier file is intact.
-    for path, digest in before["data_files"].items():
-        assert after["data_files"].get(path) == digest, path
-    for parts in after["manifest"]["datasets"].values():
-        for entry in parts.values():
-            assert sha256(store.root / entry["file"]) == entry["sha256"]
-            assert pq.read_table(store.root / entry["file"]).num_rows == entry["rows"]
-
-
-def write_source(tmp_path: Path, name: str, table: pa.Table) -> Path:
-    path = tmp_path / f"{name}.parquet"
-    pq.write_table(table, path)
-    return path
-
-
-def start_child(store: Store, dataset_key: str, src: Path, fault: str | None) -> subprocess.Popen:
-    env = dict(os.environ)
-    env.pop("GOVERNANCE_FAULT", None)
-    if fault:
-        env["GOVERNANCE_FAULT"] = fault
-    return subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(store.root), dataset_key, str(src)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def finish(proc: subprocess.Popen, timeout: float = 30) -> tuple[int, str, str]:
-    out, err = proc.communicate(timeout=timeout)
-    return proc.returncode, out, err
-
-
-def poll(condition, what: str, timeout: float = 20.0) -> None:
-    """Wait for a condition the child makes true on disk (not a fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.005)
-
-
-def staged_manifests(store: Store) -> list[Path]:
-    return sorted(store.staging.glob("*/manifest.json")) if store.staging.exists() else []
-
-
-def kill_all(procs) -> None:
-    for p in procs:
-        if p.poll() is None:
-            os.kill(p.pid, signal.SIGKILL)
-            p.wait(timeout=10)
-
-
-# ---- 6. empty store ---------------------------------------------------------
-def test_empty_store(store):
-    assert store.version() == 0
-    assert store.is_empty()
-    assert store.manifest() == {"version": 0, "datasets": {}, "commit": None}
-    assert store.current_files("petitions") == []
-    assert store.periods("petitions") == []
-    assert store.history("petitions") == []
-    assert store.log() == []
-    assert not store.root.exists() or list(store.root.rglob("*.parquet")) == []
-
-
-def test_commit_of_no_rows_is_refused_and_changes_nothing(store):
-    with pytest.raises(StoreError, match="no data rows"):
-        store.commit("petitions", petitions([], "x"), source="empty.csv", who="alice")
-    assert store.is_empty()
-    assert not store.root.exists() or list(store.root.rglob("*.parquet")) == []
-
-
-def test_rows_without_a_period_are_refused(store):
-    t = petitions(month_dates(["2024-01"], 2), "x")
-    t = t.set_column(2, "received_on", pa.array([dt.date(2024, 1, 1), None], pa.date32()))
-    with pytest.raises(StoreError, match="no period"):
-        store.commit("petitions", t, source="x.csv", who="alice")
-    assert store.is_empty()
-
-
-@pytest.mark.parametrize("bad", ["2024/01", "2024年1月", ".."])
-def test_unsafe_period_names_are_refused(store, bad):
-    table = grid(["2024-01"]).set_column(1, "period", pa.array([bad, bad]))
-    with pytest.raises(StoreError):
-        store.commit("grid", table, source="grid.csv", who="alice")
-    assert store.is_empty()
-
-
-# ---- 1. partitioning, layout, manifest versions ------------------------------
-def test_commit_splits_by_period_into_ascii_folders(store):
-    # Unsorted dates, month edges (first/last day) and a leap day.
-    dates = month_dates(["2024-03", "2024-01", "2024-02"], 5) + [dt.date(2024, 2, 29)]
-    p = petitions(dates, "up1")
-
-    r1 = store.commit("petitions", p, source="信访台账.csv", who="alice")
-    r2 = store.commit("grid", grid(["2024-01", "2024-02"]), source="网格.xlsx", who="alice")
-    r3 = store.commit("branches", branches(["2023", "2024-H1"]), source="评星.csv", who="alice")
-    r4 = store.commit("regions", regions(), source="区划.csv", who="alice")
-
-    assert [r.version for r in (r1, r2, r3, r4)] == [1, 2, 3, 4]
-    assert store.version() == 4
-    assert sorted(p.name for p in store.manifests.iterdir()) == [
-        "v000001.json", "v000002.json", "v000003.json", "v000004.json",
-    ]
-    for v in range(1, 5):
-        m = store.manifest(v)
-        assert (m["version"], m["parent"]) == (v, v - 1)
-    assert [e["version"] for e in store.log()] == [1, 2, 3, 4]
-    assert [e["dataset"] for e in store.log()] == ["petitions", "grid", "branches", "regions"]
-
-    assert r1.periods == ["2024-01", "2024-02", "2024-03"]
-    assert r1.rows == len(dates)
-    assert store.periods("petitions") == ["2024-01", "2024-02", "2024-03"]
-    assert store.periods("grid") == ["2024-01", "2024-02"]
-    assert store.periods("branches") == ["2023", "2024-H1"]
+def test_each_dataset_is_a_delta_table_partitioned_by_period_with_ascii_paths(tiny_store):
+    store = tiny_store
+    assert store.version() == "1.1.1.1.1"  # regions, petitions, disputes, grid, branches: one upload each
+    for key in ("petitions", "disputes", "grid", "branches"):
+        table = DeltaTable(str(store.table_path(key)))
+        assert table.metadata().partition_columns == ["period"]
+        assert table.version() == 1  # 0 is the table's creation
+    assert DeltaTable(str(store.table_path("regions"))).metadata().partition_columns == []
+    assert store.periods("petitions") == ["2024-08", "2024-09", "2024-10"]
+    assert store.periods("branches") == ["2024-H1", "2024-H2"]
     assert store.periods("regions") == ["all"]
-
-    m = store.manifest()
-    for key, parts in m["datasets"].items():
-        for period, entry in parts.items():
-            rel = entry["file"]
-            assert re.fullmatch(rf"files/{key}/period={re.escape(period)}/[0-9a-f]+\.parquet", rel), rel
-            assert (store.root / rel).is_file()
-
-    # Every row sits in the partition of its received_on month, none lost.
-    for period in store.periods("petitions"):
-        part = read_period(store, "petitions", period)
-        assert {d.strftime("%Y-%m") for d in part.column("received_on").to_pylist()} == {period}
-        assert set(part.column("period").to_pylist()) == {period}
-        assert part.num_rows == m["datasets"]["petitions"][period]["rows"]
-        assert rows_of(part) == rows_of(only_month(p, period))
-    assert rows_of(read_current(store, "petitions")) == rows_of(p)
-
-    for period in ("2024-01", "2024-02"):
-        assert read_period(store, "grid", period).column("period").to_pylist() == [period, period]
-    for period in ("2023", "2024-H1"):
-        assert set(read_period(store, "branches", period).column("period").to_pylist()) == {period}
-    assert strip(read_period(store, "regions", "all")).to_pylist() == regions().to_pylist()
-
-    # Chinese lives inside files and manifests, never in a path.
     for path in store.root.rglob("*"):
         assert str(path.relative_to(store.root)).isascii(), path
+    # period is a string column inside each file too, not only a folder name
+    t = store.read("branches")
+    assert t.schema.field("period").type == pa.string() and t.schema.field("code_num").type == pa.int64()
 
 
-def test_regions_commit_replaces_the_whole_table(store):
-    store.commit("regions", regions(), source="a.csv", who="alice")
-    smaller = regions().slice(0, 2)
-    r = store.commit("regions", smaller, source="b.csv", who="alice")
-    assert r.periods == ["all"]
-    assert strip(read_current(store, "regions")).to_pylist() == smaller.to_pylist()
-    assert [(h["period"], h["version"], h["current"]) for h in store.history("regions")] == [
-        ("all", 1, False), ("all", 2, True),
-    ]
+def test_deltas_own_reader_gives_the_same_totals_as_the_engine(tiny_store):
+    # tiny petitions: 9 cases; October: p1-p6 (6), closed in October or later: p1 p2 p4 p5 p6 (5)
+    own = DeltaTable(str(tiny_store.table_path("petitions"))).to_pyarrow_table()
+    assert own.num_rows == 9
+    october = own.filter(pc.equal(own.column("period"), "2024-10"))
+    engine = Engine(tiny_store)
+    v = indicators.headline(engine, "petitions", View(tiny.COUNTY, "2024-10", "2024-10"), today=tiny.TODAY)["current"]
+    assert v["received"] == october.num_rows == 6
+    grid = DeltaTable(str(tiny_store.table_path("grid"))).to_pyarrow_table()
+    g = indicators.headline(engine, "grid", View(tiny.COUNTY, "2024-10", "2024-10"), today=tiny.TODAY)["current"]
+    # October grid: covered 950 + 3000 + 1800 = 5750
+    assert g["households_covered"] == pc.sum(grid.filter(pc.equal(grid.column("period"), "2024-10"))
+                                             .column("households_covered")).as_py() == 5750
 
 
-# ---- 2. re-commit replaces only its months; history and provenance ------------
-def test_recommit_replaces_only_that_month(store):
-    first = petitions(month_dates(["2024-01", "2024-02", "2024-03"], 4), "up1")
-    second = petitions(month_dates(["2024-02"], 6), "up2")
-
-    before_commit = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    store.commit("petitions", first, source="一月至三月.csv", who="alice", checksum="aa" * 32)
-    v1 = store.manifest()
-    files_v1 = {p: (store.root / e["file"], sha256(store.root / e["file"]))
-                for p, e in v1["datasets"]["petitions"].items()}
-
-    r = store.commit("petitions", second, source="二月更正.csv", who="bob", checksum="bb" * 32)
-    after_commit = dt.datetime.now(dt.timezone.utc)
-    assert (r.version, r.periods, r.rows) == (2, ["2024-02"], 6)
-    v2 = store.manifest()
-    p1, p2 = v1["datasets"]["petitions"], v2["datasets"]["petitions"]
-
-    # January and March: the very same entries and untouched bytes.
-    for month in ("2024-01", "2024-03"):
-        assert p2[month] == p1[month]
-        path, digest = files_v1[month]
-        assert sha256(path) == digest
-    # February: a new file; the old one is kept so it can be restored.
-    assert p2["2024-02"]["file"] != p1["2024-02"]["file"]
-    old_path, old_digest = files_v1["2024-02"]
-    assert sha256(old_path) == old_digest
-
-    assert rows_of(read_period(store, "petitions", "2024-02")) == rows_of(second)
-    expected = pa.concat_tables([only_month(first, "2024-01"), second, only_month(first, "2024-03")])
-    assert rows_of(read_current(store, "petitions")) == rows_of(expected)
-
-    hist = store.history("petitions")
-    assert [(h["period"], h["version"], h["current"]) for h in hist] == [
-        ("2024-01", 1, True),
-        ("2024-02", 1, False),
-        ("2024-02", 2, True),
-        ("2024-03", 1, True),
-    ]
-    by_key = {(h["period"], h["version"]): h for h in hist}
-    feb1, feb2 = by_key[("2024-02", 1)], by_key[("2024-02", 2)]
-    assert (feb1["who"], feb1["source"], feb1["rows"], feb1["source_sha256"]) == (
-        "alice", "一月至三月.csv", 4, "aa" * 32)
-    assert (feb2["who"], feb2["source"], feb2["rows"], feb2["source_sha256"]) == (
-        "bob", "二月更正.csv", 6, "bb" * 32)
-    for h in hist:
-        assert h["sha256"] == sha256(store.root / h["file"])
-        at = dt.datetime.fromisoformat(h["at"])
-        assert at.tzinfo is not None
-        assert before_commit <= at <= after_commit
-
-    commit = v2["commit"]
-    assert (commit["action"], commit["dataset"], commit["periods"], commit["rows"], commit["who"]) == (
-        "ingest", "petitions", ["2024-02"], 6, "bob")
-    assert commit["source"] == "二月更正.csv"
+def test_commit_metadata_records_who_what_where_and_a_checksum(tiny_store):
+    r = tiny_store.commit("petitions", november({tiny.A1: 2}, "a"), source="甲镇11月.csv", who="甲镇信访办",
+                          checksum="ab" * 32)
+    assert (r.version, r.periods, r.rows, r.scope, r.replaced) == (2, ["2024-11"], 2, [tiny.TOWN_A], 0)
+    (latest, *_rest) = tiny_store.history("petitions")
+    assert (latest["who"], latest["source"], latest["source_sha256"], latest["rows"], latest["scope"],
+            latest["action"], latest["periods"], latest["current"]) == (
+        "甲镇信访办", "甲镇11月.csv", "ab" * 32, 2, [tiny.TOWN_A], "ingest", ["2024-11"], True)
+    assert "code_num between 411102001000 and 411102001999" in latest["predicate"]
+    # the same, as any Delta reader sees the commit
+    info = DeltaTable(str(tiny_store.table_path("petitions"))).history(1)[0]
+    assert info["who"] == "甲镇信访办" and info["scope"] == [tiny.TOWN_A] and info["source_sha256"] == "ab" * 32
 
 
-# ---- 3. rollback and restore --------------------------------------------------
-def test_rollback_restores_previous_version_then_removes_first(store):
-    first = petitions(month_dates(["2024-01", "2024-02"], 4), "up1")
-    second = petitions(month_dates(["2024-02"], 3), "up2")
-    store.commit("petitions", first, source="first.csv", who="alice")
-    jan_entry = store.manifest()["datasets"]["petitions"]["2024-01"]
-    store.commit("petitions", second, source="second.csv", who="bob")
-
-    assert store.rollback("petitions", "2024-02", who="carol") == (3, 1)
-    assert store.version() == 3
-    m3 = store.manifest()
-    assert m3["parent"] == 2
-    assert m3["commit"]["action"] == "restore"
-    assert m3["commit"]["who"] == "carol"
-    assert m3["commit"]["restored_version"] == 1
-    assert m3["datasets"]["petitions"]["2024-01"] == jan_entry
-    assert rows_of(read_period(store, "petitions", "2024-02")) == rows_of(only_month(first, "2024-02"))
-    assert rows_of(read_current(store, "petitions")) == rows_of(first)
-    assert [(h["period"], h["version"], h["current"]) for h in store.history("petitions")] == [
-        ("2024-01", 1, True), ("2024-02", 1, True), ("2024-02", 2, False),
-    ]
-
-    # Rolling back the period's first version removes the period.
-    assert store.rollback("petitions", "2024-02") == (4, None)
-    assert store.periods("petitions") == ["2024-01"]
-    assert rows_of(read_current(store, "petitions")) == rows_of(only_month(first, "2024-01"))
-    assert not any(h["current"] for h in store.history("petitions") if h["period"] == "2024-02")
-
-    # Any recorded version can be made current again, as yet another version.
-    assert store.restore("petitions", "2024-02", 2) == 5
-    assert rows_of(read_period(store, "petitions", "2024-02")) == rows_of(second)
-    assert store.manifest()["datasets"]["petitions"]["2024-02"]["version"] == 2
-
-    # Versions of a period keep counting after a removal; numbers never repeat.
-    again = petitions(month_dates(["2024-02"], 2), "up3")
-    assert store.commit("petitions", again, source="third.csv", who="alice").version == 6
-    assert store.manifest()["datasets"]["petitions"]["2024-02"]["version"] == 3
-    assert [e["version"] for e in store.log()] == [1, 2, 3, 4, 5, 6]
-    assert [e["action"] for e in store.log()] == ["ingest", "ingest", "restore", "restore", "restore", "ingest"]
+# ---- scoped replacement --------------------------------------------------------
+def test_town_a_and_town_b_november_uploads_leave_both_towns_rows(tiny_store):
+    store = tiny_store
+    store.commit("petitions", november({tiny.A1: 20, tiny.A2: 4}, "a"), source="甲镇.csv")
+    store.commit("petitions", november({tiny.B1: 7}, "b"), source="乙镇.csv")
+    # town B's file replaced town B's November only: A keeps its 24
+    assert by_place(store, "2024-11") == {tiny.A1: 20, tiny.A2: 4, tiny.B1: 7}
+    v = indicators.headline(Engine(store), "petitions", View(tiny.COUNTY, "2024-11", "2024-11"),
+                            today=D(2024, 12, 1))["current"]
+    assert v["received"] == 31
+    # and October, untouched by both: still the tiny county's 6
+    assert sum(by_place(store, "2024-10").values()) == 6
 
 
-def test_rollback_of_only_version_removes_period_and_restore_brings_it_back(store):
-    t = petitions(month_dates(["2024-05"], 3), "only")
-    store.commit("petitions", t, source="may.csv", who="alice")
-    assert store.rollback("petitions", "2024-05") == (2, None)
-    assert store.version() == 2
-    assert store.periods("petitions") == []
-    assert store.current_files("petitions") == []
-    assert [(h["period"], h["version"], h["current"]) for h in store.history("petitions")] == [
-        ("2024-05", 1, False),
-    ]
-    assert store.restore("petitions", "2024-05", 1) == 3
-    assert rows_of(read_current(store, "petitions")) == rows_of(t)
+def test_a_re_upload_replaces_only_its_own_town(tiny_store):
+    store = tiny_store
+    store.commit("petitions", november({tiny.A1: 5, tiny.B1: 3}, "first"), source="县汇总.csv")
+    store.commit("petitions", november({tiny.A2: 2}, "fix"), source="甲镇更正.csv")
+    # town A now has only A2's 2 (its file replaced A1's 5 too); town B's 3 stand
+    assert by_place(store, "2024-11") == {tiny.A2: 2, tiny.B1: 3}
 
 
-def test_rollback_steps_back_one_version_at_a_time(store):
-    uploads = [petitions(month_dates(["2024-07"], k), f"up{k}") for k in (2, 3, 4)]
-    for i, t in enumerate(uploads):
-        store.commit("petitions", t, source=f"july-{i}.csv", who="alice")
-
-    assert store.rollback("petitions", "2024-07") == (4, 2)
-    assert rows_of(read_current(store, "petitions")) == rows_of(uploads[1])
-    assert store.rollback("petitions", "2024-07") == (5, 1)
-    assert rows_of(read_current(store, "petitions")) == rows_of(uploads[0])
-    assert store.rollback("petitions", "2024-07") == (6, None)
-    assert store.periods("petitions") == []
-
-    # An upload after the removal gets a fresh number: 1-3 stay distinct and restorable.
-    fresh = petitions(month_dates(["2024-07"], 5), "up5")
-    store.commit("petitions", fresh, source="july-new.csv", who="bob")
-    assert [(h["version"], h["rows"], h["current"]) for h in store.history("petitions")] == [
-        (1, 2, False), (2, 3, False), (3, 4, False), (4, 5, True),
-    ]
-    assert store.restore("petitions", "2024-07", 3) == 8
-    assert rows_of(read_current(store, "petitions")) == rows_of(uploads[2])
+def test_a_county_file_empties_an_omitted_town_only_when_the_county_is_named(tiny_store):
+    store = tiny_store
+    store.commit("petitions", november({tiny.A1: 5, tiny.B1: 3}, "v1"), source="县.csv")
+    county_file = november({tiny.A1: 6}, "v2")  # the county's file holds only town A
+    store.commit("petitions", county_file, source="县2.csv")  # default scope: town A
+    assert by_place(store, "2024-11") == {tiny.A1: 6, tiny.B1: 3}
+    r = store.commit("petitions", county_file, source="县3.csv", scope=[tiny.COUNTY])
+    assert r.scope == [tiny.COUNTY] and r.replaced == 9  # A1's 6 and B1's 3
+    assert by_place(store, "2024-11") == {tiny.A1: 6}
 
 
-def test_rollback_of_whole_table_dataset(store):
-    store.commit("regions", regions(), source="a.csv", who="alice")
-    store.commit("regions", regions().slice(0, 1), source="b.csv", who="alice")
-    assert store.rollback("regions", "all") == (3, 1)
-    assert strip(read_current(store, "regions")).to_pylist() == regions().to_pylist()
-
-
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda s: s.rollback("petitions", "2030-01"),
-        lambda s: s.rollback("grid", "2024-01"),
-        lambda s: s.restore("petitions", "2024-01", 9),
-        lambda s: s.restore("petitions", "2030-01", 1),
-        lambda s: s.restore("petitions", "2030-01", None),
-    ],
-    ids=["rollback-unknown-period", "rollback-unknown-dataset-period", "restore-unknown-version",
-         "restore-unknown-period", "remove-unknown-period"],
-)
-def test_rollback_and_restore_errors(store, call):
-    store.commit("petitions", petitions(month_dates(["2024-01"], 2), "x"), source="x.csv", who="alice")
-    before = snapshot(store)
-    with pytest.raises(StoreError) as info:
-        call(store)
-    message = str(info.value)
-    assert HAS_CJK.search(message), message
-    assert HAS_LATIN_WORD.search(message) and ("no data" in message or "no such version" in message), message
-    assert_unchanged(store, before)
-    assert snapshot(store)["data_files"] == before["data_files"]
-
-
-# ---- 4. a writer killed mid-commit -----------------------------------------------
-def _base_store(store: Store) -> tuple[pa.Table, pa.Table]:
-    base = petitions(month_dates(["2024-01", "2024-02", "2024-03"], 4), "base")
-    g = grid(["2024-01"])
-    store.commit("petitions", base, source="base.csv", who="alice")
-    store.commit("grid", g, source="grid.csv", who="alice")
-    return base, g
-
-
-def _assert_recovers(store: Store, base: pa.Table, g: pa.Table, before: dict) -> None:
-    assert_unchanged(store, before)
-    assert rows_of(read_current(store, "petitions")) == rows_of(base)
-    assert strip(read_current(store, "grid")).to_pylist() == g.to_pylist()
-
-    n = before["version"]
-    nxt = petitions(month_dates(["2024-03", "2024-04"], 2), "next")
-    r = store.commit("petitions", nxt, source="next.csv", who="bob")
-    assert r.version == n + 1 == store.version()
-    parts = store.manifest()["datasets"]["petitions"]
-    # The dead commit's period versions were never published, so numbering continues.
-    assert {p: e["version"] for p, e in parts.items()} == {
-        "2024-01": 1, "2024-02": 1, "2024-03": 2, "2024-04": 1,
-    }
-    expected = pa.concat_tables([only_month(base, "2024-01"), only_month(base, "2024-02"), nxt])
-    assert rows_of(read_current(store, "petitions")) == rows_of(expected)
-    for e in parts.values():
-        assert sha256(store.root / e["file"]) == e["sha256"]
-
-
-@pytest.mark.parametrize("step", ["staged", "moved", "before_publish"])
-def test_child_exiting_mid_commit_leaves_store_as_before(store, tmp_path, step):
-    base, g = _base_store(store)
-    before = snapshot(store)
-    src = write_source(tmp_path, "crash", petitions(month_dates(["2024-02", "2024-03", "2024-06"], 5), "crash"))
-
-    code, out, err = finish(start_child(store, "petitions", src, f"{step}:exit"))
-    assert code == 17, (code, out, err)
-    assert out == ""  # it died inside commit, before printing anything
-
-    _assert_recovers(store, base, g, before)
-
-
-@pytest.mark.parametrize("step", ["moved", "before_publish"])
-def test_child_sigkilled_mid_commit_leaves_store_as_before(store, tmp_path, step):
-    base, g = _base_store(store)
-    before = snapshot(store)
-    months = [f"2024-{m:02d}" for m in range(1, 13)]
-    big = petitions(month_dates(months, 300), "big")  # 3,600 rows over 12 partitions
-    src = write_source(tmp_path, "big", big)
-    never = tmp_path / "gate-never-opened"
-    old_files = set(before["data_files"])
-
-    def moved_all() -> bool:
-        now = {str(p) for p in (store.root / "files" / "petitions").rglob("*.parquet")}
-        return len(now - old_files) == len(months)
-
-    child = start_child(store, "petitions", src, f"{step}:wait={never}")
-    try:
-        if step == "moved":
-            poll(moved_all, "all 12 partitions moved into files/")
-        else:
-            poll(lambda: len(staged_manifests(store)) == 1, "the staged manifest")
-            assert moved_all()
-        assert child.poll() is None, finish(child)
-        assert store.version() == before["version"]
-        os.kill(child.pid, signal.SIGKILL)
-        code, out, _ = finish(child)
-    finally:
-        kill_all([child])
-    assert code == -signal.SIGKILL
-    assert out == ""
-
-    _assert_recovers(store, base, g, before)
-
-
-# ---- 5. two writers racing for the same version -----------------------------------
-def test_concurrent_writers_exactly_one_wins(store, tmp_path):
-    base = petitions(month_dates(["2024-01", "2024-02"], 3), "base")
-    store.commit("petitions", base, source="base.csv", who="alice")
-    before = snapshot(store)
-    n = before["version"]
-
-    # Overlapping (2024-02) and writer-only months (03 for a, 04 for b), so a
-    # mix of the two would show.
-    tables = {
-        "a": petitions(month_dates(["2024-02", "2024-03"], 4), "writer-a"),
-        "b": petitions(month_dates(["2024-02", "2024-04"], 5), "writer-b"),
-    }
-    srcs = {w: write_source(tmp_path, w, t) for w, t in tables.items()}
-    gate = tmp_path / "gate"
-    procs = {w: start_child(store, "petitions", srcs[w], f"before_publish:wait={gate}") for w in tables}
-    try:
-        # A staged manifest is written after the base was read: both are past
-        # that point and neither has published.
-        poll(lambda: len(staged_manifests(store)) == 2, "both writers at the publish gate")
-        assert store.version() == n
-        assert all(p.poll() is None for p in procs.values())
-        gate.touch()
-        results = {w: finish(p) for w, p in procs.items()}
-    finally:
-        kill_all(procs.values())
-
-    winners = [w for w, (code, _, _) in results.items() if code == 0]
-    losers = [w for w, (code, _, _) in results.items() if code != 0]
-    assert len(winners) == 1 and len(losers) == 1, results
-    winner, loser = winners[0], losers[0]
-    assert results[winner][1].split() == ["OK", str(n + 1)]
-    code, out, err = results[loser]
-    assert code == 3, (code, out, err)
-    assert out.splitlines()[0] == ConcurrentCommitError.__name__
-    assert HAS_CJK.search(out) and "concurrent commit" in out
-
-    # The store is the winner's state: base months it did not touch, plus its own.
-    assert store.version() == n + 1
-    assert sorted(p.name for p in store.manifests.iterdir()) == [f"v{v:06d}.json" for v in range(1, n + 2)]
-    m = store.manifest()
-    assert m["parent"] == n
-    assert m["commit"]["source"] == str(srcs[winner])
-    own = {"a": "2024-03", "b": "2024-04"}
-    assert store.periods("petitions") == sorted(["2024-01", "2024-02", own[winner]])
-    assert own[loser] not in store.periods("petitions")
-    expected = pa.concat_tables([only_month(base, "2024-01"), tables[winner]])
-    current = read_current(store, "petitions")
-    assert rows_of(current) == rows_of(expected)
-    assert set(current.column("category").to_pylist()) == {"base", f"writer-{winner}"}
-    for e in m["datasets"]["petitions"].values():
-        assert sha256(store.root / e["file"]) == e["sha256"]
-    # Both commits cleaned their staging directories, the loser's included.
-    assert list(store.staging.iterdir()) == []
-
-    # The loser can simply retry on top of the winner.
-    retry = store.commit("petitions", tables[loser], source="retry.csv", who="alice")
-    assert retry.version == n + 2
-
-
-def test_writer_with_a_stale_base_fails_instead_of_overwriting(store, tmp_path):
-    # A reads version 1 and stalls; B commits version 2; A must not publish
-    # a version 3 built on version 1, which would silently drop B's months.
-    store.commit("petitions", petitions(month_dates(["2024-01"], 2), "base"), source="base.csv", who="alice")
-    stale = petitions(month_dates(["2024-02"], 3), "stale")
-    src = write_source(tmp_path, "stale", stale)
-    gate = tmp_path / "gate"
-    child = start_child(store, "petitions", src, f"staged:wait={gate}")
-    try:
-        poll(lambda: store.staging.exists() and any(store.staging.glob("*/*.parquet")), "the stale writer staging")
-        b = petitions(month_dates(["2024-03"], 4), "b")
-        assert store.commit("petitions", b, source="b.csv", who="bob").version == 2
-        after_b = snapshot(store)
-        gate.touch()
-        code, out, err = finish(child)
-    finally:
-        kill_all([child])
-    assert code == 3, (code, out, err)
-    assert out.splitlines()[0] == ConcurrentCommitError.__name__
-    assert_unchanged(store, after_b)
-    assert store.periods("petitions") == ["2024-01", "2024-03"]
-
-
-def test_the_regions_table_cannot_be_removed_while_facts_use_it(tmp_path):
-    from tests import tiny
-
-    store = tiny.build(tmp_path)
-    with pytest.raises(StoreError, match="行政区划表不能删除"):
-        store.rollback("regions", "all")
-    assert store.periods("regions") == ["all"]
-
-
-def test_a_commit_checked_against_data_that_changed_since_is_refused(tmp_path):
-    from tests import tiny
-
-    store = tiny.build(tmp_path)
-    checked = store.manifest()["datasets"]["regions"]
-    store.commit("regions", tiny.regions(), source="newer regions.csv")  # lands while a file is being checked
+def test_a_village_scope_replaces_that_village_alone_and_rows_outside_a_named_scope_are_refused(tiny_store):
+    store = tiny_store
+    store.commit("petitions", november({tiny.A1: 5, tiny.A2: 4}, "v1"), source="甲镇.csv")
+    store.commit("petitions", november({tiny.A2: 1}, "v2"), source="甲二社区.csv", scope=[tiny.A2])
+    assert by_place(store, "2024-11") == {tiny.A1: 5, tiny.A2: 1}
     before = store.version()
-    with pytest.raises(ConcurrentCommitError, match="regions changed"):
-        store.commit("petitions", tiny.petitions(), source="p.csv", unchanged={"regions": checked})
+    with pytest.raises(StoreError, match="outside the scope"):
+        store.commit("petitions", november({tiny.A1: 1}, "v3"), source="x.csv", scope=[tiny.A2])
     assert store.version() == before
+
+
+def test_preview_counts_equal_what_the_commit_does(tiny_store):
+    store = tiny_store
+    # October now: A1 p1 p2 p3, A2 p4, B1 p5 p6. A county-scoped file with A1 x2 and B1 x1 for October:
+    table = november({tiny.A1: 2, tiny.B1: 1}, "oct").set_column(
+        2, "received_on", pa.array([D(2024, 10, 3)] * 3, pa.date32()))
+    scope, changes = store.preview("petitions", table, [tiny.COUNTY])
+    assert scope == [tiny.COUNTY]
+    assert [(c.period, c.region_code, c.rows_now, c.rows_after) for c in changes] == [
+        ("2024-10", tiny.A1, 3, 2), ("2024-10", tiny.A2, 1, 0), ("2024-10", tiny.B1, 2, 1)]
+    r = store.commit("petitions", table, source="县10月.csv", scope=[tiny.COUNTY])
+    assert r.replaced == sum(c.rows_now for c in changes) == 6
+    assert by_place(store, "2024-10") == {c.region_code: c.rows_after for c in changes if c.rows_after}
+    # default scope (towns A and B hold rows): the same here, since both towns appear
+    assert [c.rows_after for c in store.preview("petitions", table)[1]] == [2, 1]
+
+
+def test_regions_are_replaced_whole(tiny_store):
+    store = tiny_store
+    smaller = tiny.regions().slice(0, 3)
+    r = store.commit("regions", smaller, source="区划.csv")
+    assert r.scope == ["all"] and r.replaced == 6
+    assert store.read("regions").num_rows == 3
+
+
+def test_no_rows_and_bad_periods_are_refused(tmp_path):
+    store = Store(tmp_path / "s")
+    with pytest.raises(StoreError, match="no data rows"):
+        store.commit("petitions", november({}, "x"), source="empty.csv")
+    bad = tiny.grid().set_column(1, "period", pa.array(["2024/01"] * 6))
+    with pytest.raises(StoreError):
+        store.commit("grid", bad, source="grid.csv")
+    assert store.is_empty()
+
+
+# ---- history, rollback, restore ---------------------------------------------------
+def test_rollback_within_a_scope_restores_one_town_and_shows_in_history(tiny_store):
+    store = tiny_store
+    store.commit("petitions", november({tiny.A1: 5, tiny.B1: 3}, "v2"), source="县.csv")       # v2
+    store.commit("petitions", november({tiny.A1: 1}, "v3"), source="甲镇错.csv")              # v3: A -> 1
+    store.commit("petitions", november({tiny.B1: 4}, "v4"), source="乙镇.csv")                # v4: B -> 4
+    result, target = store.rollback("petitions", "2024-11", scope=[tiny.TOWN_A], who="审核员")
+    # town A's last change was v3: back to v2's A rows (A1 x5); B keeps v4's 4
+    assert (target, result.version) == (2, 5)
+    assert by_place(store, "2024-11") == {tiny.A1: 5, tiny.B1: 4}
+    latest = store.history("petitions")[0]
+    assert (latest["action"], latest["scope"], latest["restored_version"], latest["who"]) == (
+        "restore", [tiny.TOWN_A], 2, "审核员")
+    # again: A's state came from v2 (restored), whose change was v2 itself: back to before it, nothing
+    _, target = store.rollback("petitions", "2024-11", scope=[tiny.TOWN_A])
+    assert target == 1 and by_place(store, "2024-11") == {tiny.B1: 4}
+    with pytest.raises(StoreError) as info:
+        store.rollback("petitions", "2024-11", scope=[tiny.TOWN_A])
+    assert HAS_CJK.search(str(info.value))
+
+
+def test_whole_period_rollback_steps_back_one_upload_at_a_time(tiny_store):
+    store = tiny_store
+    for n in (2, 3, 4):
+        store.commit("petitions", november({tiny.A1: n}, f"u{n}"), source=f"u{n}.csv")  # v2, v3, v4
+    assert store.rollback("petitions", "2024-11")[1] == 3
+    assert by_place(store, "2024-11") == {tiny.A1: 3}
+    assert store.rollback("petitions", "2024-11")[1] == 2
+    assert by_place(store, "2024-11") == {tiny.A1: 2}
+    assert store.rollback("petitions", "2024-11")[1] == 1  # before the first November upload
+    assert by_place(store, "2024-11") == {}
+    assert store.periods("petitions") == ["2024-08", "2024-09", "2024-10"]
+    # any listed version can be brought back, as yet another version
+    store.restore("petitions", "2024-11", 4)
+    assert by_place(store, "2024-11") == {tiny.A1: 4}
+    assert [h["action"] for h in store.history("petitions")][:4] == ["restore"] * 4
+
+
+def test_the_regions_table_cannot_be_removed_while_facts_use_it(tiny_store):
+    with pytest.raises(StoreError, match="行政区划表不能删除"):
+        tiny_store.rollback("regions", "all")
+    assert tiny_store.read("regions").num_rows == 6
+
+
+def test_rollback_of_an_unknown_period_is_refused_and_changes_nothing(tiny_store):
+    before = tiny_store.version()
+    for call in (lambda s: s.rollback("petitions", "2030-01"), lambda s: s.restore("petitions", "2024-10", 99)):
+        with pytest.raises(StoreError) as info:
+            call(tiny_store)
+        assert HAS_CJK.search(str(info.value))
+    assert tiny_store.version() == before
+
+
+# ---- vacuum ------------------------------------------------------------------------
+def test_vacuum_keeps_listed_versions_and_removes_orphans(tiny_store):
+    store = tiny_store
+    store.commit("petitions", november({tiny.A1: 2}, "a"), source="a.csv")   # v2
+    store.commit("petitions", november({tiny.A1: 3}, "b"), source="b.csv")   # v3: v2's November file removed
+    orphan = store.table_path("petitions") / "period=2024-11" / "killed-commit-0.parquet"
+    orphan.write_bytes(b"PAR1 left by a commit killed before its log entry")
+    tmp = store.table_path("petitions") / "_delta_log" / "_commit_deadbeef.json.tmp"
+    tmp.write_text("{")
+    done = store.vacuum(keep_days=30, grace_seconds=0)
+    assert {"petitions/period=2024-11/killed-commit-0.parquet",
+            "petitions/_delta_log/_commit_deadbeef.json.tmp"} <= set(done["removed"])
+    # every version of the last 30 days is still readable, v2's November included
+    assert by_place_at(store, 2) == {tiny.A1: 2}
+    store.restore("petitions", "2024-11", 2)
+    assert by_place(store, "2024-11") == {tiny.A1: 2}
+    # with no days kept, files only old versions read go; the current version stays whole
+    done = store.vacuum(keep_days=0, grace_seconds=0)
+    assert any("period=2024-11" in f for f in done["removed"])
+    assert by_place(store, "2024-11") == {tiny.A1: 2} and sum(by_place(store, "2024-10").values()) == 6
+    with pytest.raises(StoreError, match="vacuumed"):
+        store.restore("petitions", "2024-11", 3)
+
+
+def by_place_at(store: Store, version: int) -> dict[str, int]:
+    t = DeltaTable(str(store.table_path("petitions")), version=version).to_pyarrow_table()
+    t = t.filter(pc.equal(t.column("period"), "2024-11"))
+    vc = pc.value_counts(t.column("region_code"))
+    return {v.as_py(): c.as_py() for v, c in zip(vc.field("values"), vc.field("counts"))}
+
+
+# ---- reading: internal columns, yearly ratings ----------------------------------------------
+def test_a_yearly_only_ratings_store_is_read_with_period_as_text(tmp_path):
+    store = Store(tmp_path / "s")
+    store.commit("regions", tiny.regions(), source="r.csv")
+    yearly = tiny.branches().set_column(3, "period", pa.array(["2025"] * 7))
+    yearly = yearly.set_column(0, "branch_id", pa.array([f"b{i}" for i in range(7)]))
+    store.commit("branches", yearly, source="2025评星.csv")
+    assert (store.table_path("branches") / "period=2025").is_dir()
+    engine = Engine(store)
+    v = indicators.headline(engine, "branches", View(tiny.COUNTY, "2025-12", "2025-12"))["current"]
+    assert v["branches"] == 7
+    assert set(INTERNAL) <= set(store.read("branches").column_names)

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pyarrow as pa
 
-from governance.store.snapshots import Store
+from governance.store import Store
 
 D = dt.date
 COUNTY, TOWN_A, TOWN_B = "411102000000", "411102001000", "411102002000"

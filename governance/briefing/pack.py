@@ -35,9 +35,9 @@ from governance.briefing.summary import (  # noqa: F401  (NoDataError is part of
 from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, formatting, periods, targets
-from governance.core.regions import home_region
 from governance.core.text import md_escape, plotly_unescape
 from governance.metrics import attention, indicators
+from governance.metrics.cards import Card, cards
 from queries import Engine
 
 TITLE_SUFFIX = "党建引领基层治理工作简报"
@@ -49,17 +49,6 @@ REASON_ZH = {"red": "未达标", "worsening": f"连续{attention.RUN}个月变�
 ATTENTION_ROWS_PER_SLIDE = 12
 SUMMARY_PT = 18
 PDF_TIMEOUT_S = 120
-
-
-@dataclass(frozen=True)
-class Kpi:
-    dataset: str
-    indicator: contract.Indicator
-    value: object
-    value_text: str
-    change_text: str
-    target_text: str
-    status: str | None  # green / amber / red / None
 
 
 @dataclass
@@ -91,7 +80,7 @@ class Pack:
     version: int
     as_of: dt.date | None
     generated: dt.datetime
-    kpis: list[Kpi]
+    kpis: list[Card]
     charts: list[Chart]
     paragraphs: list[Paragraph]
     attention: list[AttentionRow]
@@ -118,7 +107,7 @@ class Pack:
 
 def default_region(engine: Engine, *, version: int | None = None) -> str | None:
     """The store's home place (the county of a county's store)."""
-    return home_region(engine.run("places", {"code_lo": 0, "code_hi": 999_999_999_999}, version=version))
+    return indicators.home_region(engine, version=version)
 
 
 def build(engine: Engine, region: str | None = None, month: str | None = None, *, version: int | None = None,
@@ -151,21 +140,13 @@ def build(engine: Engine, region: str | None = None, month: str | None = None, *
     return pack.render() if render else pack
 
 
-def kpis(facts: dict[str, Facts]) -> list[Kpi]:
+def kpis(facts: dict[str, Facts]) -> list[Card]:
     """Headline indicators: value, change against the previous period, target and status (the overview's cards)."""
     out = []
     for key in contract.FACT_DATASETS:
         f = facts[key]
-        for ind in contract.dataset(key).indicators:
-            if not ind.headline:
-                continue
-            cur = f.current[ind.key] if f.has_data else None
-            prev = f.head["mom"][ind.key] if f.has_data else None
-            level = f.place.level
-            out.append(Kpi(key, ind, cur, formatting.value(cur, ind),
-                           formatting.change(indicators.change(cur, prev, ind), ind) or "—",
-                           targets.target_for(key, ind.key, level).text(ind) or "—",
-                           targets.status(cur, ind, level)))
+        empty = {w: {i.key: None for i in contract.dataset(key).indicators} for w in ("current", "mom")}
+        out += cards(key, f.head if f.has_data else empty, compare="mom", level=f.place.level)
     return out
 
 
@@ -347,7 +328,8 @@ def _kpi_rows(pack: Pack) -> list[list[str]]:
     rows = []
     for k in pack.kpis:
         status = targets.STATUS_ZH[k.status] if k.value is not None else "无数据"
-        rows.append([contract.dataset(k.dataset).zh, k.indicator.zh, k.value_text, k.change_text, k.target_text,
+        rows.append([contract.dataset(k.dataset).zh, k.indicator.zh, k.value_text(), k.delta_text() or "—",
+                     k.target_text or "—",
                      f"{STATUS_SHAPE[k.status]} {status}"])
     return rows
 

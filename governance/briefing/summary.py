@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from governance.core import contract, periods, targets
+from governance.core.formatting import prose as fmt
+from governance.core.formatting import prose_count as count
+from governance.core.formatting import prose_percent as pct
+from governance.core.formatting import trim
 from governance.core.text import md_escape
 from governance.metrics import breakdowns, indicators
 from governance.metrics.indicators import View
@@ -81,8 +85,7 @@ def place(engine: Engine, region: str, *, version: int | None = None) -> Place:
     level = contract.level_of_code(region) if isinstance(region, str) else None
     if level is None:
         raise NoDataError(f"区划代码须为12位数字 region code must be 12 digits: {region!r}")
-    lo, hi = View(region, "2000-01", "2000-01").code_range
-    rows = engine.run("places", {"code_lo": lo, "code_hi": hi}, version=version)
+    rows = indicators.places(engine, region, version=version)
     row = rows[rows["region_code"] == region]
     if row.empty:
         raise NoDataError(f"未知地区：区划表中没有 {region} unknown region: {region} is not in the regions table")
@@ -94,8 +97,8 @@ def check_month(engine: Engine, month: str, *, version: int | None = None) -> No
     if not periods.is_month(month or ""):
         raise NoDataError(f"月份格式应为 YYYY-MM month must be YYYY-MM: {month!r}")
     found = indicators.data_periods(engine, version)
-    if not any(month in found[k] for k in ("petitions", "disputes", "grid")):
-        monthly = sorted(set(found["petitions"]) | set(found["disputes"]) | set(found["grid"]))
+    if not any(month in found[k] for k in contract.MONTHLY_DATASETS):
+        monthly = sorted({m for k in contract.MONTHLY_DATASETS for m in found[k]})
         have = f"{monthly[0]} 至 {monthly[-1]}" if monthly else "无 none"
         raise NoDataError(f"{periods.month_label_zh(month)}没有任何数据 no data for {month} "
                           f"(有数据的月份 months with data: {have})")
@@ -118,7 +121,7 @@ def gather(engine: Engine, region: str, month: str, *, version: int | None = Non
         else:
             children = pd.DataFrame()
         series = indicators.query(engine, key, trend_view, by="month", version=version, today=today)
-        if key == "branches":
+        if contract.dataset(key).is_rating:
             has_data = head["current"]["branches"] is not None
             period = breakdowns.rating_period(engine, view, version) if has_data else None
         else:
@@ -129,34 +132,6 @@ def gather(engine: Engine, region: str, month: str, *, version: int | None = Non
 
 
 # ---- numbers as an official paper writes them ---------------------------------------------------
-
-def trim(x: float, digits: int = 1) -> str:
-    text = f"{x:.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def pct(v: float) -> str:
-    """0.9688 -> 96.9%, 1.0 -> 100%."""
-    return trim(v * 100) + "%"
-
-
-def count(v, unit: str = "") -> str:
-    """287件; 194731户 -> 19.47万户."""
-    v = int(v)
-    if abs(v) >= 10_000:
-        return trim(v / 10_000, 2) + "万" + unit
-    return f"{v}{unit}"
-
-
-def fmt(v, ind: contract.Indicator) -> str:
-    if v is None:
-        return "—"
-    if ind.unit == "%":
-        return pct(v)
-    if ind.kind == "mean" or ind.unit == "件/万人":
-        return trim(v, 2 if ind.key == "workers_per_grid" else 1) + ind.unit
-    return count(v, ind.unit)
-
 
 def versus_previous(cur, prev, ind: contract.Indicator, word: str = "环比") -> str | None:
     """环比上升5.2% for counts; 较上月提高1.2个百分点 for rates; None without a previous figure."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from governance.core import contract, targets
+from governance.core import contract, formatting, targets
 from governance.core.targets import STATUS_ZH
 from governance.core.text import plotly_escape
 
@@ -51,8 +51,7 @@ def axis_unit(ind: contract.Indicator) -> str:
 
 
 def _values(series: pd.Series, ind: contract.Indicator) -> pd.Series:
-    """Rates are stored as fractions and drawn as percent."""
-    return series * 100 if ind.unit == "%" else series
+    return formatting.display(series, ind)
 
 
 def _fmt(ind: contract.Indicator) -> str:
@@ -78,7 +77,7 @@ def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title
     t = targets.target_for(ind.dataset, ind.key, level)
     lines = list(t.band) if t.band else [t.target] if t.target is not None else []
     for value in lines:
-        shown = value * 100 if ind.unit == "%" else value
+        shown = formatting.display(value, ind)
         fig.add_hline(y=shown, line=dict(color=TARGET_COLOR, dash="dash", width=2),
                       annotation=dict(text=f"目标 {t.text(ind)}", bgcolor="rgba(255,255,255,0.7)",
                                       font=dict(color=TARGET_COLOR)),
@@ -108,9 +107,9 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
     ))
     t = targets.target_for(ind.dataset, ind.key, level)
     for value in (list(t.band) if t.band else [t.target] if t.target is not None else []):
-        fig.add_vline(x=value * 100 if ind.unit == "%" else value, line=dict(color=TARGET_COLOR, dash="dash", width=2))
+        fig.add_vline(x=formatting.display(value, ind), line=dict(color=TARGET_COLOR, dash="dash", width=2))
     fig.update_yaxes(autorange="reversed", title=None)
-    top = max([*_values(data[ind.key], ind).tolist(), *[(v * 100 if ind.unit == "%" else v) for v in (
+    top = max([*_values(data[ind.key], ind).tolist(), *[formatting.display(v, ind) for v in (
         list(t.band) if t.band else [t.target] if t.target is not None else [])], 0])
     # bars start at zero; the extra room keeps the value labels inside the chart
     fig.update_xaxes(title=None, ticksuffix="%" if ind.unit == "%" else "", range=[0, top * 1.15 or 1])

@@ -58,10 +58,19 @@ class Indicator:
     definition_zh: str
     formula_zh: str
     headline: bool = False
+    # A rate or mean is numerator / denominator (× scale): the count columns the indicator SQL returns beside
+    # it, so its base can be shown, checked for small numbers and rolled up as a sum over a sum anywhere.
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: float = 1
 
     @property
     def is_rate(self) -> bool:
         return self.kind == "rate"
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.denominator is not None
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,24 @@ class Dataset:
     # column that already holds the period (grid month, rating period).
     period_from: str | None
     indicators: tuple[Indicator, ...] = field(default=())
+    # How its figures add up over time:
+    #   flow      cases counted by the month they arrived; a month with data and no case here counts 0
+    #   stock     one row per place per month; a range reads its latest month
+    #   rating    one row per branch per rating period; a range reads the latest period that has ended
+    #   reference the region tree itself
+    shape: str = "reference"
+
+    @property
+    def is_flow(self) -> bool:
+        return self.shape == "flow"
+
+    @property
+    def is_rating(self) -> bool:
+        return self.shape == "rating"
+
+    @property
+    def is_stock(self) -> bool:
+        return self.shape == "stock"
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -257,8 +284,10 @@ BRANCHES = Dataset(
 )
 
 
-def _i(dataset, key, zh, en, unit, kind, better, definition, formula, headline=False):
-    return Indicator(key, dataset, zh, en, unit, kind, better, definition, formula, headline)
+def _i(dataset, key, zh, en, unit, kind, better, definition, formula, headline=False, base=None, scale=1):
+    numerator, denominator = base or (None, None)
+    return Indicator(key, dataset, zh, en, unit, kind, better, definition, formula, headline, numerator,
+                     denominator, scale)
 
 
 PETITION_INDICATORS = (
@@ -267,20 +296,20 @@ PETITION_INDICATORS = (
     _i("petitions", "closed", "办结量", "Petitions closed", "件", "count", True,
        "受理的信访事项中已办结的件数。", "办结量 = 有办结日期的件数"),
     _i("petitions", "closure_rate", "办结率", "Closure rate", "%", "rate", True,
-       "已办结件数占受理件数的比例。", "办结率 = 办结量 ÷ 受理量", True),
+       "已办结件数占受理件数的比例。", "办结率 = 办结量 ÷ 受理量", True, base=("closed", "received")),
     _i("petitions", "on_time_rate", "按期办结率", "On-time closure rate", "%", "rate", True,
        "在办理期限（默认60天）内办结的件数，占已办结件数与超期未办结件数之和的比例。",
-       "按期办结率 = 期限内办结数 ÷ (办结量 + 超期未办结数)", True),
+       "按期办结率 = 期限内办结数 ÷ (办结量 + 超期未办结数)", True, base=("closed_on_time", "due")),
     _i("petitions", "first_attempt_rate", "一次性化解率", "First-attempt resolution rate", "%", "rate", True,
-       "已办结件中一次性化解的比例。", "一次性化解率 = 一次性化解数 ÷ 办结量", True),
+       "已办结件中一次性化解的比例。", "一次性化解率 = 一次性化解数 ÷ 办结量", True, base=("first_attempt", "closed")),
     _i("petitions", "satisfaction_rate", "满意率", "Satisfaction rate", "%", "rate", True,
-       "作出评价的件中“满意”与“基本满意”的比例。", "满意率 = (满意 + 基本满意) ÷ 参评件数"),
+       "作出评价的件中“满意”与“基本满意”的比例。", "满意率 = (满意 + 基本满意) ÷ 参评件数", base=("satisfied", "rated")),
     _i("petitions", "repeat_rate", "重复信访率", "Repeat petition rate", "%", "rate", False,
-       "重复信访件数占受理件数的比例，越低越好。", "重复信访率 = 重复信访数 ÷ 受理量"),
+       "重复信访件数占受理件数的比例，越低越好。", "重复信访率 = 重复信访数 ÷ 受理量", base=("repeats", "received")),
     _i("petitions", "per_10k", "万人信访量", "Petitions per 10,000 residents", "件/万人", "rate", False,
-       "每一万常住人口的信访受理量，越低越好。", "万人信访量 = 受理量 ÷ 常住人口 × 10000"),
+       "每一万常住人口的信访受理量，越低越好。", "万人信访量 = 受理量 ÷ 常住人口 × 10000", base=("received", "population"), scale=10000),
     _i("petitions", "mean_days_to_close", "平均办理天数", "Mean days to close", "天", "mean", False,
-       "已办结件从受理到办结的平均天数。", "平均办理天数 = Σ(办结日期 − 受理日期) ÷ 办结量"),
+       "已办结件从受理到办结的平均天数。", "平均办理天数 = Σ(办结日期 − 受理日期) ÷ 办结量", base=("days_to_close", "closed")),
 )
 
 DISPUTE_INDICATORS = (
@@ -289,18 +318,18 @@ DISPUTE_INDICATORS = (
     _i("disputes", "resolved", "化解数", "Disputes resolved", "件", "count", True,
        "排查出的纠纷中状态为“已化解”的件数。", "化解数 = 已化解件数"),
     _i("disputes", "resolution_rate", "化解率", "Resolution rate", "%", "rate", True,
-       "已化解件数占排查件数的比例。", "化解率 = 化解数 ÷ 排查数", True),
+       "已化解件数占排查件数的比例。", "化解率 = 化解数 ÷ 排查数", True, base=("resolved", "found")),
     _i("disputes", "local_rate", "就地化解率", "Local resolution rate", "%", "rate", True,
        "在网格或村(社区)一级化解的件数占化解数的比例（小事不出村）。",
-       "就地化解率 = (网格化解 + 村级化解) ÷ 化解数", True),
+       "就地化解率 = (网格化解 + 村级化解) ÷ 化解数", True, base=("resolved_locally", "resolved")),
     _i("disputes", "escalation_rate", "上交率", "Escalation rate", "%", "rate", False,
        "在县级及以上化解或移交的件数占排查数的比例（矛盾不上交），越低越好。",
-       "上交率 = (县级及以上化解 + 已移交) ÷ 排查数"),
+       "上交率 = (县级及以上化解 + 已移交) ÷ 排查数", base=("escalated", "found")),
     _i("disputes", "backlog", "未化解", "Backlog", "件", "count", False,
        "所选月份内排查的纠纷中，到所选最后一个月月底仍未化解的件数。",
        "未化解 = 排查数 − 截至所选最后一个月月底已化解数"),
     _i("disputes", "mean_days_to_resolve", "平均化解天数", "Mean days to resolve", "天", "mean", False,
-       "已化解纠纷从排查到化解的平均天数。", "平均化解天数 = Σ(化解日期 − 排查日期) ÷ 化解数"),
+       "已化解纠纷从排查到化解的平均天数。", "平均化解天数 = Σ(化解日期 − 排查日期) ÷ 化解数", base=("days_to_resolve", "resolved")),
 )
 
 GRID_INDICATORS = (
@@ -312,13 +341,13 @@ GRID_INDICATORS = (
        "所选期间最后一个月的网格数合计。", "网格数 = Σ各村(社区)网格数"),
     _i("grid", "coverage_rate", "网格覆盖率", "Grid coverage", "%", "rate", True,
        "纳入网格户数占常住户数的比例（合计后相除，不是各地比例的平均）。",
-       "网格覆盖率 = Σ纳入网格户数 ÷ Σ常住户数", True),
+       "网格覆盖率 = Σ纳入网格户数 ÷ Σ常住户数", True, base=("households_covered", "households")),
     _i("grid", "households_per_grid", "户/网格", "Households per grid", "户", "mean", None,
-       "平均每个网格的户数，宜在200-350户之间。", "户/网格 = Σ纳入网格户数 ÷ Σ网格数", True),
+       "平均每个网格的户数，宜在200-350户之间。", "户/网格 = Σ纳入网格户数 ÷ Σ网格数", True, base=("households_covered", "grids")),
     _i("grid", "workers_per_grid", "网格员配备", "Grid workers per grid", "人", "mean", True,
-       "平均每个网格配备的网格员人数。", "网格员配备 = Σ网格员数 ÷ Σ网格数"),
+       "平均每个网格配备的网格员人数。", "网格员配备 = Σ网格员数 ÷ Σ网格数", base=("grid_workers", "grids")),
     _i("grid", "party_org_coverage", "网格党组织覆盖率", "Party organisation coverage", "%", "rate", True,
-       "建有党组织的网格占网格数的比例。", "网格党组织覆盖率 = Σ网格党组织数 ÷ Σ网格数", True),
+       "建有党组织的网格占网格数的比例。", "网格党组织覆盖率 = Σ网格党组织数 ÷ Σ网格数", True, base=("grid_party_orgs", "grids")),
 )
 
 BRANCH_INDICATORS = (
@@ -327,11 +356,11 @@ BRANCH_INDICATORS = (
     _i("branches", "stars_distribution", "星级分布", "Stars distribution", "个", "distribution", None,
        "最近一个评定周期各星级（0-5星）的支部数。", "星级分布 = 各星级支部数"),
     _i("branches", "five_star_share", "五星占比", "Five-star share", "%", "rate", True,
-       "五星支部占参评支部的比例。", "五星占比 = 五星支部数 ÷ 党支部数", True),
+       "五星支部占参评支部的比例。", "五星占比 = 五星支部数 ÷ 党支部数", True, base=("stars_5", "branches")),
     _i("branches", "three_plus_share", "三星及以上占比", "Three stars or more", "%", "rate", True,
-       "三星及以上支部占参评支部的比例。", "三星及以上占比 = 三星及以上支部数 ÷ 党支部数", True),
+       "三星及以上支部占参评支部的比例。", "三星及以上占比 = 三星及以上支部数 ÷ 党支部数", True, base=("three_plus", "branches")),
     _i("branches", "mean_stars", "平均星级", "Mean stars", "星", "mean", True,
-       "参评支部的平均星级。", "平均星级 = Σ星级 ÷ 党支部数"),
+       "参评支部的平均星级。", "平均星级 = Σ星级 ÷ 党支部数", base=("stars_sum", "branches")),
     _i("branches", "upgraded", "升星数", "Branches upgraded", "个", "count", True,
        "与本支部上一评定周期相比星级提高的支部数。", "升星数 = 星级高于上一周期的支部数"),
     _i("branches", "downgraded", "降星数", "Branches downgraded", "个", "count", False,
@@ -339,16 +368,18 @@ BRANCH_INDICATORS = (
     _i("branches", "weak", "软弱涣散数", "Weak and lax branches", "个", "count", False,
        "被认定为软弱涣散的党支部数。", "软弱涣散数 = 软弱涣散支部数", True),
     _i("branches", "rectification_rate", "整顿完成率", "Rectification rate", "%", "rate", True,
-       "软弱涣散支部中已完成整顿的比例。", "整顿完成率 = 完成整顿数 ÷ 软弱涣散数"),
+       "软弱涣散支部中已完成整顿的比例。", "整顿完成率 = 完成整顿数 ÷ 软弱涣散数", base=("rectified", "weak")),
 )
 
-PETITIONS = replace(PETITIONS, indicators=PETITION_INDICATORS)
-DISPUTES = replace(DISPUTES, indicators=DISPUTE_INDICATORS)
-GRID = replace(GRID, indicators=GRID_INDICATORS)
-BRANCHES = replace(BRANCHES, indicators=BRANCH_INDICATORS)
+PETITIONS = replace(PETITIONS, indicators=PETITION_INDICATORS, shape="flow")
+DISPUTES = replace(DISPUTES, indicators=DISPUTE_INDICATORS, shape="flow")
+GRID = replace(GRID, indicators=GRID_INDICATORS, shape="stock")
+BRANCHES = replace(BRANCHES, indicators=BRANCH_INDICATORS, shape="rating")
 
 DATASETS: dict[str, Dataset] = {d.key: d for d in (REGIONS, PETITIONS, DISPUTES, GRID, BRANCHES)}
 FACT_DATASETS: tuple[str, ...] = ("petitions", "disputes", "grid", "branches")
+# The fact datasets counted by month (flows and stocks): the month slider runs over their months.
+MONTHLY_DATASETS: tuple[str, ...] = tuple(k for k in FACT_DATASETS if not DATASETS[k].is_rating)
 INDICATORS: dict[tuple[str, str], Indicator] = {
     (i.dataset, i.key): i for d in DATASETS.values() for i in d.indicators
 }
@@ -395,12 +426,6 @@ def parent_of_code(code: str) -> str | None:
     parent_len = LEVEL_PREFIX[order[order.index(level) - 1]]
     return code[:parent_len].ljust(12, "0")
 
-
-def rating_period_end_month(period: str) -> str:
-    """The month a rating period ends in: 2024-H1 -> 2024-06, 2024 -> 2024-12."""
-    if period.endswith("-H1"):
-        return period[:4] + "-06"
-    return period[:4] + "-12"
 
 # Ledgers often name the place instead of coding it (SPEC "Places given by name").
 NAME_COLUMNS = (

@@ -1,4 +1,8 @@
-"""Numbers the Chinese way (件, %, 万, 个百分点), and the English way when the page is in English."""
+"""Numbers as people read them: the one place a fraction becomes a percent.
+
+Two registers: `value`/`change` for cards, tables and charts (66.7%, 19.5万户, +1.2个百分点; English when the
+page is), and `prose` for the written 通报 (96.9%, 19.47万户: trailing zeros trimmed, 万 from ten thousand).
+"""
 
 from __future__ import annotations
 
@@ -30,3 +34,36 @@ def change(delta, ind: Indicator, lang: str = "zh") -> str | None:
     if ind.unit == "%":
         return f"{delta * 100:+.1f} pp" if lang == "en" else f"{delta * 100:+.1f}个百分点"
     return f"{delta * 100:+.1f}%"
+
+
+def display(v, ind: Indicator):
+    """A figure (or a column of them) in the unit it is shown in: rates stored as fractions are drawn as percent."""
+    return v * 100 if ind.unit == "%" else v
+
+
+def trim(x: float, digits: int = 1) -> str:
+    text = f"{x:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def prose_percent(v: float) -> str:
+    """0.9688 -> 96.9%, 1.0 -> 100%."""
+    return trim(v * 100) + "%"
+
+
+def prose_count(v, unit: str = "") -> str:
+    """287件; 194731户 -> 19.47万户."""
+    v = int(v)
+    if abs(v) >= 10_000:
+        return trim(v / 10_000, 2) + "万" + unit
+    return f"{v}{unit}"
+
+
+def prose(v, ind: Indicator) -> str:
+    if v is None:
+        return "—"
+    if ind.unit == "%":
+        return prose_percent(v)
+    if ind.kind == "mean" or ind.unit == "件/万人":
+        return trim(v, 2 if ind.key == "workers_per_grid" else 1) + ind.unit
+    return prose_count(v, ind.unit)

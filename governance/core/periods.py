@@ -20,8 +20,36 @@ def shift_month(month: str, n: int) -> str:
 
 
 def month_num(month: str) -> int:
-    """2024-10 -> 2024*12+9: the store's integer month (governance/store.py)."""
+    """2024-10 -> 2024*12+9: the integer month the store writes beside every row and the SQL joins on.
+
+    This is its one definition in Python; the store computes the same vectorised over a column
+    (governance/store, checked against this function in tests/test_store.py).
+    """
     return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+YEAR = 12  # months: 同比 compares with the same months a year back; trends show a year at least
+
+
+def month_axis(start: str, end: str) -> list[str]:
+    """Every month from start to end inclusive: a chart's axis, so a month without data is a gap."""
+    return [shift_month(start, i) for i in range(months_between(start, end))]
+
+
+def year_to(end: str) -> str:
+    """The first month of the twelve ending with `end` (a sparkline's, a trend's shortest span)."""
+    return shift_month(end, 1 - YEAR)
+
+
+def comparison_spans(start: str, end: str) -> dict[str, tuple[str, str]]:
+    """The windows a range is compared with: itself, the same number of months just before (环比),
+    and the same months a year earlier (同比)."""
+    n = months_between(start, end)
+    return {
+        "current": (start, end),
+        "mom": (shift_month(start, -n), shift_month(end, -n)),
+        "yoy": (shift_month(start, -YEAR), shift_month(end, -YEAR)),
+    }
 
 
 def months_between(start: str, end: str) -> int:
@@ -45,6 +73,16 @@ def rating_sort_key(period: str) -> tuple[str, str]:
 
 def rating_year_earlier(period: str) -> str:
     return f"{int(period[:4]) - 1:04d}{period[4:]}"
+
+
+def ratings_ended_by(available: list[str], end: str) -> list[str]:
+    """The rating periods that had ended by month `end`, oldest first: the last is the current rating."""
+    return sorted((p for p in available if rating_end_month(p) <= end), key=rating_sort_key)
+
+
+def latest_rating(available: list[str], end: str) -> str | None:
+    ended = ratings_ended_by(available, end)
+    return ended[-1] if ended else None
 
 
 def month_label_zh(month: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import tomllib
 
-from governance.core import contract
+from governance.core import contract, formatting
 from governance.core.settings import PROJECT_ROOT
 
 DEFAULT_FILE = PROJECT_ROOT / "data" / "targets.toml"
@@ -34,7 +34,7 @@ class Target:
         if self.target is None:
             return ""
         sign = "≥" if ind.higher_is_better is not False else "≤"
-        value = f"{self.target * 100:.1f}%" if ind.unit == "%" else f"{self.target:g}{ind.unit}"
+        value = f"{formatting.display(self.target, ind):.1f}%" if ind.unit == "%" else f"{self.target:g}{ind.unit}"
         return sign + value + ("/月" if (ind.dataset, ind.key) in PER_MONTH else "")
 
 

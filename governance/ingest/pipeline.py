@@ -1,7 +1,8 @@
 """Ingest: read an upload, validate it whole, and commit it through the store, or refuse it.
 
 A refused file changes nothing: the store is only touched by ``Store.commit``,
-which runs after every check has passed.
+which runs after every check has passed. An accepted file replaces, per period,
+only the rows of its scope (SPEC): the towns it holds, or the place named.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from governance.core import contract
+from governance.ingest import templates
 from governance.ingest.readers import Parsed, ReadError, read_upload
 from governance.ingest.validate import HasProblems, Problem, validate
-from governance.store.snapshots import Store, StoreError, read_current
+from governance.store import Store, StoreError
+from governance.store import scope as scopes
 
 
 @dataclass
@@ -33,9 +37,25 @@ class Report(HasProblems):
     parsed: Parsed | None = None
     version: int | None = None
     table: object = None  # the typed table, for previews
+    scope: list[dict] = field(default_factory=list)  # [{code, name}] the places this upload replaces
+    preview: list[dict] = field(default_factory=list)  # per place and period: rows now -> after
+    scope_named: bool = False
+
+    @property
+    def emptied(self) -> list[dict]:
+        """Places (and periods) that hold rows now and would hold none after: the loud warning."""
+        return [p for p in self.preview if p["rows_now"] and not p["rows_after"]]
+
+    @property
+    def rows_replaced(self) -> int:
+        return sum(p["rows_now"] for p in self.preview)
+
+    @property
+    def places_replaced(self) -> int:
+        return len({p["region_code"] for p in self.preview if p["rows_now"]})
 
     def as_json(self) -> dict:
-        """SPEC's report shape, plus warnings and where the store now stands."""
+        """SPEC's report shape, plus warnings, the scope and preview, and where the store now stands."""
         errors = [p.as_json() for p in self.errors]
         if self.truncated:
             errors.append({"row": 0, "column": "", "message": f"另有 {self.truncated} 个问题未列出 "
@@ -48,7 +68,22 @@ class Report(HasProblems):
             "errors": errors,
             "warnings": [p.as_json() for p in self.warnings],
             "version": self.version,
+            "scope": self.scope,
+            "preview": {
+                "places": self.preview,
+                "emptied": self.emptied,
+                "rows_now": self.rows_replaced,
+                "rows_after": sum(p["rows_after"] for p in self.preview),
+            },
         }
+
+
+class Refused(Exception):
+    """Raised inside a commit by a check that failed against the version being committed on."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(problems[0].message if problems else "refused")
 
 
 def periods_of(dataset_key: str, table) -> list[str]:
@@ -65,32 +100,89 @@ def codes_in_facts(store: Store) -> set[str]:
     """Every region code the current fact data uses: a new regions table must keep them all."""
     codes: set[str] = set()
     for key in contract.FACT_DATASETS:
-        for path in store.current_files(key):
+        for path in store.files(key):
             codes.update(pc.unique(pq.read_table(path, columns=["region_code"]).column("region_code")).to_pylist())
     return codes
 
 
-def ids_kept_elsewhere(store: Store, dataset_key: str, table, periods: list[str], parsed) -> list[Problem]:
+def ids_kept_elsewhere(store: Store, dataset_key: str, table, periods: list[str], parsed, scope: list[str],
+                       version: str | None = None) -> list[Problem]:
     """Case ids must be unique across the store, not only within the file: a ledger that moves a case to
-    another month would otherwise count it twice (the months the file replaces are left out)."""
+    another month, or a town that files another town's case, would otherwise count it twice. Checked against
+    the rows the commit keeps: other periods, and this file's periods outside its scope."""
     ds = contract.dataset(dataset_key)
     if dataset_key not in ("petitions", "disputes"):
         return []
     key = ds.unique[0]
-    manifest = store.manifest()
+    stored = store.read(dataset_key, version, columns=[key, "period", "code_num"])
+    if stored is None:
+        return []
+    replaced = pc.and_(pc.is_in(stored.column("period"), value_set=pa.array(periods, pa.string())),
+                       scopes.mask(stored.column("code_num"), scope))
+    kept = stored.filter(pc.invert(replaced))
     ids = table.column(key)
+    hit = pc.is_in(ids, value_set=kept.column(key).combine_chunks())
+    if not pc.any(hit).as_py():
+        return []
+    where = dict(zip(kept.column(key).to_pylist(), kept.column("period").to_pylist()))
     rows = np.asarray(parsed.rows, dtype=np.int64)
     problems = []
-    for period, entry in sorted(manifest["datasets"].get(dataset_key, {}).items()):
-        if period in periods:
-            continue
-        stored = pq.read_table(store.root / entry["file"], columns=[key]).column(key)
-        hit = pc.is_in(ids, value_set=stored.combine_chunks())
-        for i in pc.indices_nonzero(hit).to_pylist():
-            problems.append(Problem(int(rows[i]), parsed.letters.get(key, ""), key, "duplicate",
-                                    f"{ds.column(key).zh}“{ids[i].as_py()}”：已存在于 {period} 的数据中，"
-                                    f"同一件不能出现在两个月份 (duplicate)", ids[i].as_py()))
+    for i in pc.indices_nonzero(hit).to_pylist():
+        case = ids[i].as_py()
+        problems.append(Problem(int(rows[i]), parsed.letters.get(key, ""), key, "duplicate",
+                                f"{ds.column(key).zh}“{case}”：已存在于 {where.get(case)} 的数据中，"
+                                f"同一件不能出现两次（不同月份或其他地区） (duplicate)", case))
     return problems
+
+
+def template_rows(dataset_key: str, parsed) -> list[int]:
+    """Excel rows that are the download template's sample row, left in: committing one would replace the
+    sample's month (2024-10) for the sample's town with one invented row."""
+    example = dict(zip([c.name for c in contract.dataset(dataset_key).columns], templates.EXAMPLES[dataset_key]))
+    compare = [name for name, value in example.items() if value and name in parsed.table.column_names]
+    if len(compare) < 3:
+        return []
+    same = None
+    for name in compare:
+        col = pc.utf8_trim_whitespace(parsed.table.column(name).cast(pa.string()))
+        eq = pc.fill_null(pc.equal(col, example[name]), False)
+        same = eq if same is None else pc.and_(same, eq)
+    hits = pc.indices_nonzero(same).to_pylist()
+    return [int(parsed.rows[i].as_py()) for i in hits]
+
+
+def _named(places: dict[str, str], code: str) -> str:
+    return places.get(code) or code
+
+
+def _scope_problems(parsed, table, scope: list[str], *, account: bool = False) -> list[Problem]:
+    inside = scopes.mask(pc.cast(table.column("region_code"), pa.int64()), scope)
+    bad = pc.indices_nonzero(pc.invert(inside)).to_pylist()
+    rows = np.asarray(parsed.rows, dtype=np.int64)
+    letter = parsed.letters.get("region_code") or parsed.letters.get("village", "")
+    shown = "、".join(scope)
+    where, key = ("您的账号所辖范围", "outside_account") if account else ("本次上传范围", "outside_scope")
+    return [Problem(int(rows[i]), letter, "region_code", key,
+                    f"该行地区（{table.column('region_code')[i].as_py()}）不在{where}（{shown}）内 "
+                    f"({key})", table.column("region_code")[i].as_py()) for i in bad]
+
+
+def _account_problems(store: Store, dataset_key: str, within: str, named: list[str]) -> list[Problem]:
+    """What an account bound to a place may not do: name a scope wider than its place, or replace the
+    region tree unless it holds the whole of it (SPEC: accounts bound to a place)."""
+    if dataset_key == "regions":
+        top = store.read("regions")
+        tops = set() if top is None else {c for c, p in zip(top.column("region_code").to_pylist(),
+                                                             top.column("parent_code").to_pylist()) if not p}
+        if within not in tops:
+            return [Problem(0, "", "", "outside_account", f"行政区划表只能由最高一级的账号上传，您的账号限于 {within} "
+                                                          "(outside_account: only an account over the whole tree may upload regions)")]
+        return []
+    lo, hi = scopes.code_range(within)
+    wider = [c for c in named if not (lo <= scopes.code_range(c)[0] and scopes.code_range(c)[1] <= hi)]
+    return [Problem(0, "", "region_code", "outside_account",
+                    f"范围 {c} 超出您的账号所辖范围 {within} (outside_account: scope wider than the account's place)")
+            for c in wider]
 
 
 def ingest(
@@ -103,21 +195,54 @@ def ingest(
     dry_run: bool = False,
     sheet: str | None = None,
     today: dt.date | None = None,
+    scope: str | list[str] | None = None,
+    max_bytes: int | None = None,
+    within: str | None = None,
 ) -> Report:
-    contract.dataset(dataset_key)
+    """Read, validate, preview and (unless ``dry_run``) commit one upload within its scope.
+
+    ``scope``: the place code(s) the upload replaces; default the towns its rows hold (SPEC).
+    ``within``: the place the uploading account is bound to (None: not bound): rows outside it are errors,
+    a named scope may not be wider, and a village's account replaces only its village by default.
+    ``max_bytes``: the size cap (None: the web's default; the command line passes no cap).
+    """
+    ds = contract.dataset(dataset_key)
     report = Report(dataset_key, filename)
+    named = [scope] if isinstance(scope, str) else list(scope or [])
     try:
-        parsed = read_upload(data, filename, dataset_key, sheet=sheet)
+        named = scopes.normalise(named) if named else []
+    except scopes.ScopeError as e:
+        report.problems.append(Problem(0, "", "region_code", "invalid_scope", str(e)))
+        return report
+    if named and not ds.period_from:
+        report.problems.append(Problem(0, "", "", "invalid_scope", "行政区划表整表替换，不能指定范围 "
+                                       "the regions table is replaced whole: no scope"))
+        return report
+    if within:
+        wider = _account_problems(store, dataset_key, within, named)
+        if wider:
+            report.problems.extend(wider)
+            return report
+        if not named and ds.period_from and contract.level_of_code(within) == "village":
+            named = [within]  # by default a file replaces its towns: a village office may replace only itself
+    report.scope_named = bool(named)
+    try:
+        parsed = read_upload(data, filename, dataset_key, sheet=sheet, max_bytes=max_bytes)
     except ReadError as e:
         report.problems.append(Problem(0, "", "", e.key, e.message))
         return report
     report.parsed = parsed
     # what the file is checked against; the commit is refused if it changes before the commit lands
-    checked_against = {"regions": store.manifest()["datasets"].get("regions", {})}
-    regions = read_current(store, "regions") if dataset_key != "regions" else None
+    regions_version = store.table_version("regions")
+    regions = store.read("regions") if dataset_key != "regions" else None
     result = validate(parsed, dataset_key, regions=regions, today=today)
     report.problems, report.truncated = result.problems, result.truncated
     report.rows = parsed.table.num_rows
+    sample = template_rows(dataset_key, parsed)
+    if sample:
+        report.problems[:0] = [Problem(r, "", "", "template_row", "这是下载模板中的示例行，请删除后再上传 "
+                                       "(template_row: the template's sample row)") for r in sample]
+        return report
     if result.table is None:
         return report
     if dataset_key == "regions":
@@ -129,23 +254,60 @@ def ingest(
                 f"已上传的信访、纠纷、网格或支部数据中有 {len(orphaned)} 个区划代码不在新的行政区划表中（如 {shown}），"
                 f"请保留这些地区，或先恢复相应数据 (orphaned_facts: {len(orphaned)} codes used by facts are missing)"))
             return report
-    report.table = result.table
-    report.periods = periods_of(dataset_key, result.table)
-    clashes = ids_kept_elsewhere(store, dataset_key, result.table, report.periods, parsed)
+    table = result.table
+    if within and ds.period_from:
+        outside = _scope_problems(parsed, table, [within], account=True)
+        if outside:
+            report.problems[:0] = outside
+            return report
+    if named:
+        outside = _scope_problems(parsed, table, named)
+        if outside:
+            report.problems[:0] = outside
+            return report
+    report.table = table
+    report.periods = periods_of(dataset_key, table)
+    try:
+        scope_codes, changes = store.preview(dataset_key, table, named or None)
+    except (StoreError, OSError) as e:
+        report.problems.insert(0, Problem(0, "", "", "store", f"无法读取现有数据 cannot read the store: {e}"))
+        return report
+    names = {}
+    if regions is not None:
+        names = dict(zip(regions.column("region_code").to_pylist(), regions.column("name").to_pylist()))
+    elif dataset_key == "regions":
+        names = dict(zip(table.column("region_code").to_pylist(), table.column("name").to_pylist()))
+    report.scope = [{"code": c, "name": "全部" if c == "all" else _named(names, c)} for c in scope_codes]
+    report.preview = [{"period": c.period, "region_code": c.region_code, "name": _named(names, c.region_code),
+                       "town": _named(names, scopes.town_of(c.region_code)) if ds.period_from else "",
+                       "rows_now": c.rows_now, "rows_after": c.rows_after} for c in changes]
+    clashes = ids_kept_elsewhere(store, dataset_key, table, report.periods, parsed, scope_codes)
     if clashes:
         report.problems[:0] = clashes
         return report
     report.accepted = True
     if dry_run:
         return report
+
+    def check(version: str) -> None:
+        # run by the store against the very version this commit is built on
+        found = ids_kept_elsewhere(store, dataset_key, table, report.periods, parsed, scope_codes, version)
+        if found:
+            raise Refused(found)
+
     try:
-        commit = store.commit(dataset_key, result.table, source=filename, who=who,
-                              checksum=hashlib.sha256(data).hexdigest(), action="ingest",
-                              unchanged=checked_against if dataset_key != "regions" else None)
+        commit = store.commit(dataset_key, table, source=filename, who=who,
+                              checksum=hashlib.sha256(data).hexdigest(), action="ingest", scope=named or None,
+                              unchanged={"regions": regions_version} if dataset_key != "regions" else None,
+                              check=check)
+    except Refused as e:
+        report.accepted = False
+        report.problems[:0] = e.problems
+        return report
     except (StoreError, OSError) as e:
         report.accepted = False
-        report.problems.insert(0, Problem(0, "", "", "commit", f"写入失败，数据未改变，请重试 commit failed, "
-                                          f"nothing changed, retry: {e}"))
+        message = str(e) if isinstance(e, StoreError) else f"写入失败，数据未改变，请重试 commit failed, nothing changed: {e}"
+        report.problems.insert(0, Problem(0, "", "", "commit", message))
         return report
     report.committed = True
     report.version = commit.version

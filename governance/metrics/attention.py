@@ -94,7 +94,7 @@ def needs_attention(engine: Engine, region: str, end: str, *, version=None, toda
     for dataset in contract.FACT_DATASETS:
         children = indicators.query(engine, dataset, view, by="child", version=version, today=today)
         frames.append(red_places(children[children["window_name"] == "current"], dataset, child_level))
-        if dataset != "branches":
+        if not contract.dataset(dataset).is_rating:
             series = indicators.query(engine, dataset, View(region, periods.shift_month(end, -RUN), end),
                                       by="child_month", version=version, today=today)
             frames.append(worsening_places(series, dataset, end))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from governance.core import contract, periods, settings
+from governance.core import contract, periods, regions, settings
 from governance.core.settings import deadline_days
 from queries import Engine
 
@@ -47,6 +47,17 @@ class View:
         return contract.LEVEL_PREFIX[child] if child else 12
 
 
+def places(engine: Engine, region: str | None = None, *, version: int | None = None) -> pd.DataFrame:
+    """The region tree under a place (itself included), or every region: names, levels, parents, sizes."""
+    lo, hi = View(region, "2000-01", "2000-01").code_range if region else (0, 10**12 - 1)
+    return engine.run("places", {"code_lo": lo, "code_hi": hi}, version=version)
+
+
+def home_region(engine: Engine, *, version: int | None = None) -> str | None:
+    """The store's home place (the county of a county's store)."""
+    return regions.home_region(places(engine, version=version))
+
+
 def data_periods(engine: Engine, version: int | None = None) -> dict[str, list[str]]:
     """The periods holding data per fact dataset (months; rating periods for branches), from the manifest."""
     out = {k: engine.store.periods(k, version) for k in contract.FACT_DATASETS}
@@ -68,16 +79,10 @@ def month_windows(view: View, by_month: bool, lag_days: int) -> dict[str, list]:
     of months just before) and yoy (twelve months earlier). Each window's
     status is read lag_days after its last day (see status_lag_days).
     """
-    n = periods.months_between(view.start, view.end)
     if by_month:
-        months = [periods.shift_month(view.start, i) for i in range(n)]
-        spans = [("current", m, m, m) for m in months]
+        spans = [("current", m, m, m) for m in periods.month_axis(view.start, view.end)]
     else:
-        spans = [
-            ("current", None, view.start, view.end),
-            ("mom", None, periods.shift_month(view.start, -n), periods.shift_month(view.end, -n)),
-            ("yoy", None, periods.shift_month(view.start, -12), periods.shift_month(view.end, -12)),
-        ]
+        spans = [(w, None, lo, hi) for w, (lo, hi) in periods.comparison_spans(view.start, view.end).items()]
     lag = dt.timedelta(days=lag_days)
     return {
         "w_name": [s[0] for s in spans],
@@ -105,7 +110,7 @@ def latest_month_only(windows: dict[str, list], months_with_data: list[str]) -> 
 def _rating_windows(view: View, available: list[str], by_month: bool) -> dict[str, str | None]:
     """Branches are rated half-yearly: 'current' is the latest rating that ended by
     the view's last month, 'mom' the rating before it, 'yoy' the same one a year earlier."""
-    ended = [p for p in available if periods.rating_end_month(p) <= view.end]
+    ended = periods.ratings_ended_by(available, view.end)
     none = {"cur_from": None, "cur_to": None, "mom_from": None, "mom_to": None, "yoy_from": None, "yoy_to": None}
     if not ended:
         return none
@@ -158,7 +163,7 @@ def query(
     group_len = {"child": view.child_len, "child_month": view.child_len, "village": 12}.get(by, len(view.prefix))
     code_lo, code_hi = view.code_range
     params: dict = {"code_lo": code_lo, "code_hi": code_hi, "divisor": 10 ** (12 - group_len), "by_month": by_month}
-    if dataset == "branches":
+    if contract.dataset(dataset).is_rating:
         # rating periods from the manifest: cheaper than scanning, and the same for every place
         available = data_periods(engine, version)["branches"]
         params.update(_rating_windows(view, available, by_month))
@@ -166,7 +171,7 @@ def query(
             return engine.run(f"{dataset}_indicators", {**params, "cur_from": "0000", "cur_to": "0000"}, version=version)
     else:
         windows = month_windows(view, by_month, status_lag_days(view.end, today))
-        if dataset == "grid":
+        if contract.dataset(dataset).is_stock:
             windows = latest_month_only(windows, data_periods(engine, version)["grid"])
         params.update(windows)
         params["deadline_days"] = deadline_days()
@@ -205,16 +210,13 @@ def headline(engine: Engine, dataset: str, view: View, *, version: int | None = 
 def headline_of(dataset: str, df: pd.DataFrame, view: View, months_with_data: list[str]) -> dict[str, dict]:
     """headline() from a by="place" result: a window whose months have data elsewhere counts 0 here."""
     out = {}
-    n = periods.months_between(view.start, view.end)
-    spans = {"current": (view.start, view.end),
-             "mom": (periods.shift_month(view.start, -n), periods.shift_month(view.end, -n)),
-             "yoy": (periods.shift_month(view.start, -12), periods.shift_month(view.end, -12))}
+    spans = periods.comparison_spans(view.start, view.end)
     have = set(months_with_data)
+    flow = contract.dataset(dataset).is_flow
     for w in WINDOWS:
         rows = df[df["window_name"] == w]
         lo, hi = spans[w]
-        flow = dataset in ("petitions", "disputes")
-        if flow and w != "current" and not all(periods.shift_month(lo, i) in have for i in range(n)):
+        if flow and w != "current" and not set(periods.month_axis(lo, hi)) <= have:
             # a comparison window the store only partly covers would compare a whole month with a part
             out[w] = values_of(dataset, None)
             continue

@@ -6,13 +6,30 @@ import argparse
 import json
 import sys
 
-from governance.core import contract, periods
+from governance.core import contract, formatting, periods
 from governance.core.settings import store_root
-from governance.store.snapshots import Store, StoreError
+from governance.store import Store, StoreError
 
 
 def _store(args) -> Store:
-    return Store(store_root(args.store))
+    store = Store(store_root(args.store))
+    for warning in store.warnings:
+        print(f"提示 {warning}", file=sys.stderr)
+    return store
+
+
+def _period_bounds(dataset: str, value: str, end: bool) -> str | None:
+    """A --from/--to value as the month it starts (from) or ends (to); None when malformed.
+
+    Months for every dataset; rating periods (2024, 2024-H1) too for branches (SPEC: Command line).
+    """
+    if periods.is_month(value):
+        return value
+    if dataset == "branches" and periods.RATING.match(value):
+        if end:
+            return periods.rating_end_month(value)
+        return value[:4] + ("-07" if value.endswith("-H2") else "-01")
+    return None
 
 
 def cmd_demo(args) -> int:
@@ -36,26 +53,43 @@ def cmd_indicators(args) -> int:
     if args.region and contract.level_of_code(args.region) is None:
         print(f"区划代码须为12位数字 region code must be 12 digits: {args.region}", file=sys.stderr)
         return 2
-    for flag in ("from_", "to"):
+    bounds = {}
+    for flag, is_end in (("from_", False), ("to", True)):
         value = getattr(args, flag)
-        if value and not periods.is_month(value):
-            print(f"月份格式应为 YYYY-MM month must be YYYY-MM: {value}", file=sys.stderr)
-            return 2
-    if args.from_ and args.to and args.from_ > args.to:
-        print(f"起始月份晚于结束月份 --from is after --to: {args.from_} > {args.to}", file=sys.stderr)
+        if value:
+            bounds[flag] = _period_bounds(args.dataset, value, is_end)
+            if bounds[flag] is None:
+                allowed = "YYYY-MM，或评定周期 YYYY / YYYY-H1 / YYYY-H2" if args.dataset == "branches" else "YYYY-MM"
+                print(f"期间格式应为 {allowed} period must be {allowed}: {value}", file=sys.stderr)
+                return 2
+    start_month, end_month = bounds.get("from_"), bounds.get("to")
+    if start_month and end_month and start_month > end_month:
+        print(f"起始期间晚于结束期间 --from is after --to: {args.from_} > {args.to}", file=sys.stderr)
         return 2
-    engine = Engine(_store(args))
+    store = _store(args)
+    engine = Engine(store)
+    version = engine.version()  # one version for every query of this command
+    damaged = engine.damaged(version)
+    if args.dataset in damaged:
+        print(damaged[args.dataset], file=sys.stderr)
+        return 1
     if args.region:
-        known = engine.run("places", {"code_lo": int(args.region), "code_hi": int(args.region)})
-        if known.empty:
+        if args.region not in set(indicators.places(engine, args.region, version=version)["region_code"]):
             print(f"行政区划表中没有该地区 unknown region: {args.region}", file=sys.stderr)
             return 1
-    end = args.to or indicators.latest_month(engine)
+    end = end_month or indicators.latest_month(engine, version)
+    if end is None and args.dataset == "branches":
+        # a store that holds only ratings: the latest rating's end month
+        rated = indicators.data_periods(engine, version)["branches"]
+        end = periods.rating_end_month(rated[-1]) if rated else None
     if end is None:
         print("没有数据 no data in the store; 先运行 run: python -m governance demo", file=sys.stderr)
         return 1
-    view = indicators.View(args.region, args.from_ or end, end)
-    values = indicators.headline(engine, args.dataset, view)["current"]
+    start = start_month or end
+    if start > end:
+        start = end
+    view = indicators.View(args.region, start, end)
+    values = indicators.headline(engine, args.dataset, view, version=version)["current"]
     if args.json:
         print(json.dumps(values, ensure_ascii=False))
         return 0
@@ -72,7 +106,7 @@ def _fmt(value, ind) -> str:
     if isinstance(value, dict):
         return " ".join(f"{k}星:{v}" for k, v in value.items())
     if ind.unit == "%":
-        return f"{value * 100:.1f}%"
+        return f"{formatting.display(value, ind):.1f}%"
     if isinstance(value, float):
         return f"{value:,.2f} {ind.unit}"
     return f"{value:,} {ind.unit}"
@@ -97,7 +131,9 @@ def cmd_ingest(args) -> int:
         else:
             print(message, file=sys.stderr)
         return 1
-    report = ingest(_store(args), args.dataset, data, path.name, dry_run=args.dry_run, sheet=args.sheet)
+    # No size cap here (SPEC): a scheduled load may be large; the web upload keeps its cap.
+    report = ingest(_store(args), args.dataset, data, path.name, dry_run=args.dry_run, sheet=args.sheet,
+                    scope=args.scope, max_bytes=sys.maxsize)
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
         return 0 if report.accepted else 1
@@ -109,9 +145,22 @@ def cmd_ingest(args) -> int:
     if not report.accepted:
         print(f"已拒绝 refused: {path.name}，共 {len(report.errors)} 个错误，存储未改变 (store unchanged)")
         return 1
+    _print_preview(report)
     verb = "可以接受（试运行，未写入） would be accepted (dry run)" if args.dry_run else f"已接受 accepted, 版本 version {report.version}"
     print(f"{verb}: {report.rows:,} 行 rows, 期间 periods {', '.join(report.periods)}")
     return 0
+
+
+def _print_preview(report) -> None:
+    scope = "、".join(f"{s['name']}({s['code']})" for s in report.scope)
+    print(f"范围 scope: {scope}；替换 {report.places_replaced} 个地点的 {report.rows_replaced:,} 行现有数据 "
+          f"(replaces {report.rows_replaced:,} rows in {report.places_replaced} places)")
+    for p in report.preview:
+        mark = "  ⚠ 将被清空 EMPTIED" if p["rows_now"] and not p["rows_after"] else ""
+        print(f"  {p['period']:<8} {p['name']}({p['region_code']}) {p['rows_now']:>7,} → {p['rows_after']:>7,}{mark}")
+    for p in report.emptied:
+        print(f"警告 WARNING: {p['period']} {p['name']} 现有 {p['rows_now']} 行，上传后将没有数据 "
+              f"(this upload empties {p['region_code']} in {p['period']})", file=sys.stderr)
 
 
 def cmd_history(args) -> int:
@@ -126,21 +175,52 @@ def cmd_history(args) -> int:
         return 0
     if not rows:
         print(f"{args.dataset}: 没有版本 no versions")
+    actions = {"ingest": "上传", "demo": "演示", "restore": "恢复"}
     for r in rows:
         mark = "*" if r["current"] else " "
-        print(f"{mark} {r['period']:<8} v{r['version']:<3} {r['at']}  {r['who']:<10} {r['rows']:>9,} 行  {r['source']}  {r['sha256'][:12]}")
+        scope = "、".join(r["scope"]) if r["scope"] else "全部"
+        what = actions.get(r["action"], r["action"])
+        if r["action"] == "restore":
+            what += f"至第{r['restored_version']}版"
+        print(f"{mark} v{r['version']:<4} {r['at']}  {what:<8} {r['who']:<10} {','.join(r['periods']):<20} "
+              f"范围 {scope}  {r['replaced']:>7,} → {r['rows']:>7,} 行  {r['source']}  {(r['source_sha256'] or '')[:12]}")
     return 0
 
 
 def cmd_rollback(args) -> int:
     store = _store(args)
     try:
-        version, restored = store.rollback(args.dataset, args.period)
-    except (StoreError, KeyError) as e:
+        result, restored = store.rollback(args.dataset, args.period, scope=[args.scope] if args.scope else None)
+    except (StoreError, KeyError, ValueError) as e:
         print(f"回滚失败 rollback refused: {e.args[0]}", file=sys.stderr)
         return 1
     what = f"第 {restored} 版 version {restored}" if restored else "无数据（撤销首次上传） no data (first upload undone)"
-    print(f"{args.dataset} {args.period} 已恢复为 restored to {what}; 存储版本 store version {version}")
+    where = f"范围 {args.scope} " if args.scope else ""
+    print(f"{args.dataset} {args.period} {where}已恢复为 restored to {what}; 新版本 new version {result.version}")
+    return 0
+
+
+def cmd_vacuum(args) -> int:
+    store = _store(args)
+    try:
+        done = store.vacuum(keep_days=args.keep_days)
+    except (StoreError, OSError) as e:
+        print(f"清理失败 vacuum failed: {e}", file=sys.stderr)
+        return 1
+    print(f"已清理 {len(done['removed'])} 个文件，释放 {done['bytes'] / 1024**2:.1f} MB "
+          f"(removed {len(done['removed'])} files; kept every version of the last {args.keep_days:g} days)")
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    from governance.store import migrate
+
+    root = store_root(args.store)
+    if not migrate.needed(root):
+        print(f"无需转换 nothing to convert: {root} 已是 Delta 格式或没有旧数据")
+        return 0
+    store = Store(root)  # converts on open
+    print(f"已转换为 Delta Lake converted: {root}; 版本 version {store.version()}")
     return 0
 
 
@@ -223,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--dry-run", action="store_true")
     g.add_argument("--json", action="store_true")
     g.add_argument("--sheet", help="worksheet name for .xlsx (default: the first)")
+    g.add_argument("--scope", help="12-digit code of the place the file replaces (default: the towns it holds)")
     g.set_defaults(func=cmd_ingest)
 
     h = with_store(sub.add_parser("history", help="list a dataset's versions"))
@@ -233,7 +314,15 @@ def build_parser() -> argparse.ArgumentParser:
     r = with_store(sub.add_parser("rollback", help="restore a period's previous version"))
     r.add_argument("dataset")
     r.add_argument("period")
+    r.add_argument("--scope", help="12-digit code: restore only this place's rows (default: every place)")
     r.set_defaults(func=cmd_rollback)
+
+    v = with_store(sub.add_parser("vacuum", help="remove files no kept version reads"))
+    v.add_argument("--keep-days", type=float, default=30)
+    v.set_defaults(func=cmd_vacuum)
+
+    m = with_store(sub.add_parser("migrate", help="convert an old (manifest) store to Delta tables"))
+    m.set_defaults(func=cmd_migrate)
 
     sub.add_parser("hash-password", help="print a password hash for .streamlit/secrets.toml").set_defaults(
         func=cmd_hash_password)
@@ -253,4 +342,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except StoreError as e:
+        # a damaged, full or read-only store: a message, never a traceback
+        print(f"存储错误 store error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"无法访问存储或文件 cannot access the store or a file: {e.strerror or e}"
+              f"{' (' + str(e.filename) + ')' if e.filename else ''}", file=sys.stderr)
+        return 1

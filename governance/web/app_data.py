@@ -1,8 +1,13 @@
 """What the Streamlit pages call: one cached engine, cached query results.
 
-Results are cached per manifest version (and per day, since case status is
+Results are cached per store version (and per day, since case status is
 read as of today), so a commit makes every page show the new data on its next
 rerun without a restart, and old entries age out.
+
+One page run reads one version: ``pin_version()`` (app.py, at the top of every
+run) reads the store's version once and every query of the run asks for that
+one, so an upload that lands while a page draws cannot give its cards and its
+charts different data (it did: 受理量 3,000件 on a card, 6,000 in the chart).
 """
 
 from __future__ import annotations
@@ -13,34 +18,97 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from governance.core import contract, settings
+from governance.briefing import pack as briefing
+from governance.core import contract, periods, settings
 from governance.core.regions import (
     home_region,  # noqa: F401  (pages call app_data.home_region)
 )
 from governance.core.settings import store_root
-from governance.metrics import breakdowns, indicators
+from governance.core.text import md_escape
+from governance.ingest.pipeline import Report, ingest
+from governance.metrics import attention, breakdowns, indicators, submissions
 from governance.metrics.indicators import View
-from governance.store.snapshots import Store
+from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
+    Store,
+    StoreError,
+    damage_message,
+)
+from governance.store import scope as scopes
 from queries import Engine
 
 TTL = 3600
 
 
+class _Store(Store):
+    """The app's store: the query layer names damaged files in the store's own words."""
+
+    @staticmethod
+    def damage_message(dataset: str, periods: list[str], detail: str = "") -> str:
+        return damage_message(dataset, periods, detail)
+
+
 @st.cache_resource
-def _engine(root: str) -> Engine:
-    return Engine(Store(root))
+def _base_engine(root: str) -> Engine:
+    return Engine(_Store(root))
+
+
+# The cached functions below take the store key's first part, the store root with the account's place after
+# this mark: an account bound to a place gets results from an engine scoped to it (the query layer filters
+# every view), and a result cached for one place is never served to an account of another.
+SCOPE_MARK = "#scope="
+
+
+def _engine(key: str):
+    root, _, region = key.partition(SCOPE_MARK)
+    engine = _base_engine(root)
+    if region:
+        return engine.scoped(*View(region, "2000-01", "2000-01").code_range)
+    return engine
 
 
 def engine() -> Engine:
-    return _engine(str(store_root()))
+    """The unscoped engine, for the store itself (uploads, history); reads go through store_key()."""
+    return _base_engine(str(store_root()))
 
 
-def version() -> int:
-    return engine().version()
+def scope_region() -> str | None:
+    """The place the signed-in account is bound to; None: the whole store."""
+    from governance.web import auth
+
+    user = auth.current_user()
+    return getattr(user, "region", None) if user else None
 
 
-def store_key() -> tuple[str, int]:
-    return str(store_root()), version()
+PIN = "_store_version"
+
+
+def pin_version() -> str:
+    """Read the store's version once for this script run (app.py calls it first thing)."""
+    st.session_state[PIN] = (str(store_root()), engine().version())
+    return st.session_state[PIN][1]
+
+
+def version() -> str:
+    """The version this run reads: the pinned one, else (a run that did not start in app.py) the latest."""
+    pinned = st.session_state.get(PIN)
+    if pinned and pinned[0] == str(store_root()):
+        return pinned[1]
+    return pin_version()
+
+
+def store_key() -> tuple[str, str]:
+    """(store root and scope, version): the first argument of every cached read."""
+    region = scope_region()
+    return str(store_root()) + (f"{SCOPE_MARK}{region}" if region else ""), version()
+
+
+def damaged() -> dict[str, str]:
+    """{dataset: message} for the datasets whose files are damaged in the version this run reads."""
+    return engine().damaged(version())
+
+
+def store_warnings() -> list[str]:
+    return list(engine().store.warnings)
 
 
 @st.cache_resource
@@ -61,8 +129,12 @@ def ensure_demo() -> None:
         if store.is_empty():
             from governance.demo import generate as demo
 
-            with st.spinner("首次启动，正在生成演示县数据… building the demo county"):
-                demo.write_demo(store, scale="county")
+            try:
+                with st.spinner("首次启动，正在生成演示县数据… building the demo county"):
+                    demo.write_demo(store, scale="county")
+            except (StoreError, OSError) as e:
+                # a read-only or full disk: say so, and show the (empty) pages rather than a traceback
+                st.error(f"无法生成演示数据：{md_escape(str(e))}")
 
 
 def _today() -> str:
@@ -71,7 +143,7 @@ def _today() -> str:
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def places(root: str, ver: int) -> pd.DataFrame:
-    return _engine(root).run("places", {"code_lo": 0, "code_hi": 999_999_999_999}, version=ver)
+    return indicators.places(_engine(root), version=ver)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -82,17 +154,8 @@ def periods_by_dataset(root: str, ver: int) -> dict[str, list[str]]:
 def months(root: str, ver: int) -> list[str]:
     """Every month from the first to the last with data in any monthly dataset."""
     found = periods_by_dataset(root, ver)
-    have = sorted(set(found["petitions"]) | set(found["disputes"]) | set(found["grid"]))
-    if not have:
-        return []
-    from governance.core.periods import months_between, shift_month
-
-    return [shift_month(have[0], i) for i in range(months_between(have[0], have[-1]))]
-
-
-def latest_month(root: str, ver: int) -> str | None:
-    m = months(root, ver)
-    return m[-1] if m else None
+    have = sorted({m for k in contract.MONTHLY_DATASETS for m in found[k]})
+    return periods.month_axis(have[0], have[-1]) if have else []
 
 
 @st.cache_data(ttl=TTL, max_entries=1024, show_spinner=False)
@@ -135,6 +198,103 @@ def _branch_list(root: str, ver: int, region: str, end: str, weak_only: bool) ->
 def branch_list(region: str, end: str, weak_only: bool = False) -> pd.DataFrame:
     root, ver = store_key()
     return _branch_list(root, ver, region, end, weak_only)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _attention(root: str, ver: int, region: str, end: str, day: str) -> pd.DataFrame:
+    return attention.needs_attention(_engine(root), region, end, version=ver, today=dt.date.fromisoformat(day))
+
+
+def needs_attention(region: str, end: str) -> pd.DataFrame:
+    root, ver = store_key()
+    return _attention(root, ver, region, end, _today())
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def _pack(root: str, ver: int, region: str, month: str, day: str) -> briefing.Pack:
+    return briefing.build(_engine(root), region, month, version=ver, today=dt.date.fromisoformat(day), render=False)
+
+
+def briefing_pack(region: str, month: str) -> briefing.Pack:
+    """The briefing's content for a place and month (charts not yet drawn); raises NoDataError."""
+    root, ver = store_key()
+    return _pack(root, ver, region, month, _today())
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def _export(root: str, ver: int, region: str, month: str, kind: str, day: str) -> tuple[str, bytes]:
+    return briefing.export(_engine(root), region, month, kind, version=ver, today=dt.date.fromisoformat(day))
+
+
+def briefing_file(region: str, month: str, kind: str) -> tuple[str, bytes]:
+    """(file name, bytes) of one briefing output (pptx, pdf, zip), made once per store version and day."""
+    root, ver = store_key()
+    return _export(root, ver, region, month, kind, _today())
+
+
+def export_key(region: str, month: str) -> tuple:
+    """What a made briefing file depends on: a button is 'ready' while this stays the same."""
+    return (*store_key(), region, month, _today())
+
+
+def loaded_on(dataset: str) -> dt.date | None:
+    """When the dataset's current data was loaded (a chart image's stamp)."""
+    return briefing.as_of(engine().store.manifest(version()), [dataset])
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _submissions(root: str, ver, places: tuple[str, ...], month: str) -> pd.DataFrame:
+    eng = _engine(root)
+    history = {key: eng.store.history(key) for key in contract.FACT_DATASETS}
+    return submissions.tracker(eng, list(places), month, history, version=ver)
+
+
+def tracked_places(regions: pd.DataFrame, home: str) -> list[str]:
+    """Whose ledgers are expected: the places accounts are bound to under home, else the places one level down."""
+    from governance.web import auth
+
+    lo, hi = View(home, "2000-01", "2000-01").code_range
+    known = set(regions["region_code"])
+    bound = [c for c in auth.bound_places() if c in known and lo <= int(c) <= hi and c != home]
+    if bound:
+        return bound
+    return sorted(regions.loc[regions["parent_code"] == home, "region_code"]) or [home]
+
+
+def submission_status(places: list[str], month: str) -> pd.DataFrame:
+    """Per dataset and place: latest period, sent for `month` or not, villages missing, the last upload."""
+    root, ver = store_key()
+    return _submissions(root, ver, tuple(places), month)
+
+
+# ---- writing and the log, limited to the account's place ------------------------------------------------
+
+def upload(dataset: str, data: bytes, filename: str, *, sheet: str | None = None, scope: str | None = None,
+           who: str | None = None, dry_run: bool = False) -> Report:
+    """Check (and unless dry_run commit) an upload; a bound account's rows and scope stay inside its place."""
+    return ingest(engine().store, dataset, data, filename, sheet=sheet, dry_run=dry_run, scope=scope or None,
+                  who=who, within=scope_region())
+
+
+def history(dataset: str) -> list[dict]:
+    """The dataset's commits, newest first; a bound account sees those whose scope reaches its place."""
+    rows = engine().store.history(dataset)
+    region = scope_region()
+    if region:
+        rows = [r for r in rows if scopes.overlaps(tuple(r.get("scope") or scopes.EVERYWHERE), [region])]
+    return rows
+
+
+def restore(dataset: str, period: str, version: int, scope: str | None, who: str):
+    """Bring back an earlier state of a period within a scope; a bound account's scope is at most its place."""
+    region = scope_region()
+    if region:
+        scope = scope or region
+        lo, hi = scopes.code_range(region)
+        slo, shi = scopes.code_range(scope)
+        if not (lo <= slo and shi <= hi):
+            raise StoreError(f"范围 {scope} 超出您的账号所辖范围 {region} (scope wider than the account's place)")
+    return engine().store.restore(dataset, period, version, scope=[scope] if scope else None, who=who)
 
 
 def indicator_help(ind: contract.Indicator) -> str:

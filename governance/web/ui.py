@@ -8,15 +8,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from governance.briefing import pack as briefing
 from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, formatting, periods, targets
-from governance.metrics.indicators import change
+from governance.core.text import md_escape
+from governance.metrics.cards import cards
 from governance.web import app_data, exports
 from governance.web.filters import Filters, drill
 from governance.web.i18n import dataset_name, lang, name, t
-from governance.core.text import md_escape
 
 # Shape and word as well as colour, for colour-blind readers; glyphs the CJK font has (no emoji font needed).
 STATUS_ICON = {"green": "●", "amber": "▲", "red": "✕", None: "○"}
@@ -35,7 +34,7 @@ def chart(fig, key: str, *, filename: str = "chart", stamp: tuple[str, str, str]
     event = st.plotly_chart(fig, key=key, theme=None, config=config, **kwargs)
     if stamp:
         place, months, dataset = stamp
-        as_of = briefing.as_of(app_data.engine().store.manifest(app_data.version()), [dataset])
+        as_of = app_data.loaded_on(dataset)
         st.download_button(t("下载图片 (PNG)", "Download PNG"),
                            lambda: images.chart_png(fig, place=place, months=months, as_of=as_of),
                            f"{filename}.png", "image/png", key=f"{key}_png", on_click="ignore", type="tertiary",
@@ -66,47 +65,59 @@ def empty(dataset: str) -> None:
 
 def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     """Value, change against the comparison period, target and status for each headline indicator."""
+    damaged = app_data.damaged().get(dataset)
+    if damaged:
+        st.error(damaged, icon=":material/broken_image:")
     root, ver = app_data.store_key()
     figures = app_data.headline(root, ver, dataset, f.region, f.start, f.end)
-    spark = app_data.indicator_frame(dataset, f.region, periods.shift_month(f.end, -11), f.end, "month")
-    ds = contract.dataset(dataset)
-    shown = [ds.indicator(k) for k in keys] if keys else [i for i in ds.indicators if i.headline]
+    spark = app_data.indicator_frame(dataset, f.region, periods.year_to(f.end), f.end, "month")
+    shown = cards(dataset, figures, compare=f.compare, level=f.level,
+                  months=periods.months_between(f.start, f.end), keys=keys)
     per_row = 4 if len(shown) > 4 else len(shown)
     cols = [c for i in range(0, len(shown), per_row) for c in st.columns(per_row)]
-    for col, ind in zip(cols, shown):
-        cur, prev = figures["current"][ind.key], figures[f.compare][ind.key]
-        delta = change(cur, prev, ind)
-        state = targets.status(cur, ind, f.level, periods.months_between(f.start, f.end))
-        target = targets.target_for(ind.dataset, ind.key, f.level).text(ind)
+    for col, card in zip(cols, shown):
+        ind = card.indicator
         line = spark[ind.key].dropna().tolist() if ind.key in spark and ind.kind != "distribution" else None
-        shown_delta = formatting.change(delta, ind, lang())
-        if cur is not None and prev is None:
-            shown_delta = t("对比期无数据", "no data to compare")
+        shown_delta = t("对比期无数据", "no data to compare") if card.compare_missing else card.delta_text(lang())
         with col.container(border=True):
             st.metric(
                 name(ind),
-                formatting.value(cur, ind, lang()),
+                card.value_text(lang()),
                 shown_delta,
                 delta_color="off" if ind.higher_is_better is None else ("normal" if ind.higher_is_better else "inverse"),
-                delta_arrow="off" if delta is None or abs(delta) < 0.0005 else "auto",
+                delta_arrow="off" if card.delta is None or abs(card.delta) < 0.0005 else "auto",
                 delta_description=t(*_compare(f)).split("（")[0],
                 help=app_data.indicator_help(ind),
                 chart_data=line if line and len(line) > 1 else None,
             )
-            if cur is None:
+            if card.value is None:
                 st.caption(t("本期无数据", "no data for this period"))
             else:
-                st.caption(f"{t('目标', 'Target')} {target} · {status_text(state)}" if target
-                           else t("无目标值", "no target"))
+                st.caption(f"{t('目标', 'Target')} {card.target_text} · {status_text(card.status)}"
+                           if card.target_text else t("无目标值", "no target"))
+    return figures
+
+
+def dataset_page(dataset: str, title_zh: str, title_en: str, f: Filters, keys: list[str] | None = None) -> dict:
+    """The opening every dataset page shares: title, the way back up, the KPI cards; the page stops here,
+    with a hint, when the months in view have no data. Returns the cards' figures."""
+    header(title_zh, title_en, f)
+    up_button(f)
+    figures = kpi_cards(dataset, f, keys)
+    if not has_data(f, dataset):
+        empty(dataset)
+        st.stop()
     return figures
 
 
 def has_data(f: Filters, dataset: str) -> bool:
     """Whether the dataset has any data for the months in view (anywhere: a village without
     cases this month has zeros, not missing data)."""
+    if dataset in app_data.damaged():
+        return False
     found = app_data.periods_by_dataset(*app_data.store_key())[dataset]
-    if dataset == "branches":
-        return any(periods.rating_end_month(p) <= f.end for p in found)
+    if contract.dataset(dataset).is_rating:
+        return bool(periods.ratings_ended_by(found, f.end))
     return any(f.start <= m <= f.end for m in found)
 
 
@@ -128,18 +139,17 @@ def indicator_picker(dataset: str, key: str) -> contract.Indicator:
 
 
 def trend(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
-    start = min(f.start, periods.shift_month(f.end, -11))  # a year at least, so a trend shows
+    start = min(f.start, periods.year_to(f.end))  # a year at least, so a trend shows
     df = app_data.indicator_frame(dataset, f.region, start, f.end, "month")
     if df.empty:
         empty(dataset)
         return
-    if dataset == "branches":
+    if contract.dataset(dataset).is_rating:
         df = df.assign(month=[periods.period_label_zh(p) for p in df["month"]])
         what = t("各评定周期", " by rating period")
     else:
         # every month on the axis, so a month without cases is a gap, not a month skipped
-        months = [periods.shift_month(start, i) for i in range(periods.months_between(start, f.end))]
-        df = df.set_index("month").reindex(months).rename_axis("month").reset_index()
+        df = df.set_index("month").reindex(periods.month_axis(start, f.end)).rename_axis("month").reset_index()
         if ind.kind == "count":
             df[ind.key] = df[ind.key].fillna(0)
         what = t("月度趋势", " by month")
@@ -215,7 +225,7 @@ def _columns(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     for c in cols:
         ind = next((i for d in contract.FACT_DATASETS for i in contract.dataset(d).indicators if i.key == c), None)
         if ind is not None and ind.unit == "%":
-            out[c] = (out[c] * 100).round(2)
+            out[c] = formatting.display(out[c], ind).round(2)
     return out.rename(columns=labels)
 
 

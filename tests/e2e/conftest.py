@@ -117,7 +117,7 @@ def app_url(tmp_path_factory):
 def demo_store(tmp_path_factory) -> Path:
     """A fresh demo county store, built once per module (under a second; served by ``demo_url``)."""
     from governance.demo import generate as demo
-    from governance.store.snapshots import Store
+    from governance.store import Store
 
     store = tmp_path_factory.mktemp("e2e_demo") / "store"
     demo.write_demo(Store(store), scale="county")  # 清源县: 15 towns, ~300 villages, 36 months to last month

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from governance.core import periods
-from governance.store.snapshots import Store, read_current
+from governance.store import Store, read_current
 from tests.e2e.helpers import (
     full_shot,
     main_caption,

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from governance.ingest.pipeline import ingest
-from governance.store.snapshots import Store
+from governance.store import Store
 from tests import tiny
 from tests.e2e.conftest import _serve
 from tests.e2e.helpers import shot, wait_for_app

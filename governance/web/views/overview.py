@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
-from governance.core import contract, periods, settings, targets
-from governance.metrics import attention
+from governance.core import contract, formatting, periods, targets
 from governance.web import app_data, ui
 from governance.web.filters import Filters
 from governance.web.i18n import dataset_name, name, t
@@ -16,15 +13,8 @@ from governance.web.i18n import dataset_name, name, t
 REASON = {"red": ("未达标", "below target"), "worsening": ("连续3个月变差", "worse 3 months running")}
 
 
-@st.cache_data(ttl=app_data.TTL, max_entries=256, show_spinner=False)
-def _attention(root: str, ver: int, region: str, end: str, day: str) -> pd.DataFrame:
-    return attention.needs_attention(app_data._engine(root), region, end, version=ver,
-                                     today=dt.date.fromisoformat(day))
-
-
 def attention_frame(f: Filters) -> pd.DataFrame:
-    root, ver = app_data.store_key()
-    return _attention(root, ver, f.region, f.end, settings.today().isoformat())
+    return app_data.needs_attention(f.region, f.end)
 
 
 def attention_list(f: Filters) -> None:
@@ -68,7 +58,7 @@ def side_by_side(f: Filters) -> None:
             tint[cols[i.key]] = [TINT[targets.status(v, i, f.child_level)] if pd.notna(v) else ""
                                  for v in df[i.key]]
             if i.unit == "%":
-                part[cols[i.key]] = (part[cols[i.key]] * 100).round(1)
+                part[cols[i.key]] = formatting.display(part[cols[i.key]], i).round(1)
         table = part if table is None else table.merge(part, on=["place_code", "place_name"], how="outer")
         tints = tint if tints is None else tints.merge(tint, on="place_code", how="outer")
     if table is None or table.empty:
@@ -96,12 +86,12 @@ def freshness(f: Filters) -> None:
     for key in contract.FACT_DATASETS:
         latest = found[key][-1] if found[key] else None
         gaps = "—"
-        if key in ("petitions", "disputes"):
+        if contract.dataset(key).is_flow:
             # case ledgers: a place without a case that month has 0, not missing data
             gaps = t("按件统计，无件即为0", "counted by case: none means 0")
         elif latest and not children.empty:
             # grid has a row per village per month, branches one per branch per rating: a place without is a gap
-            month = latest if key == "grid" else periods.rating_end_month(latest)
+            month = periods.rating_end_month(latest) if contract.dataset(key).is_rating else latest
             df = app_data.indicator_frame(key, f.region, month, month, "child")
             have = set(df.loc[df["window_name"] == "current", "place_code"])
             missing = [n for c, n in zip(children["region_code"], children["name"]) if c not in have]

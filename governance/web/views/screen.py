@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from governance.charts import figures as charts
-from governance.core import contract, formatting, periods, targets
-from governance.metrics.indicators import change
+from governance.core import contract, periods
+from governance.metrics.cards import cards
 from governance.web import app_data
 from governance.web.filters import Filters
 from governance.web.ui import STATUS_ICON
@@ -40,17 +40,20 @@ def style() -> None:
 
 def tiles(f: Filters) -> None:
     root, ver = app_data.store_key()
-    shown = [i for d in contract.FACT_DATASETS for i in contract.dataset(d).indicators if i.headline and i.kind != "count"]
+    months = periods.months_between(f.start, f.end)
+    shown = [c for d in contract.FACT_DATASETS
+             for c in cards(d, app_data.headline(root, ver, d, f.region, f.start, f.end), compare=f.compare,
+                            level=f.level, months=months)
+             if c.indicator.kind != "count"]
     for row in (shown[:5], shown[5:10], shown[10:]):
-        for col, ind in zip(st.columns(max(len(row), 1)), row):
-            figures = app_data.headline(root, ver, ind.dataset, f.region, f.start, f.end)
-            cur, prev = figures["current"][ind.key], figures[f.compare][ind.key]
-            state = targets.status(cur, ind, f.level, periods.months_between(f.start, f.end))
-            delta = formatting.change(change(cur, prev, ind), ind) or ""
+        for col, card in zip(st.columns(max(len(row), 1)), row):
+            color = charts.STATUS_COLOR[card.status]
             col.markdown(
-                f"<div class='tile' style='--status:{charts.STATUS_COLOR[state]}'><div class='name'>"
-                f"<span style='color:{charts.STATUS_COLOR[state]}'>{STATUS_ICON[state]}</span> {escape(ind.zh)}</div><div class='value'>{formatting.value(cur, ind)}</div>"
-                f"<div class='delta'>{f.compare_zh} {delta}</div></div>", unsafe_allow_html=True)
+                f"<div class='tile' style='--status:{color}'><div class='name'>"
+                f"<span style='color:{color}'>{STATUS_ICON[card.status]}</span> {escape(card.indicator.zh)}</div>"
+                f"<div class='value'>{escape(card.value_text())}</div>"
+                f"<div class='delta'>{escape(f.compare_zh)} {escape(card.delta_text() or '')}</div></div>",
+                unsafe_allow_html=True)
 
 
 def slides(f: Filters) -> list[tuple[go.Figure, str]]:

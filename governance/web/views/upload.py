@@ -1,4 +1,5 @@
-"""The upload page's pieces: a cached dry run, what was recognised, the problem table, the commit."""
+"""The upload page's pieces: a cached dry run, the scope and its preview, what was recognised, the problems,
+the commit."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from governance.core import contract
-from governance.ingest import templates
-from governance.ingest.pipeline import Report, ingest
-from governance.web import app_data
 from governance.core.text import md_escape
+from governance.ingest import templates
+from governance.ingest.pipeline import Report
+from governance.web import app_data
 
 DROP_REASONS = {"title": "标题行", "blank": "空行", "total": "合计行", "footer": "表尾（填表人等）"}
 
@@ -22,16 +23,60 @@ def template_buttons(dataset: str) -> None:
         st.download_button("下载模板 (CSV)", templates.csv_bytes(dataset), f"{dataset}_模板.csv", key="tpl_csv")
 
 
-def dry_run(dataset: str, data: bytes, filename: str, sheet: str | None) -> Report:
-    """Validate once per (file, dataset, sheet, store version); reruns reuse the report."""
-    key = (hashlib.sha256(data).hexdigest(), dataset, sheet, app_data.version())
+def scope_choices() -> list[str]:
+    """'' (the default: the towns the file holds) and every county, town and village, for the scope picker."""
+    places = app_data.places(*app_data.store_key())
+    keep = places[places["level"].isin(["province", "city", "county", "town", "village"])]
+    return [""] + keep["region_code"].tolist()
+
+
+def scope_label(code: str) -> str:
+    if not code:
+        return "默认：文件中出现的乡镇（街道）"
+    places = app_data.places(*app_data.store_key())
+    names = dict(zip(places["region_code"], places["name"]))
+    levels = dict(zip(places["region_code"], places["level"]))
+    level = {"province": "省", "city": "市", "county": "县", "town": "乡镇", "village": "村/社区"}.get(levels.get(code), "")
+    return f"{names.get(code, code)}（{level} {code}）"
+
+
+def dry_run(dataset: str, data: bytes, filename: str, sheet: str | None, scope: str = "") -> Report:
+    """Validate and preview once per (file, dataset, sheet, scope, store version); reruns reuse the report."""
+    key = (hashlib.sha256(data).hexdigest(), dataset, sheet, scope, app_data.version())
     cached = st.session_state.get("upload_report")
     if cached and cached[0] == key:
         return cached[1]
     with st.spinner("正在读取和校验… validating"):
-        report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, dry_run=True)
+        report = app_data.upload(dataset, data, filename, sheet=sheet, dry_run=True, scope=scope)
     st.session_state["upload_report"] = (key, report)
     return report
+
+
+def preview_frame(report: Report) -> pd.DataFrame:
+    rows = [{"期间": p["period"], "乡镇": p["town"], "地点": p["name"], "区划代码": p["region_code"],
+             "现有行数": p["rows_now"], "上传后行数": p["rows_after"],
+             "变化": "将清空" if p["rows_now"] and not p["rows_after"] else
+                     ("新增" if not p["rows_now"] else "")} for p in report.preview]
+    return pd.DataFrame(rows, columns=["期间", "乡镇", "地点", "区划代码", "现有行数", "上传后行数", "变化"])
+
+
+def confirmation_text(report: Report) -> str:
+    """What the commit will do, in the words the analyst confirms."""
+    scope = md_escape("、".join(s["name"] for s in report.scope)) or "全部"  # shown in st.success: Markdown
+    return (f"校验通过：{report.rows:,} 行，期间 {', '.join(report.periods)}，范围：{scope}。"
+            f"确认后将替换 {report.places_replaced} 个地点的 {report.rows_replaced:,} 行现有数据，"
+            f"写入 {report.rows:,} 行；范围以外的地区不受影响。")
+
+
+def show_preview(report: Report) -> bool:
+    """The per-place preview and a loud warning for each place the upload would empty; True when some are."""
+    emptied = report.emptied
+    for p in emptied:
+        st.error(f"⚠ {p['period']} {md_escape(p['town'])} {md_escape(p['name'])}（{p['region_code']}）现有 {p['rows_now']:,} 行，"
+                 f"上传后将没有数据。", icon=":material/warning:")
+    with st.expander(f"替换预览：{len(report.preview)} 个地点·期间", expanded=bool(emptied) or len(report.preview) <= 20):
+        st.dataframe(preview_frame(report), hide_index=True, width="stretch")
+    return bool(emptied)
 
 
 def show_recognition(report: Report) -> None:
@@ -84,9 +129,9 @@ def show_problems(report: Report) -> None:
                      column_config={"问题": st.column_config.TextColumn(width="large")})
 
 
-def commit(dataset: str, data: bytes, filename: str, sheet: str | None, who: str) -> None:
+def commit(dataset: str, data: bytes, filename: str, sheet: str | None, who: str, scope: str = "") -> None:
     """Commit, then start over with an empty uploader so the same file cannot be committed twice."""
-    report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, who=who)
+    report = app_data.upload(dataset, data, filename, sheet=sheet, who=who, scope=scope)
     st.session_state.pop("upload_report", None)
     st.session_state["upload_last"] = report
     st.session_state["upload_epoch"] = st.session_state.get("upload_epoch", 0) + 1
@@ -98,7 +143,8 @@ def show_last_commit() -> None:
     if report is None:
         return
     if report.committed:
-        st.success(f"已提交：{md_escape(report.filename)} 的 {report.rows:,} 行已生效（{', '.join(report.periods)}），"
-                   f"各页面即显示新数据。如需撤销，可在“数据版本”页恢复（版本 v{report.version}）。")
+        scope = "、".join(s["name"] for s in report.scope)
+        st.success(f"已提交：{md_escape(report.filename)} 的 {report.rows:,} 行已生效（{', '.join(report.periods)}，"
+                   f"范围：{md_escape(scope)}），各页面即显示新数据。如需撤销，可在“数据版本”页恢复（第 {report.version} 版）。")
     else:
         st.error("提交未成功，数据未作任何改变：" + md_escape("；".join(p.message for p in report.errors)))
