@@ -185,7 +185,7 @@ def test_an_upload_named_with_html_is_reported_as_text(watched: Page, evil_url, 
     expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="校验通过")).to_be_visible()
     wait_for_app(page)
     page.get_by_role("button", name="确认提交 Commit").click()
-    done = page.get_by_test_id("stAlertContentSuccess").filter(has_text="已提交")
+    expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="已提交")).to_be_visible()
     wait_for_app(page)
     assert UPLOAD_NAME in shown(page)  # the file name as written, in a Markdown alert
     shot(page, "markup_upload")
