@@ -11,9 +11,10 @@ from governance.web import app_data, auth, errors
 st.set_page_config(page_title="党建引领基层治理 · 指标看板", page_icon=str(Path(__file__).parent / "governance" / "assets" / "icon.png"), layout="wide")
 app_data.ensure_demo()
 app_data.pin_version()  # every query of this run reads this one version
-for warning in app_data.store_warnings():
-    st.toast(warning)
 user = auth.sidebar()
+if user is not None and user.can_write:  # stray files in a Delta log: ignored, and said to those who keep the data
+    for warning in app_data.store_warnings():
+        st.toast(warning)
 
 dashboard = [
     st.Page("pages/overview.py", title="总览 Overview", icon=":material/dashboard:", default=True),

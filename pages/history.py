@@ -3,6 +3,7 @@
 import streamlit as st
 
 from governance.core import contract
+from governance.core.text import md_escape
 from governance.web import app_data, auth, router
 from governance.web.views import history as history_view
 
@@ -24,7 +25,7 @@ if not user.can_write:
     st.stop()
 period = st.selectbox("期间 Period", history_view.periods(dataset), key="history_period")
 names = dict(zip(*[app_data.places(*app_data.store_key())[c] for c in ("region_code", "name")]))
-scope = st.selectbox("范围 Scope", history_view.scope_choices(), key="history_scope",
+scope = st.selectbox("范围 Scope", history_view.scope_choices(user.region), key="history_scope",
                      format_func=lambda c: "全部地区" if not c else f"{names.get(c, c)} ({c})",
                      disabled=contract.dataset(dataset).period_from is None)
 version = st.selectbox("恢复为 Restore to", history_view.restorable(dataset, period), key="history_version",
@@ -32,13 +33,13 @@ version = st.selectbox("恢复为 Restore to", history_view.restorable(dataset, 
                        format_func=lambda v: "无数据（首次上传之前）" if v == 0 else f"第 {v} 版之后的数据")
 if version is None:
     st.stop()
-where = "全部地区" if not scope else names.get(scope, scope)
+where = "全部地区" if not scope else md_escape(names.get(scope, scope))  # a checkbox label is Markdown
 sure = st.checkbox(f"确认将 {where} 在 {period} 的数据恢复为所选版本（当前数据仍保留在历史中，可再次恢复）",
                    key="history_confirm")
 if st.button("恢复 Restore", disabled=not sure, key="history_restore", type="primary"):
     new_version, problem = history_view.restore(dataset, period, version, scope, user.name)
     if problem:
-        st.error(problem)
+        st.error(md_escape(problem))
     else:
         st.success(f"已恢复：第 {new_version} 版。")
         st.rerun()

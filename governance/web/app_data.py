@@ -28,6 +28,7 @@ from governance.core.text import md_escape
 from governance.ingest.pipeline import Report, ingest
 from governance.metrics import attention, breakdowns, indicators, submissions
 from governance.metrics.indicators import View
+from governance.store.scope import code_range  # noqa: F401  (views: the places a scope covers)
 from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
     Store,
     StoreError,

@@ -60,12 +60,15 @@ def restorable(dataset: str, period: str) -> list[int]:
     return sorted(set(versions), reverse=True) + [0]
 
 
-def scope_choices() -> list[str]:
-    """Every place (county, towns, villages) a restore may be limited to; '' means every place."""
+def scope_choices(within: str | None = None) -> list[str]:
+    """Every place a restore may be limited to; '' means every place (not offered to an account bound to one)."""
     places = app_data.places(*app_data.store_key())
-    # '' is every place; an account bound to a place restores within it, so it picks from its own places only
-    return ([] if app_data.scope_region() else [""]) + [c for c, level in zip(places["region_code"], places["level"]) if level in ("county", "town",
-                                                                                               "village")]
+    codes = places["region_code"].tolist()
+    within = within or app_data.scope_region()
+    if within:  # an account bound to a place restores within it: no "every place"
+        lo, hi = app_data.code_range(within)
+        return [c for c in codes if lo <= int(c) <= hi]
+    return [""] + codes
 
 
 def restore(dataset: str, period: str, version: int, scope: str, who: str) -> tuple[int | None, str | None]:

@@ -23,11 +23,14 @@ def template_buttons(dataset: str) -> None:
         st.download_button("下载模板 (CSV)", templates.csv_bytes(dataset), f"{dataset}_模板.csv", key="tpl_csv")
 
 
-def scope_choices() -> list[str]:
-    """'' (the default: the towns the file holds) and every county, town and village, for the scope picker."""
+def scope_choices(within: str | None = None) -> list[str]:
+    """'' (the default: the towns the file holds) and every place the uploader may replace, for the picker."""
     places = app_data.places(*app_data.store_key())
-    keep = places[places["level"].isin(["province", "city", "county", "town", "village"])]
-    return [""] + keep["region_code"].tolist()
+    codes = places["region_code"].tolist()
+    if within:
+        lo, hi = app_data.code_range(within)
+        codes = [c for c in codes if lo <= int(c) <= hi]
+    return [""] + codes
 
 
 def scope_label(code: str) -> str:
@@ -42,7 +45,7 @@ def scope_label(code: str) -> str:
 
 def dry_run(dataset: str, data: bytes, filename: str, sheet: str | None, scope: str = "") -> Report:
     """Validate and preview once per (file, dataset, sheet, scope, store version); reruns reuse the report."""
-    key = (hashlib.sha256(data).hexdigest(), dataset, sheet, scope, app_data.version())
+    key = (hashlib.sha256(data).hexdigest(), dataset, sheet, scope, app_data.scope_region(), app_data.version())
     cached = st.session_state.get("upload_report")
     if cached and cached[0] == key:
         return cached[1]
