@@ -150,7 +150,7 @@ def test_names_from_uploads_are_text_on_every_page(watched: Page, evil_url, tmp_
     assert_inert(page, "petitions (town)")
 
     for path, heading in (("branches", "党支部评星定级"), ("briefing", "简报导出"), ("history", "数据版本 History"),
-                          ("grid", "网格化管理")):
+                          ("grid", "网格化管理"), ("submissions", "报送进度 Submissions")):
         page.goto(f"{evil_url}/{path}?region={tiny.COUNTY}&from=2024-10&to=2024-10")
         wait_for_app(page)
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
