@@ -32,12 +32,14 @@ data = [
     st.Page("pages/dictionary.py", title="指标说明 Indicators", icon=":material/menu_book:"),
 ]
 # Visitors who may open nothing get the sign-in (or closed) note at every page's address, and no page list.
-# With GOVERNANCE_PUBLIC_DASHBOARDS the pages are listed, and history and upload stop at their own sign-in check.
-if auth.access(user) == "closed":
+access = auth.access(user)
+if access == "closed":
     addresses = [Path(script).stem for script in sorted((Path(__file__).parent / "pages").glob("*.py"))]
     page = st.navigation([st.Page(auth.closed_page, title="登录 Sign in", default=True),
                           *[st.Page(auth.closed_page, title="登录 Sign in", url_path=address)
                             for address in addresses]], position="hidden")
+elif access == "dashboards":  # GOVERNANCE_PUBLIC_DASHBOARDS: read-only, never history, upload or submissions
+    page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": [p for p in data if p.title.startswith("指标说明")]})
 else:
     page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data})
 errors.guarded(page.run, page.title)

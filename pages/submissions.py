@@ -3,6 +3,7 @@
 import streamlit as st
 
 from governance.core import periods
+from governance.core.text import md_escape
 from governance.web import app_data, auth, router
 from governance.web.views import submissions as submissions_view
 
@@ -20,6 +21,6 @@ month = st.selectbox("报送月份 Month", months[::-1], index=months[::-1].inde
                      key="submissions_month", format_func=periods.month_label_zh)
 places = app_data.tracked_places(regions, home)
 names = dict(zip(regions["region_code"], regions["name"]))
-st.caption(f"{names.get(home, home)}：按各账号所辖地区（未设账号时按下一级地区）统计，共 {len(places)} 个地区。"
+st.caption(f"{md_escape(names.get(home, home))}：按各账号所辖地区（未设账号时按下一级地区）统计，共 {len(places)} 个地区。"
            "信访、纠纷台账按月报送（该月无件也须报送）；网格台账每个村(社区)每月一行；评星定级按评定周期。")
 submissions_view.show(places, month, names.get(home, home))

@@ -135,11 +135,7 @@ def test_public_dashboards_are_read_only_and_never_history_or_upload(monkeypatch
     monkeypatch.setenv("GOVERNANCE_PUBLIC_DASHBOARDS", "1")
     at = app({"users": USERS})
     assert len(at.metric) > 0  # the overview's figures
-    for path in ("pages/history.py", "pages/upload.py"):
-        at.switch_page(path)
-        at.run()
-        assert any("请先在左侧登录" in w.value for w in at.warning)
-        assert not at.dataframe and not at.get("file_uploader")
+    assert pages(at) == {"overview", "dictionary"}  # history and upload are not offered (nor by their address)
 
 
 def sign_in(at: AppTest, name: str, password: str) -> AppTest:
@@ -255,3 +251,16 @@ def test_an_error_shows_a_reference_id_and_logs_the_traceback(monkeypatch, caplo
     ref = shown.split("错误编号 ")[1][:6]
     assert len(ref) == 6 and f"error {ref} on page" in caplog.text
     assert "/srv/governance/secret/path.py exploded" in caplog.text and "Traceback" in caplog.text
+
+
+def test_a_handled_error_is_logged_under_the_id_the_user_is_given(caplog):
+    from governance.web import errors
+
+    with caplog.at_level(logging.ERROR, logger="governance.web"):
+        try:
+            raise OSError(28, "No space left on device", "/srv/store/_delta_log/x.json")
+        except OSError:
+            shown = errors.logged("恢复未完成，数据未改变", "restore")
+    ref = shown.split("错误编号 ")[1][:6]
+    assert shown == f"恢复未完成，数据未改变（错误编号 {ref}）" and "/srv" not in shown
+    assert f"error {ref} in restore" in caplog.text and "/srv/store/_delta_log/x.json" in caplog.text

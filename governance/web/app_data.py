@@ -24,6 +24,7 @@ from governance.core.regions import (
     home_region,  # noqa: F401  (pages call app_data.home_region)
 )
 from governance.core.settings import store_root
+from governance.core.text import md_escape
 from governance.ingest.pipeline import Report, ingest
 from governance.metrics import attention, breakdowns, indicators, submissions
 from governance.metrics.indicators import View
@@ -34,6 +35,7 @@ from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
     damage_message,
 )
 from governance.store import scope as scopes
+from governance.web import errors
 from queries import Engine
 
 TTL = 3600
@@ -132,9 +134,11 @@ def ensure_demo() -> None:
             try:
                 with st.spinner("首次启动，正在生成演示县数据… building the demo county"):
                     demo.write_demo(store, scale="county")
-            except (StoreError, OSError) as e:
+            except StoreError as e:
                 # a read-only or full disk: say so, and show the (empty) pages rather than a traceback
-                st.error(f"无法生成演示数据：{e}")
+                st.error(f"无法生成演示数据：{md_escape(str(e))}")
+            except OSError:  # its errno and paths go to the log, not the page
+                st.error(errors.logged("无法生成演示数据：服务器存储出错（磁盘已满或只读？），请联系系统管理员", "demo"))
 
 
 VIEW_DATE = "view_date"

@@ -200,7 +200,7 @@ def sidebar() -> User | None:
 
 def _keys(name: str) -> list[str]:
     ctx = get_script_run_ctx()
-    keys = [f"user:{name}", f"session:{ctx.session_id if ctx else '-'}"]
+    keys = [f"user:{name[:64]}", f"session:{ctx.session_id if ctx else '-'}"]  # a replayed widget value may be longer
     try:
         ip = st.context.ip_address
     except Exception:
@@ -214,8 +214,9 @@ def _sign_in_form(cfg: accounts.Config) -> None:
     if st.session_state.pop("auth_expired", False):
         st.info("长时间未操作，已自动退出，请重新登录。 Signed out after inactivity.")
     with st.form("auth_form"):
-        name = st.text_input("用户名 User", key="auth_name")
-        password = st.text_input("密码 Password", type="password", key="auth_password")
+        # Bounded inputs: every name tried is a key of the process-wide throttle table.
+        name = st.text_input("用户名 User", key="auth_name", max_chars=64)
+        password = st.text_input("密码 Password", type="password", key="auth_password", max_chars=256)
         if st.form_submit_button("登录 Sign in"):
             sign_in(cfg, name, password)
 

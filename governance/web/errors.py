@@ -31,3 +31,12 @@ def guarded(run: Callable[[], object], where: str) -> None:
         log.exception("error %s on page %s", ref, where)
         st.error(f"页面出错了（错误编号 {ref}）。请刷新页面重试；如果仍然出错，请把错误编号告诉系统管理员。"
                  f" Something went wrong (reference {ref}); please reload, or give the reference to your administrator.")
+
+
+def logged(message: str, where: str) -> str:
+    """For an exception being handled where the page can go on: log it (traceback and all) under a new
+    reference id, and return the user's message with that id. The exception's own text (a path, an errno)
+    stays in the log."""
+    ref = reference()
+    log.exception("error %s in %s", ref, where)
+    return f"{message}（错误编号 {ref}）"

@@ -150,7 +150,7 @@ def test_names_from_uploads_are_text_on_every_page(watched: Page, evil_url, tmp_
     assert_inert(page, "petitions (town)")
 
     for path, heading in (("branches", "党支部评星定级"), ("briefing", "简报导出"), ("history", "数据版本 History"),
-                          ("grid", "网格化管理")):
+                          ("grid", "网格化管理"), ("submissions", "报送进度 Submissions")):
         page.goto(f"{evil_url}/{path}?region={tiny.COUNTY}&from=2024-10&to=2024-10")
         wait_for_app(page)
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
@@ -185,7 +185,7 @@ def test_an_upload_named_with_html_is_reported_as_text(watched: Page, evil_url, 
     expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="校验通过")).to_be_visible()
     wait_for_app(page)
     page.get_by_role("button", name="确认提交 Commit").click()
-    done = page.get_by_test_id("stAlertContentSuccess").filter(has_text="已提交")
+    expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="已提交")).to_be_visible()
     wait_for_app(page)
     assert UPLOAD_NAME in shown(page)  # the file name as written, in a Markdown alert
     shot(page, "markup_upload")

@@ -9,7 +9,7 @@ from governance.briefing import pack as briefing
 from governance.briefing.summary import NoDataError
 from governance.charts import images
 from governance.core.text import md_escape
-from governance.web import app_data
+from governance.web import app_data, errors
 from governance.web.filters import Filters
 from governance.web.i18n import t
 
@@ -36,8 +36,12 @@ def downloads(f: Filters) -> None:
                 with st.spinner(t("正在生成…（图表在服务器上绘制，约需十几秒）", "Drawing charts on the server…")):
                     try:
                         app_data.briefing_file(f.region, f.end, kind)
-                    except (NoDataError, images.ExportError) as e:
-                        st.error(md_escape(str(e)))
+                    except NoDataError as e:
+                        st.error(md_escape(str(e)))  # written for the user: which place or month has no data
+                        continue
+                    except images.ExportError:
+                        st.error(errors.logged(t("简报文件生成失败，请稍后重试；如仍失败，请把错误编号告诉系统管理员",
+                                                 "The file could not be made; try again later"), f"briefing {kind}"))
                         continue
                 st.session_state[f"brief_{kind}"] = made_for
                 st.rerun()  # the button gives way to the download

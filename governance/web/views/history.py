@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from governance.web import app_data
+from governance.web import app_data, errors
 
 ACTIONS = {"ingest": "上传", "demo": "演示数据", "restore": "恢复"}
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -75,6 +75,8 @@ def restore(dataset: str, period: str, version: int, scope: str, who: str) -> tu
     """(new version, None) or (None, the message saying why nothing changed)."""
     try:
         result = app_data.restore(dataset, period, version, scope, who)
-    except (app_data.StoreError, OSError) as e:
+    except app_data.StoreError as e:
         return None, f"恢复未完成，数据未改变：{e}"
+    except OSError:  # a full or read-only disk: its errno and paths go to the log, not the page
+        return None, errors.logged("恢复未完成，数据未改变：服务器存储出错，请联系系统管理员", "restore")
     return result.version, None
