@@ -114,10 +114,12 @@ def latest_month_only(windows: dict[str, list], months_with_data: list[str]) -> 
 
 def shown_ratings(available: list[str], end: str, uploaded: dict[str, dt.date], view_date: dt.date) -> list[str]:
     """The rating periods shown for a view ending in month `end`, oldest first: those ended by then, and
-    a period rated in advance from the day it was uploaded (SPEC: shown as 预评, never hidden)."""
+    a period rated in advance from the day it was uploaded (SPEC: shown as 预评, never hidden), if that day
+    is on or before both the view date and the view's last day (a view of October 2024 read in 2026 shows what
+    October 2024 had, not a rating uploaded since)."""
+    seen_by = min(view_date, periods.last_day(end))
     shown = [p for p in available if periods.rating_end_month(p) <= end
-             or (p in uploaded and uploaded[p] <= view_date and periods.rating_end_month(p) > end
-                 and _rating_start_month(p) <= end)]
+             or (p in uploaded and uploaded[p] <= seen_by and _rating_start_month(p) <= end)]
     return sorted(shown, key=periods.rating_sort_key)
 
 

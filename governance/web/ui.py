@@ -121,7 +121,8 @@ def dataset_page(dataset: str, title_zh: str, title_en: str, f: Filters, keys: l
     header(title_zh, title_en, f)
     up_button(f)
     figures = kpi_cards(dataset, f, keys)
-    if not has_data(f, dataset):
+    early = contract.dataset(dataset).is_rating and figures.get("early")  # a rating shown as 预评
+    if not has_data(f, dataset) and not early:
         empty(dataset)
         st.stop()
     return figures
