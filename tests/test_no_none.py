@@ -12,7 +12,7 @@ from tests.conftest import run_app
 from tests.test_dashboard_pages import PAGES
 
 BAD = re.compile(r"\b(None|nan|NaN|NaT|<NA>)\b")
-FLOAT_COUNT = re.compile(r"\b\d+\.0(件|个|户)")
+FLOAT_COUNT = re.compile(r"(?<![.\d])\d+\.0(件|个(?!百分点)|户)")
 
 
 @pytest.fixture(autouse=True)
