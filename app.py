@@ -11,9 +11,10 @@ from governance.web import app_data, auth, errors
 st.set_page_config(page_title="党建引领基层治理 · 指标看板", page_icon=str(Path(__file__).parent / "governance" / "assets" / "icon.png"), layout="wide")
 app_data.ensure_demo()
 app_data.pin_version()  # every query of this run reads this one version
-for warning in app_data.store_warnings():
-    st.toast(warning)
 user = auth.sidebar()
+if user is not None and user.can_write:  # stray files in a Delta log: ignored, and said to those who keep the data
+    for warning in app_data.store_warnings():
+        st.toast(warning)
 
 dashboard = [
     st.Page("pages/overview.py", title="总览 Overview", icon=":material/dashboard:", default=True),
@@ -27,6 +28,7 @@ dashboard = [
 data = [
     st.Page("pages/upload.py", title="数据上传 Upload", icon=":material/upload:"),
     st.Page("pages/history.py", title="数据版本 History", icon=":material/history:"),
+    st.Page("pages/submissions.py", title="报送进度 Submissions", icon=":material/fact_check:"),
     st.Page("pages/dictionary.py", title="指标说明 Indicators", icon=":material/menu_book:"),
 ]
 # A page left out of st.navigation cannot be opened by its URL either: Streamlit runs the default page.
@@ -34,7 +36,7 @@ access = auth.access(user)
 if access == "all":
     page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data})
 elif access == "dashboards":  # GOVERNANCE_PUBLIC_DASHBOARDS: read-only, never history or upload
-    page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": data[2:]})
+    page = st.navigation({"看板 Dashboard": dashboard, "数据 Data": [p for p in data if p.title.startswith("指标说明")]})
 else:
     page = st.navigation([st.Page(auth.closed_page, title="登录 Sign in", url_path="signin", default=True)])
 errors.guarded(page.run, page.title)

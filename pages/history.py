@@ -24,7 +24,7 @@ if not user.can_write:
     st.stop()
 period = st.selectbox("期间 Period", history_view.periods(dataset), key="history_period")
 names = dict(zip(*[app_data.places(*app_data.store_key())[c] for c in ("region_code", "name")]))
-scope = st.selectbox("范围 Scope", history_view.scope_choices(), key="history_scope",
+scope = st.selectbox("范围 Scope", history_view.scope_choices(user.region), key="history_scope",
                      format_func=lambda c: "全部地区" if not c else f"{names.get(c, c)} ({c})",
                      disabled=contract.dataset(dataset).period_from is None)
 version = st.selectbox("恢复为 Restore to", history_view.restorable(dataset, period), key="history_version",

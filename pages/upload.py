@@ -16,7 +16,7 @@ dataset = st.selectbox("数据集 Dataset", list(contract.DATASETS), key="upload
 upload_view.template_buttons(dataset)
 
 upload_view.show_last_commit()
-scope = st.selectbox("范围 Scope（本次上传替换哪些地区的数据）", upload_view.scope_choices(), key="upload_scope",
+scope = st.selectbox("范围 Scope（本次上传替换哪些地区的数据）", upload_view.scope_choices(user.region), key="upload_scope",
                      format_func=upload_view.scope_label, disabled=contract.dataset(dataset).period_from is None,
                      help="默认只替换文件中出现的乡镇（街道）的数据；县级汇总文件如需清空某个未出现的乡镇，请选择县。"
                           "选择村（社区）时，文件中该村以外的行会被拒绝。")

@@ -3,7 +3,9 @@
 tests/fixtures/demo_indicators_2026-12-01.json was written by the code before the sub-packages (commit 4e48e8d)
 with tests/fixtures/run_cli_on_day.py: the demo county built as of 2026-12-01, then `indicators DATASET --json`
 for three places and three ranges per dataset. A change that moves code must leave every figure as it was;
-a change that means to alter a definition regenerates the file and says why in its commit.
+a change that means to alter a definition (or the demo) regenerates the file and says why in its commit.
+Regenerated once since: the demo county leaves two villages of 马营乡 without last month's grid row (for the
+报送进度 page), which moves the two county-wide grid cases that read November 2026 and nothing else.
 """
 
 from __future__ import annotations

@@ -239,3 +239,150 @@ def test_signature_lines_below_the_closing_total_are_not_data(store):
     report = ingest(store, "petitions", body.encode("gbk"), "oct.csv", dry_run=True, today=TODAY)
     assert report.accepted, report.as_json()["errors"]
     assert [r for _, r in report.parsed.dropped][-3:] == ["total", "footer", "footer"]
+
+
+# ---- scope, preview, template (SPEC: Rules for every upload) -------------------------------
+NOV_A = ["A11,甲镇,甲一村,2024-11-03,来访,劳动社保,是,,,,否", "A12,甲镇,甲二社区,2024-11-04,来信,教育,是,,,,否"]
+NOV_B = ["B11,乙镇,乙一村,2024-11-05,网上,教育,是,,,,否"]
+NOV_TODAY = dt.date(2024, 12, 1)
+
+
+def test_town_a_and_town_b_november_ledgers_both_stand(store):
+    a = ingest(store, "petitions", ledger(NOV_A), "甲镇11月.csv", today=NOV_TODAY)
+    b = ingest(store, "petitions", ledger(NOV_B), "乙镇11月.csv", today=NOV_TODAY)
+    assert a.committed and b.committed, (a.as_json(), b.as_json())
+    assert [s["code"] for s in a.scope] == [tiny.TOWN_A] and [s["code"] for s in b.scope] == [tiny.TOWN_B]
+    v = indicators.headline(Engine(store), "petitions", View(tiny.COUNTY, "2024-11", "2024-11"),
+                            today=NOV_TODAY)["current"]
+    assert v["received"] == 3  # A's 2 and B's 1
+
+
+def test_dry_run_preview_names_each_place_and_matches_the_commit(store):
+    # October now: A1 3 (p1-p3), A2 1 (p4), B1 2 (p5 p6). A county-scoped file with only A1's two rows:
+    rows = ["N1,甲镇,甲一村,2024-10-08,来访,劳动社保,是,,,,否", "N2,甲镇,甲一村,2024-10-09,来访,劳动社保,是,,,,否"]
+    dry = ingest(store, "petitions", ledger(rows), "县10月.csv", dry_run=True, scope=tiny.COUNTY, today=TODAY)
+    assert dry.accepted and not dry.committed
+    out = dry.as_json()
+    assert out["scope"] == [{"code": tiny.COUNTY, "name": "示范县"}]
+    assert [(p["region_code"], p["name"], p["town"], p["rows_now"], p["rows_after"])
+            for p in out["preview"]["places"]] == [
+        (tiny.A1, "甲一村", "甲镇", 3, 2), (tiny.A2, "甲二社区", "甲镇", 1, 0), (tiny.B1, "乙一村", "乙镇", 2, 0)]
+    assert [p["region_code"] for p in out["preview"]["emptied"]] == [tiny.A2, tiny.B1]
+    assert (out["preview"]["rows_now"], out["preview"]["rows_after"]) == (6, 2)
+    assert (dry.places_replaced, dry.rows_replaced) == (3, 6)
+    done = ingest(store, "petitions", ledger(rows), "县10月.csv", scope=tiny.COUNTY, today=TODAY)
+    assert done.committed
+    latest = store.history("petitions")[0]
+    assert (latest["replaced"], latest["rows"], latest["scope"]) == (6, 2, [tiny.COUNTY])
+    # without the county named, the same file replaces town A only: B1's two stay
+    store.rollback("petitions", "2024-10")
+    ingest(store, "petitions", ledger(rows), "甲镇10月.csv", today=TODAY)
+    october = store.read("petitions", periods=["2024-10"])
+    assert sorted(october.column("case_id").to_pylist()) == ["N1", "N2", "p5", "p6"]
+
+
+def test_rows_outside_a_named_scope_are_errors_with_their_excel_rows(store):
+    before = snapshot(store.root)
+    report = ingest(store, "petitions", ledger(NOV_A + NOV_B), "x.csv", scope=tiny.TOWN_A, today=NOV_TODAY)
+    assert not report.accepted
+    assert [(e.row, e.key) for e in report.errors] == [(6, "outside_scope")]  # title, title, header, A11, A12, B11
+    bad_scope = ingest(store, "petitions", ledger(NOV_A), "x.csv", scope="4111", today=NOV_TODAY)
+    assert [e.key for e in bad_scope.errors] == ["invalid_scope"]
+    assert snapshot(store.root) == before
+
+
+def test_the_download_template_with_its_sample_row_is_refused(store):
+    from governance.ingest import templates
+
+    before = snapshot(store.root)
+    for data, name in ((templates.csv_bytes("petitions"), "petitions_模板.csv"),
+                       (templates.xlsx_bytes("petitions"), "petitions_模板.xlsx")):
+        report = ingest(store, "petitions", data, name, today=TODAY)
+        assert not report.accepted
+        assert [(e.row, e.key) for e in report.errors][:1] == [(2, "template_row")], report.as_json()
+        assert "示例行" in report.errors[0].message
+    assert snapshot(store.root) == before
+
+
+def test_a_case_filed_by_another_town_in_the_same_month_is_a_duplicate(store):
+    report = ingest(store, "petitions", ledger(["p5,甲镇,甲一村,2024-10-09,网上,教育,是,,,,否"]), "甲镇.csv",
+                    today=TODAY)  # p5 is town B's October case, which this town-A file keeps
+    assert [(e.row, e.key) for e in report.errors] == [(4, "duplicate")]
+
+
+def test_cli_scope_dry_run_json_and_scoped_rollback(store, tmp_path):
+    f = tmp_path / "nov.csv"
+    f.write_bytes(ledger(NOV_A + NOV_B))
+    assert cli("ingest", "petitions", str(f), store_dir=store.root).returncode == 0  # towns A and B
+    a_only = tmp_path / "a.csv"
+    a_only.write_bytes(ledger(NOV_A[:1]))
+    dry = cli("ingest", "petitions", str(a_only), "--scope", tiny.COUNTY, "--dry-run", "--json", store_dir=store.root)
+    out = json.loads(dry.stdout)
+    assert dry.returncode == 0 and out["accepted"] and set(out) >= {"accepted", "dataset", "rows", "periods",
+                                                                      "errors", "preview"}
+    assert [(p["region_code"], p["rows_now"], p["rows_after"]) for p in out["preview"]["emptied"]] == [
+        (tiny.A2, 1, 0), (tiny.B1, 1, 0)]
+    human = cli("ingest", "petitions", str(a_only), "--scope", tiny.COUNTY, store_dir=store.root)
+    assert human.returncode == 0 and "将被清空" in human.stdout and "WARNING" in human.stderr
+    back = cli("rollback", "petitions", "2024-11", "--scope", tiny.TOWN_B, store_dir=store.root)
+    assert back.returncode == 0, back.stderr
+    nov = store.read("petitions", periods=["2024-11"])
+    # B's row is back (from the first upload); A keeps the county file's A11
+    assert sorted(nov.column("case_id").to_pylist()) == ["A11", "B11"]
+    hist = json.loads(cli("history", "petitions", "--json", store_dir=store.root).stdout)
+    assert [(h["action"], h["scope"]) for h in hist[:2]] == [("restore", [tiny.TOWN_B]), ("ingest", [tiny.COUNTY])]
+
+
+def test_cli_has_no_upload_size_cap(store, tmp_path, monkeypatch):
+    f = tmp_path / "nov.csv"
+    f.write_bytes(ledger(NOV_A))
+    monkeypatch.setenv("GOVERNANCE_MAX_UPLOAD_MB", "0.0001")  # the web's cap, set absurdly low
+    run = subprocess.run([sys.executable, "-m", "governance", "ingest", "petitions", str(f), "--dry-run", "--json",
+                          "--store", str(store.root)], cwd=ROOT, capture_output=True, text=True, check=False,
+                         env={**__import__("os").environ, "GOVERNANCE_MAX_UPLOAD_MB": "0.0001"})
+    assert run.returncode == 0 and json.loads(run.stdout)["accepted"], run.stdout
+    # the web path keeps its cap
+    assert ingest(store, "petitions", ledger(NOV_A), "nov.csv", dry_run=True).errors[0].key == "too_large"
+
+
+def test_indicators_branches_takes_rating_periods_and_a_ratings_only_store(tmp_path):
+    import pyarrow as pa
+
+    store = Store(tmp_path / "ratings")
+    store.commit("regions", tiny.regions(), source="r.csv")
+    yearly = tiny.branches().set_column(3, "period", pa.array(["2024"] * 7))
+    yearly = yearly.set_column(0, "branch_id", pa.array([f"b{i}" for i in range(7)]))
+    store.commit("branches", yearly, source="2024评星.csv")  # period=2024/ folders only
+    run = cli("indicators", "branches", "--from", "2024", "--to", "2024", "--json", store_dir=store.root)
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    # tiny ratings: stars 3 5 2 4 5 1 5 -> 7 branches, three five-star
+    assert out["branches"] == 7 and out["five_star_share"] == pytest.approx(3 / 7)
+    plain = cli("indicators", "branches", "--json", store_dir=store.root)  # no range: the latest rating
+    assert plain.returncode == 0 and json.loads(plain.stdout)["branches"] == 7
+    half = cli("indicators", "branches", "--from", "2024-H1", "--to", "2024-H2", "--json", store_dir=store.root)
+    assert half.returncode == 0
+    wrong = cli("indicators", "petitions", "--from", "2024", store_dir=store.root)
+    assert wrong.returncode == 2 and "YYYY-MM" in wrong.stderr
+
+
+def test_an_account_bound_to_a_place_uploads_only_inside_it(store):
+    # a village office (A1): its file replaces its own village by default, not the whole town
+    rows = ["N1,甲镇,甲一村,2024-10-08,来访,劳动社保,是,,,,否"]
+    report = ingest(store, "petitions", ledger(rows), "甲一村.csv", today=TODAY, within=tiny.A1)
+    assert report.committed and [s["code"] for s in report.scope] == [tiny.A1]
+    october = store.read("petitions", periods=["2024-10"])
+    # A1's p1-p3 replaced by N1; A2's p4 and B1's p5 p6 stand
+    assert sorted(october.column("case_id").to_pylist()) == ["N1", "p4", "p5", "p6"]
+    before = snapshot(store.root)
+    other = ingest(store, "petitions", ledger(rows + ["N2,甲镇,甲二社区,2024-10-09,来访,教育,是,,,,否"]), "x.csv",
+                   today=TODAY, within=tiny.A1)
+    assert [(e.row, e.key) for e in other.errors] == [(5, "outside_account")]
+    wider = ingest(store, "petitions", ledger(rows), "x.csv", today=TODAY, within=tiny.TOWN_A, scope=tiny.COUNTY)
+    assert [e.key for e in wider.errors] == ["outside_account"]
+    regions = ingest(store, "regions", b"region_code,name\n", "r.csv", today=TODAY, within=tiny.TOWN_A)
+    assert [e.key for e in regions.errors] == ["outside_account"]
+    # the county's own account holds the whole tree: it may replace the regions table
+    county = ingest(store, "regions", b"region_code,name\n", "r.csv", today=TODAY, within=tiny.COUNTY, dry_run=True)
+    assert "outside_account" not in [e.key for e in county.errors]
+    assert snapshot(store.root) == before

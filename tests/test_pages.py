@@ -140,3 +140,72 @@ def test_an_unreadable_secrets_file_closes_writing(tmp_path, monkeypatch):
         ValueError("bad toml"))})())
     assert auth.mode() == "broken"
     assert auth.current_user() is None and auth.access(None) == "closed"
+
+
+def test_a_commit_during_a_page_run_never_mixes_versions(tiny_store, monkeypatch):
+    """An upload lands between two queries of one run: the whole run still reads the version it started on."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from governance.store import Store
+    from governance.web import app_data
+
+    seen = []
+    real = app_data.frame
+
+    def frame(root, ver, *args):
+        seen.append(ver)
+        if len(seen) == 1:  # after the page's first query, an office commits 24 November petitions
+            n = 24
+            Store(root).commit("petitions", pa.table({
+                "case_id": [f"mid-{i}" for i in range(n)], "region_code": [tiny.A1] * n,
+                "received_on": pa.array([dt.date(2024, 11, 5)] * n, pa.date32()), "channel": ["visit"] * n,
+                "category": ["x"] * n, "is_initial": [True] * n, "closed_on": pa.array([None] * n, pa.date32()),
+                "resolved_first_time": pa.array([None] * n, pa.bool_()),
+                "satisfaction": pa.array([None] * n, pa.string()), "is_repeat": [False] * n}), source="mid-run.csv")
+        return real(root, ver, *args)
+
+    monkeypatch.setattr(app_data, "frame", frame)
+    at = run_app()
+    assert len(seen) > 3 and len(set(seen)) == 1, seen
+    first = seen[0]
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["受理量"] == "6件"  # October, as the version the run started on had it
+    assert "2024年10月" in at.caption[0].value
+    seen.clear()
+    at.run()  # the next run reads the new version (the month picked stays October in this session)
+    assert set(seen) != {first} and len(set(seen)) == 1
+
+
+def test_upload_page_scope_picker_preview_and_the_second_confirmation_for_emptied_places(tiny_store):
+    from governance.store import Store
+    from tests.test_ingest import ledger
+
+    at = run_app()
+    at.switch_page("pages/upload.py")
+    at.run()
+    at.selectbox(key="upload_dataset").set_value("petitions")
+    at.run()
+    at.selectbox(key="upload_scope").set_value(tiny.COUNTY)  # a county file that should also empty what it omits
+    at.run()
+    only_a1 = ledger(["N1,甲镇,甲一村,2024-10-08,来访,劳动社保,是,,,,否", "N2,甲镇,甲一村,2024-10-09,来访,教育,是,,,,否"])
+    at.file_uploader(key="upload_file_0").upload("县10月.csv", only_a1, "text/csv")
+    at.run()
+    assert not at.exception
+    # October now: A1 3, A2 1, B1 2 -> the file keeps A1 at 2 and empties A2 and B1
+    (ok,) = [s.value for s in at.success if "校验通过" in s.value]
+    assert "范围：示范县" in ok and "替换 3 个地点的 6 行现有数据" in ok and "写入 2 行" in ok
+    emptied = [e.value for e in at.error if "上传后将没有数据" in e.value]
+    assert len(emptied) == 2 and any("甲二社区" in e for e in emptied) and any("乙一村" in e for e in emptied)
+    preview = next(d.value for d in at.dataframe if "上传后行数" in d.value.columns)
+    assert preview[["地点", "现有行数", "上传后行数"]].values.tolist() == [["甲一村", 3, 2], ["甲二社区", 1, 0],
+                                                                      ["乙一村", 2, 0]]
+    assert at.button(key="upload_commit").disabled  # not until the emptied places are confirmed
+    at.checkbox(key="upload_confirm_empty").check()
+    at.run()
+    at.button(key="upload_commit").click()
+    at.run()
+    assert any("已提交" in s.value for s in at.success)
+    october = Store(tiny_store).read("petitions", periods=["2024-10"])
+    assert sorted(october.column("case_id").to_pylist()) == ["N1", "N2"]

@@ -37,6 +37,7 @@ class Config:
     mode: str  # local | password | oidc | broken
     users: dict[str, Account] = field(default_factory=dict)
     analysts: tuple[str, ...] = ()  # OIDC: e-mails (or names) that may write
+    regions: dict[str, str] = field(default_factory=dict)  # OIDC: e-mail -> the place it is bound to
     problems: list[str] = field(default_factory=list)
 
 
@@ -61,7 +62,12 @@ def _oidc(secrets: dict) -> Config:
     analysts = roles.get("analysts", []) if isinstance(roles, dict) else None
     if not isinstance(analysts, list) or not all(isinstance(a, str) for a in analysts):
         return Config("broken", problems=["[roles] analysts 应为用户邮箱列表 [roles] analysts must be a list of e-mails"])
-    return Config("oidc", analysts=tuple(analysts))
+    # [roles.regions] "li@example.org" = "411122104000": an OIDC user bound to a place, as [users.x] region is
+    regions = roles.get("regions", {})
+    if not isinstance(regions, dict) or not all(isinstance(v, str) and CODE.match(v) for v in regions.values()):
+        return Config("broken", problems=["[roles.regions] 应为 邮箱 = \"12位区划代码\" "
+                                          "[roles.regions] must map e-mails to quoted 12-digit codes"])
+    return Config("oidc", analysts=tuple(analysts), regions=dict(regions))
 
 
 def _password(users) -> Config:

@@ -155,15 +155,34 @@ def _named(places: dict[str, str], code: str) -> str:
     return places.get(code) or code
 
 
-def _scope_problems(parsed, table, scope: list[str]) -> list[Problem]:
+def _scope_problems(parsed, table, scope: list[str], *, account: bool = False) -> list[Problem]:
     inside = scopes.mask(pc.cast(table.column("region_code"), pa.int64()), scope)
     bad = pc.indices_nonzero(pc.invert(inside)).to_pylist()
     rows = np.asarray(parsed.rows, dtype=np.int64)
     letter = parsed.letters.get("region_code") or parsed.letters.get("village", "")
     shown = "、".join(scope)
-    return [Problem(int(rows[i]), letter, "region_code", "outside_scope",
-                    f"该行地区（{table.column('region_code')[i].as_py()}）不在本次上传范围（{shown}）内 "
-                    f"(outside_scope)", table.column("region_code")[i].as_py()) for i in bad]
+    where, key = ("您的账号所辖范围", "outside_account") if account else ("本次上传范围", "outside_scope")
+    return [Problem(int(rows[i]), letter, "region_code", key,
+                    f"该行地区（{table.column('region_code')[i].as_py()}）不在{where}（{shown}）内 "
+                    f"({key})", table.column("region_code")[i].as_py()) for i in bad]
+
+
+def _account_problems(store: Store, dataset_key: str, within: str, named: list[str]) -> list[Problem]:
+    """What an account bound to a place may not do: name a scope wider than its place, or replace the
+    region tree unless it holds the whole of it (SPEC: accounts bound to a place)."""
+    if dataset_key == "regions":
+        top = store.read("regions")
+        tops = set() if top is None else {c for c, p in zip(top.column("region_code").to_pylist(),
+                                                             top.column("parent_code").to_pylist()) if not p}
+        if within not in tops:
+            return [Problem(0, "", "", "outside_account", f"行政区划表只能由最高一级的账号上传，您的账号限于 {within} "
+                                                          "(outside_account: only an account over the whole tree may upload regions)")]
+        return []
+    lo, hi = scopes.code_range(within)
+    wider = [c for c in named if not (lo <= scopes.code_range(c)[0] and scopes.code_range(c)[1] <= hi)]
+    return [Problem(0, "", "region_code", "outside_account",
+                    f"范围 {c} 超出您的账号所辖范围 {within} (outside_account: scope wider than the account's place)")
+            for c in wider]
 
 
 def ingest(
@@ -178,10 +197,13 @@ def ingest(
     today: dt.date | None = None,
     scope: str | list[str] | None = None,
     max_bytes: int | None = None,
+    within: str | None = None,
 ) -> Report:
     """Read, validate, preview and (unless ``dry_run``) commit one upload within its scope.
 
     ``scope``: the place code(s) the upload replaces; default the towns its rows hold (SPEC).
+    ``within``: the place the uploading account is bound to (None: not bound): rows outside it are errors,
+    a named scope may not be wider, and a village's account replaces only its village by default.
     ``max_bytes``: the size cap (None: the web's default; the command line passes no cap).
     """
     ds = contract.dataset(dataset_key)
@@ -196,6 +218,13 @@ def ingest(
         report.problems.append(Problem(0, "", "", "invalid_scope", "行政区划表整表替换，不能指定范围 "
                                        "the regions table is replaced whole: no scope"))
         return report
+    if within:
+        wider = _account_problems(store, dataset_key, within, named)
+        if wider:
+            report.problems.extend(wider)
+            return report
+        if not named and ds.period_from and contract.level_of_code(within) == "village":
+            named = [within]  # by default a file replaces its towns: a village office may replace only itself
     report.scope_named = bool(named)
     try:
         parsed = read_upload(data, filename, dataset_key, sheet=sheet, max_bytes=max_bytes)
@@ -226,6 +255,11 @@ def ingest(
                 f"请保留这些地区，或先恢复相应数据 (orphaned_facts: {len(orphaned)} codes used by facts are missing)"))
             return report
     table = result.table
+    if within and ds.period_from:
+        outside = _scope_problems(parsed, table, [within], account=True)
+        if outside:
+            report.problems[:0] = outside
+            return report
     if named:
         outside = _scope_problems(parsed, table, named)
         if outside:

@@ -551,10 +551,17 @@ class Store:
         changes: list[PlaceChange] = []
         adds, removes, written, replaced, after_total = [], [], [], 0, 0
         new_period = new.column("period") if ds.period_from else None
+        everywhere = tuple(scope_codes) == scopes.EVERYWHERE
         for n, period in enumerate(periods):
             old_parts = [p for p in live if p["period"] == period]
-            old = pa.concat_tables([pq.read_table(p["file"]).cast(schema) for p in old_parts]) if old_parts \
-                else schema.empty_table()
+            try:
+                old = self._read_parts(dataset_key, base, period, old_parts, schema)
+            except DamagedError:
+                if not everywhere:
+                    raise  # the rows to keep cannot be read: repair the period first (the message says how)
+                # replacing a whole period needs none of its rows: this is how a damaged period is repaired
+                old = schema.empty_table()
+                replaced += sum(p["rows"] for p in old_parts)
             inside = scopes.mask(old.column("code_num"), scope_codes)
             kept = old.filter(pc.invert(inside))
             fresh = new.filter(pc.equal(new_period, period)) if new_period is not None else new
@@ -579,6 +586,19 @@ class Store:
             del old, kept, after
         return {"changes": changes, "adds": adds, "removes": removes, "written": written,
                 "replaced": replaced, "rows_after": after_total}
+
+    def _read_parts(self, dataset_key: str, version: int, period: str, parts: list[dict], schema: pa.Schema
+                    ) -> pa.Table:
+        """A period's current rows, held to the checksums their commits recorded."""
+        if not parts:
+            return schema.empty_table()
+        bad = self._verify(dataset_key, version, parts)
+        if bad:
+            raise DamagedError(dataset_key, [period], "; ".join(bad.values()))
+        try:
+            return pa.concat_tables([pq.read_table(p["file"]).cast(schema) for p in parts])
+        except (OSError, pa.ArrowException) as e:
+            raise DamagedError(dataset_key, [period], type(e).__name__) from e
 
     def _replace(self, dataset_key: str, new: pa.Table, periods: list[str], scope_codes: list[str], meta: dict,
                  *, unchanged: dict[str, int] | None = None, check: Callable[[str], None] | None = None

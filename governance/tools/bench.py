@@ -252,7 +252,7 @@ def _month_list(start: str, end: str) -> list[str]:
 # ---- the command ------------------------------------------------------
 def _child(engine: str, root: Path, arg) -> dict:
     code = (
-        "import json, sys; from pathlib import Path; from governance import bench; "
+        "import json, sys; from pathlib import Path; from governance.tools import bench; "
         f"print(json.dumps(bench.run_{engine}(Path(sys.argv[1]), {'Path' if engine == 'ingest' else 'int'}(sys.argv[2]))))"
     )
     out = subprocess.run(

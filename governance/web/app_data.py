@@ -24,13 +24,16 @@ from governance.core.regions import (
     home_region,  # noqa: F401  (pages call app_data.home_region)
 )
 from governance.core.settings import store_root
-from governance.metrics import attention, breakdowns, indicators
+from governance.ingest.pipeline import Report, ingest
+from governance.metrics import attention, breakdowns, indicators, submissions
 from governance.metrics.indicators import View
+from governance.store.scope import code_range  # noqa: F401  (views: the places a scope covers)
 from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
     Store,
     StoreError,
     damage_message,
 )
+from governance.store import scope as scopes
 from queries import Engine
 
 TTL = 3600
@@ -45,12 +48,35 @@ class _Store(Store):
 
 
 @st.cache_resource
-def _engine(root: str) -> Engine:
+def _base_engine(root: str) -> Engine:
     return Engine(_Store(root))
 
 
+# The cached functions below take the store key's first part, the store root with the account's place after
+# this mark: an account bound to a place gets results from an engine scoped to it (the query layer filters
+# every view), and a result cached for one place is never served to an account of another.
+SCOPE_MARK = "#scope="
+
+
+def _engine(key: str):
+    root, _, region = key.partition(SCOPE_MARK)
+    engine = _base_engine(root)
+    if region:
+        return engine.scoped(*View(region, "2000-01", "2000-01").code_range)
+    return engine
+
+
 def engine() -> Engine:
-    return _engine(str(store_root()))
+    """The unscoped engine, for the store itself (uploads, history); reads go through store_key()."""
+    return _base_engine(str(store_root()))
+
+
+def scope_region() -> str | None:
+    """The place the signed-in account is bound to; None: the whole store."""
+    from governance.web import auth
+
+    user = auth.current_user()
+    return getattr(user, "region", None) if user else None
 
 
 PIN = "_store_version"
@@ -71,7 +97,9 @@ def version() -> str:
 
 
 def store_key() -> tuple[str, str]:
-    return str(store_root()), version()
+    """(store root and scope, version): the first argument of every cached read."""
+    region = scope_region()
+    return str(store_root()) + (f"{SCOPE_MARK}{region}" if region else ""), version()
 
 
 def damaged() -> dict[str, str]:
@@ -223,6 +251,61 @@ def export_key(region: str, month: str) -> tuple:
 def loaded_on(dataset: str) -> dt.date | None:
     """When the dataset's current data was loaded (a chart image's stamp)."""
     return briefing.as_of(engine().store.manifest(version()), [dataset])
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _submissions(root: str, ver, places: tuple[str, ...], month: str) -> pd.DataFrame:
+    eng = _engine(root)
+    history = {key: eng.store.history(key) for key in contract.FACT_DATASETS}
+    return submissions.tracker(eng, list(places), month, history, version=ver)
+
+
+def tracked_places(regions: pd.DataFrame, home: str) -> list[str]:
+    """Whose ledgers are expected: the places accounts are bound to under home, else the places one level down."""
+    from governance.web import auth
+
+    lo, hi = View(home, "2000-01", "2000-01").code_range
+    known = set(regions["region_code"])
+    bound = [c for c in auth.bound_places() if c in known and lo <= int(c) <= hi and c != home]
+    if bound:
+        return bound
+    return sorted(regions.loc[regions["parent_code"] == home, "region_code"]) or [home]
+
+
+def submission_status(places: list[str], month: str) -> pd.DataFrame:
+    """Per dataset and place: latest period, sent for `month` or not, villages missing, the last upload."""
+    root, ver = store_key()
+    return _submissions(root, ver, tuple(places), month)
+
+
+# ---- writing and the log, limited to the account's place ------------------------------------------------
+
+def upload(dataset: str, data: bytes, filename: str, *, sheet: str | None = None, scope: str | None = None,
+           who: str | None = None, dry_run: bool = False) -> Report:
+    """Check (and unless dry_run commit) an upload; a bound account's rows and scope stay inside its place."""
+    return ingest(engine().store, dataset, data, filename, sheet=sheet, dry_run=dry_run, scope=scope or None,
+                  who=who, within=scope_region())
+
+
+def history(dataset: str) -> list[dict]:
+    """The dataset's commits, newest first; a bound account sees those whose scope reaches its place."""
+    rows = engine().store.history(dataset)
+    region = scope_region()
+    if region:
+        rows = [r for r in rows if scopes.overlaps(tuple(r.get("scope") or scopes.EVERYWHERE), [region])]
+    return rows
+
+
+def restore(dataset: str, period: str, version: int, scope: str | None, who: str):
+    """Bring back an earlier state of a period within a scope; a bound account's scope is at most its place."""
+    region = scope_region()
+    if region:
+        scope = scope or region
+        lo, hi = scopes.code_range(region)
+        slo, shi = scopes.code_range(scope)
+        if not (lo <= slo and shi <= hi):
+            raise StoreError(f"范围 {scope} 超出您的账号所辖范围 {region} (scope wider than the account's place)")
+    return engine().store.restore(dataset, period, version, scope=[scope] if scope else None, who=who)
 
 
 def indicator_help(ind: contract.Indicator) -> str:

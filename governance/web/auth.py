@@ -88,6 +88,14 @@ def config() -> accounts.Config:
     return accounts.read(secrets, file_exists=bool(secrets) or _file_exists())
 
 
+def bound_places() -> list[str]:
+    """The places accounts are bound to (password accounts' region, OIDC [roles.regions]): the offices the
+    submission tracker expects ledgers from."""
+    cfg = config()
+    found = {a.region for a in cfg.users.values() if a.region} | set(cfg.regions.values())
+    return sorted(found)
+
+
 def mode() -> str:
     return config().mode
 
@@ -122,7 +130,7 @@ def current_user() -> User | None:
         if not st.user.is_logged_in:
             return None
         email = st.user.get("email") or st.user.get("name") or "user"
-        return User(str(email), "analyst" if email in cfg.analysts else "viewer")
+        return User(str(email), "analyst" if email in cfg.analysts else "viewer", cfg.regions.get(email))
     name = st.session_state.get("auth_user")
     account = cfg.users.get(name) if name else None
     if account is None:  # signed out, or the account was removed from the file meanwhile

@@ -124,6 +124,10 @@ def page_filters() -> Filters:
     return f
 
 
+LEVEL_LABEL = {"city": ("市", "City"), "county": ("县(区)", "County"), "town": ("乡镇(街道)", "Town"),
+               "village": ("村(社区)", "Village")}
+
+
 def sidebar() -> Filters | None:
     """Draw the shared filters; None when the store has no data yet."""
     root, ver = app_data.store_key()
@@ -147,15 +151,20 @@ def sidebar() -> Filters | None:
         st.radio("语言 Language", ["zh", "en"], key="lang", horizontal=True,
                  format_func=lambda v: "中文" if v == "zh" else "English")
         st.markdown(f"**{t('查看范围', 'View')}**")
+        # Two pickers, for the two levels below home: towns and villages of a county; an account bound to a
+        # town gets its villages only, one bound to a village no picker at all.
         towns = _children(regions, home)
-        town = st.selectbox(t("乡镇(街道)", "Town"), [ALL, *towns["region_code"]], key="f_town",
-                            format_func=lambda c: f"{names[home]}（全部 all）" if c == ALL else names.get(c, c))
-        village = ALL
-        if town != ALL:
-            villages = _children(regions, town)
+        town = village = ALL
+        if not towns.empty:
+            town = st.selectbox(t(*LEVEL_LABEL[contract.CHILD_LEVEL[contract.level_of_code(home)]]),
+                                [ALL, *towns["region_code"]], key="f_town",
+                                format_func=lambda c: f"{names[home]}（全部 all）" if c == ALL else names.get(c, c))
+        villages = _children(regions, town) if town != ALL else towns.iloc[0:0]
+        if not villages.empty:
             if st.session_state.get("f_village") not in (ALL, *villages["region_code"]):
                 st.session_state["f_village"] = ALL
-            village = st.selectbox(t("村(社区)", "Village"), [ALL, *villages["region_code"]], key="f_village",
+            village = st.selectbox(t(*LEVEL_LABEL[contract.CHILD_LEVEL[contract.level_of_code(town)]]),
+                                   [ALL, *villages["region_code"]], key="f_village",
                                    format_func=lambda c: "全部 all" if c == ALL else names.get(c, c))
         today = settings.today()
         if not isinstance(st.session_state.get("f_day"), dt.date) or st.session_state["f_day"] > today:

@@ -119,3 +119,30 @@ def test_a_gbk_ledger_is_validated_committed_and_shown_on_the_overview(page: Pag
     expect(metric_value(page, "受理量")).to_have_text("3件")  # October 2024 is now the uploaded ledger
     shot(page, "04_overview_after")
     assert not page.page_errors, page.page_errors
+
+
+def commit_ledger(page: Page, tmp_path, name: str, data: bytes, scope_text: str) -> None:
+    go_to(page, "数据上传 Upload", "数据上传 Upload")
+    upload_ledger(page, tmp_path, name, data)
+    ok = page.get_by_test_id("stAlertContentSuccess").filter(has_text="校验通过")
+    expect(ok).to_contain_text(f"范围：{scope_text}")
+    expect(ok).to_contain_text("范围以外的地区不受影响")
+    wait_for_app(page)
+    page.get_by_role("button", name="确认提交 Commit").click()
+    expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="已提交")).to_be_visible()
+    wait_for_app(page)
+
+
+def test_town_a_and_town_b_november_uploads_both_show(page: Page, app_url, tmp_path):
+    """The issue's case: one town's November upload must not wipe the other towns' November."""
+    from tests.test_ingest import NOV_A, NOV_B
+
+    open_overview(page, app_url)
+    commit_ledger(page, tmp_path, "甲镇11月.csv", ledger(NOV_A), "甲镇")  # 2 cases, town A
+    commit_ledger(page, tmp_path, "乙镇11月.csv", ledger(NOV_B), "乙镇")  # 1 case, town B
+    shot(page, "06_upload_town_b")
+    page.goto(app_url)  # a new session opens on the latest month: November
+    wait_for_app(page)
+    expect(page.get_by_text("示范县 · 2024年11月", exact=False)).to_be_visible()
+    expect(metric_value(page, "受理量")).to_have_text("3件")  # both towns: 2 + 1, not 1
+    assert not page.page_errors, page.page_errors

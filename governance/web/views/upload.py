@@ -11,7 +11,7 @@ import streamlit as st
 from governance.core import contract
 from governance.core.text import md_escape
 from governance.ingest import templates
-from governance.ingest.pipeline import Report, ingest
+from governance.ingest.pipeline import Report
 from governance.web import app_data
 
 DROP_REASONS = {"title": "标题行", "blank": "空行", "total": "合计行", "footer": "表尾（填表人等）"}
@@ -23,11 +23,14 @@ def template_buttons(dataset: str) -> None:
         st.download_button("下载模板 (CSV)", templates.csv_bytes(dataset), f"{dataset}_模板.csv", key="tpl_csv")
 
 
-def scope_choices() -> list[str]:
-    """'' (the default: the towns the file holds) and every county, town and village, for the scope picker."""
+def scope_choices(within: str | None = None) -> list[str]:
+    """'' (the default: the towns the file holds) and every place the uploader may replace, for the picker."""
     places = app_data.places(*app_data.store_key())
-    keep = places[places["level"].isin(["province", "city", "county", "town", "village"])]
-    return [""] + keep["region_code"].tolist()
+    codes = places["region_code"].tolist()
+    if within:
+        lo, hi = app_data.code_range(within)
+        codes = [c for c in codes if lo <= int(c) <= hi]
+    return [""] + codes
 
 
 def scope_label(code: str) -> str:
@@ -42,13 +45,12 @@ def scope_label(code: str) -> str:
 
 def dry_run(dataset: str, data: bytes, filename: str, sheet: str | None, scope: str = "") -> Report:
     """Validate and preview once per (file, dataset, sheet, scope, store version); reruns reuse the report."""
-    key = (hashlib.sha256(data).hexdigest(), dataset, sheet, scope, app_data.version())
+    key = (hashlib.sha256(data).hexdigest(), dataset, sheet, scope, app_data.scope_region(), app_data.version())
     cached = st.session_state.get("upload_report")
     if cached and cached[0] == key:
         return cached[1]
     with st.spinner("正在读取和校验… validating"):
-        report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, dry_run=True,
-                        scope=scope or None)
+        report = app_data.upload(dataset, data, filename, sheet=sheet, dry_run=True, scope=scope)
     st.session_state["upload_report"] = (key, report)
     return report
 
@@ -132,7 +134,7 @@ def show_problems(report: Report) -> None:
 
 def commit(dataset: str, data: bytes, filename: str, sheet: str | None, who: str, scope: str = "") -> None:
     """Commit, then start over with an empty uploader so the same file cannot be committed twice."""
-    report = ingest(app_data.engine().store, dataset, data, filename, sheet=sheet, who=who, scope=scope or None)
+    report = app_data.upload(dataset, data, filename, sheet=sheet, who=who, scope=scope)
     st.session_state.pop("upload_report", None)
     st.session_state["upload_last"] = report
     st.session_state["upload_epoch"] = st.session_state.get("upload_epoch", 0) + 1
