@@ -40,7 +40,7 @@ def expected_text(store, dataset, ind, region, start, end):
     h = indicators.headline(Engine(store), dataset, View(region, start, end), today=dt.date.today())
     text = formatting.value(h["current"][ind.key], ind)
     base = h["bases"]["current"].get(ind.key)
-    return f"{text}（{base}件）" if base is not None and h["current"][ind.key] is not None and base < 5 else text
+    return f"{text}（{base}{ind.base_unit}）" if base is not None and h["current"][ind.key] is not None and base < 5 else text
 
 
 @pytest.mark.parametrize("page", PAGES)

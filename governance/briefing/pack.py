@@ -36,7 +36,7 @@ from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, formatting, periods, targets
 from governance.core.text import md_escape, plotly_unescape
-from governance.metrics import attention, indicators
+from governance.metrics import attention, indicators, ranking
 from governance.metrics.cards import Card, cards
 from queries import Engine
 
@@ -223,7 +223,7 @@ def dataset_charts(f: Facts, manifest: dict) -> list[Chart]:
         out.append(Chart(f"{f.dataset}-trend", f.dataset, "", fig, _trend_takeaway(f, ind), span, trend_as_of))
     if place.child_level and len(summary.charted(f, ind)) >= 2:
         term = summary.CHILD_TERM.get(level, "下级")
-        fig = charts.ranking(f.children, ind, level=place.child_level,
+        fig = charts.ranking(ranking.order(f.children, ind), ind, level=place.child_level,
                              title=f"各{term}{name}排名（{f.period_label}，{unit}）")
         out.append(Chart(f"{f.dataset}-ranking", f.dataset, "", fig, _ranking_takeaway(f, ind) or f"{ind.zh}见图。",
                          f.period_label, month_as_of))

@@ -253,9 +253,7 @@ def _rate(facts: Facts, key: str, label: str | None = None) -> str | None:
         return f"{label or ind.zh}{fmt(value, ind)}（办理期内，尚有件未到期限）"
     base = facts.base(key) if ind.is_ratio else None
     if base is not None and base < settings.small_base():
-        unit = {"branches": "个", "weak": "个", "tier_rated": "个", "grids": "个", "households": "户"}.get(
-            ind.denominator, "件")
-        return f"{label or ind.zh}{fmt(value, ind)}（仅{count(base, unit)}，不作评价）"
+        return f"{label or ind.zh}{fmt(value, ind)}（仅{count(base, ind.base_unit)}，不作评价）"
     return clauses(f"{label or ind.zh}{fmt(value, ind)}", versus_target(value, ind, facts.place.level))
 
 

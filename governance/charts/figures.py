@@ -109,18 +109,19 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
             dark: bool = False, months: int = 1) -> go.Figure:
     """Places one level down, best first, coloured by status; customdata carries the code for drill-down.
 
-    SPEC small numbers and maturity: a place whose rate rests on too few cases, or is still 办理期内, is
-    drawn grey after the ranked ones, with its base beside the value; a place without a figure is left out
-    of the bars (the table lists it)."""
-    from governance.metrics.ranking import UNRANKED, order
-
-    data = order(df, ind)
-    data = data[data["unranked"] != "empty"].copy()
+    SPEC small numbers and maturity: `df` comes ordered by governance.metrics.ranking.order, whose `ranked`,
+    `unranked` and `base` columns it reads: a place whose rate rests on too few cases, or is still 办理期内, is
+    drawn grey after the ranked ones, with its base beside the value; a place without a figure is left out of
+    the bars (the table lists it). Without those columns every place with a figure is ranked."""
+    if "ranked" not in df:
+        df = df.dropna(subset=[ind.key]).sort_values(ind.key, ascending=ind.higher_is_better is False).assign(
+            ranked=True, unranked="", base=None)
+    data = df[df[ind.key].notna()].copy()
     data["status"] = [targets.status(v, ind, level, months) if ranked else None
                       for v, ranked in zip(data[ind.key], data["ranked"])]
-    status_text = [STATUS_ZH[s] if ranked else UNRANKED[why][0] + "，不排名"
+    status_text = [STATUS_ZH[s] if ranked else {"small": "样本少", "immature": "办理期内"}.get(why, "") + "，不排名"
                    for s, ranked, why in zip(data["status"], data["ranked"], data["unranked"])]
-    texts = [formatting.with_base(f"{v:{_fmt(ind)}}", b) if b is not None and b == b else f"{v:{_fmt(ind)}}"
+    texts = [formatting.with_base(f"{v:{_fmt(ind)}}", b, unit=ind.base_unit) if b is not None and b == b else f"{v:{_fmt(ind)}}"
              for v, b in zip(_values(data[ind.key], ind), data["base"])]
     fig = go.Figure(go.Bar(
         x=_values(data[ind.key], ind), y=data["place_name"].fillna(data["place_code"]).map(plotly_escape),

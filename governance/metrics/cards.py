@@ -54,7 +54,7 @@ class Card:
 
     def value_text(self, lang: str = "zh") -> str:
         text = formatting.value(self.value, self.indicator, lang)
-        return formatting.with_base(text, self.base, lang) if self.small else text
+        return formatting.with_base(text, self.base, lang, self.indicator.base_unit) if self.small else text
 
     def delta_text(self, lang: str = "zh") -> str | None:
         """The change read aloud; None when there is nothing to compare."""

@@ -203,6 +203,9 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
     if df.empty:
         empty(dataset)
         return
+    from governance.metrics.ranking import UNRANKED, order
+
+    df = order(df, ind)
     level_zh = {"town": t("乡镇(街道)", "Towns: "), "village": t("村(社区)", "Villages: "),
                 "county": t("县(区)", "Counties: "), "city": t("市", "Cities: ")}.get(f.child_level, "")
     fig = charts.ranking(df, ind, level=f.child_level, months=periods.months_between(f.start, f.end), title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
@@ -215,9 +218,6 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
         code = points[0].get("customdata", [None])[0]
         if code:
             drill(code)
-    from governance.metrics.ranking import UNRANKED, order
-
-    df = order(df, ind)
     names = dict(zip(df["place_code"], df["place_name"]))
     pick = st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
                         format_func=lambda c: t("（选择地区）", "(choose a place)") if c == "" else names[c])

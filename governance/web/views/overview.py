@@ -95,7 +95,7 @@ def side_cell(row, ind: contract.Indicator, level: str | None) -> tuple[str, str
         return text, targets.status(value, ind, level) if value is not None else None
     base = row.get(ind.denominator) if ind.denominator in row else None
     base = None if base is None or pd.isna(base) else base
-    text = formatting.with_base(text, base)
+    text = formatting.with_base(text, base, unit=ind.base_unit)
     immature = ind.matures and "mature" in row and not bool(row["mature"])
     if value is None or immature or base is not None and base < settings.small_base():
         return text + ("（办理期内）" if immature and value is not None else ""), None
