@@ -61,6 +61,8 @@ def card_caption(card) -> str:
         notes.append(("预评", "rated in advance"))
     if notes:
         why = " · ".join(t(*n) for n in notes)
+        if card.small:
+            why += f"（{formatting.count(card.base)}{card.indicator.base_unit}）" if lang() == "zh" else f" ({card.base})"
         extra = {"办理期内": t("（尚有件未到期限，不评达标，见超期未办结/未化解）", " (cases not yet due: not rated)"),
                  "样本少": t("（不足{n}件，不评达标）", " (under {n} cases: not rated)")}
         hint = "".join(extra.get(n[0], "") for n in notes).format(n=settings.small_base())
@@ -103,7 +105,7 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
         with col.container(border=True):
             st.metric(
                 name(ind),
-                card.value_text(lang()),
+                formatting.value(card.value, ind, lang()),  # the base goes in the caption: a card cuts long values
                 shown_delta,
                 delta_color="off" if ind.higher_is_better is None else ("normal" if ind.higher_is_better else "inverse"),
                 delta_arrow="off" if card.delta is None or abs(card.delta) < 0.0005 else "auto",
