@@ -89,6 +89,9 @@ def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title
             hovertemplate=f"%{{x}}<br>{ind.zh}：%{{y:{_fmt(ind)}}}{axis_unit(ind)}（办理期内）<extra></extra>",
         ))
         fig.add_vrect(x0=x.iloc[pts[0]], x1=x.iloc[pts[-1]], fillcolor=TARGET_COLOR, opacity=0.08, line_width=0)
+        # the legend names only the hollow points, under the plot, clear of the title and subtitle
+        fig.data[0].showlegend = False
+        fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0.0))
     t = targets.target_for(ind.dataset, ind.key, level)
     lines = list(t.band) if t.band else [t.target] if t.target is not None else []
     for value in lines:
