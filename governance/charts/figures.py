@@ -25,6 +25,7 @@ FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans
 STATUS_COLOR = {"green": "#1A9850", "amber": "#F1B82D", "red": "#B2182B", None: "#8C8C8C"}
 SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 TARGET_COLOR = "#7F7F7F"
+UNRANKED_COLOR = "#C8C8C8"  # a place not ranked (too few cases, or 办理期内): lighter than the no-target grey
 
 
 def template(dark: bool = False, scale: float = 1.0) -> go.layout.Template:
@@ -129,8 +130,7 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
     fig = go.Figure(go.Bar(
         x=_values(data[ind.key], ind), y=data["place_name"].fillna(data["place_code"]).map(plotly_escape),
         orientation="h",
-        marker_color=[STATUS_COLOR[s] for s in data["status"]],
-        marker_opacity=[1.0 if r else 0.45 for r in data["ranked"]],
+        marker_color=[STATUS_COLOR[s] if r else UNRANKED_COLOR for s, r in zip(data["status"], data["ranked"])],
         customdata=list(zip(data["place_code"], status_text)),
         text=texts, textposition="outside", cliponaxis=False,
         hovertemplate=f"%{{y}}<br>{ind.zh}：%{{x:{_fmt(ind)}}}{axis_unit(ind)}<br>%{{customdata[1]}}<extra></extra>",
