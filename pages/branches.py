@@ -10,8 +10,9 @@ router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
 figures = ui.dataset_page("branches", "党支部评星定级", "Branch star ratings", f,
-                          ["branches", "five_star_share", "three_plus_share", "upgraded", "downgraded", "weak",
-                           "rectification_rate"])
+                          ["branches", "five_star_share", "three_plus_share", "good_share", "upgraded", "downgraded",
+                           "weak", "rectification_rate"])
+branches_view.early_note(figures)
 
 ind = ui.indicator_picker("branches", "branches_indicator")
 left, right = st.columns(2)
@@ -19,6 +20,7 @@ with left:
     branches_view.stars(f, figures)
 with right:
     ui.ranking("branches", ind, f, f"branches_rank_{f.region}")
+branches_view.tiers(f, figures)
 
 st.subheader(t("评定周期趋势", "By rating period"))
 ui.trend("branches", ind, f, "branches_trend")

@@ -15,7 +15,9 @@ ui.up_button(f)
 
 for key in contract.FACT_DATASETS:
     st.subheader(dataset_name(key))
-    ui.kpi_cards(key, f)
+    figures = ui.kpi_cards(key, f)
+    if key == "branches":
+        overview_view.tier_line(figures)
     if not ui.has_data(f, key):
         ui.empty(key)
 

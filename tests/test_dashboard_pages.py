@@ -35,12 +35,11 @@ def expected(store, dataset, key, region, start, end, window="current"):
     return h[window][key]
 
 
-def expected_text(store, dataset, ind, region, start, end):
-    """The card's value: with its base beside it when it rests on fewer than 5 cases (SPEC small numbers)."""
+def small_bases(store, dataset, ind, region, start, end) -> str | None:
+    """"（2件）" when the card's rate rests on fewer than 5 cases (SPEC small numbers): its caption says so."""
     h = indicators.headline(Engine(store), dataset, View(region, start, end), today=dt.date.today())
-    text = formatting.value(h["current"][ind.key], ind)
     base = h["bases"]["current"].get(ind.key)
-    return f"{text}（{base}件）" if base is not None and h["current"][ind.key] is not None and base < 5 else text
+    return f"（{base}{ind.base_unit}）" if base is not None and h["current"][ind.key] is not None and base < 5 else None
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -71,7 +70,10 @@ def test_kpi_cards_show_the_query_layers_figures(store, region, start, end, cmp)
             cur = expected(store, dataset, ind.key, region, start, end)
             prev = expected(store, dataset, ind.key, region, start, end, cmp)
             value, delta = shown[ind.zh]
-            assert value == expected_text(store, dataset, ind, region, start, end), (ind.key, region)
+            assert value == formatting.value(cur, ind), (ind.key, region)
+            small = small_bases(store, dataset, ind, region, start, end)
+            if small:
+                assert any(f"样本少{small}" in c.value for c in at.caption), (ind.key, region, small)
             want = formatting.change(indicators.change(cur, prev, ind), ind)
             if cur is not None and prev is None:
                 want = "对比期无数据"

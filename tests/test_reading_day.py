@@ -137,8 +137,8 @@ def test_a_rating_uploaded_before_its_period_ends_is_shown_as_early(tmp_path, mo
     after = indicators.headline(eng, "branches", nov, today=D(2024, 11, 25))
     assert after["early"] and after["rating_period"] == "2024-H2" and after["current"]["branches"] == 4
     card = cards("branches", after, keys=["five_star_share"])[0]
-    assert card.early  # shown as 预评 (and, over 4 branches, with its base: 50.0%（4件）)
-    assert card.value_text() == "50.0%（4件）"
+    assert card.early  # shown as 预评 (and, over 4 branches, with its base: 50.0%（4个）)
+    assert card.value_text() == "50.0%（4个）"
     before = indicators.headline(eng, "branches", nov, today=D(2024, 11, 10))
     assert not before["early"] and before["rating_period"] == "2024-H1" and before["current"]["branches"] == 3
     # a view of June 2024 read later does not show a rating uploaded after June
@@ -187,7 +187,25 @@ def test_the_tier_split_of_183_villages_is_read_from_an_extract_and_a_yearly_onl
     assert towns.loc[towns["window_name"] == "current", "tier_good"].tolist() == [36]
 
 
-def test_only_a_rating_loaded_before_its_period_ends_is_an_early_one():
+def test_the_command_line_reads_figures_as_of_a_given_day(tmp_path, capsys):
+    import json
+
+    from governance.tools import cli
+
+    day.build(tmp_path / "store")
+    out = {}
+    for on in ("2024-11-30", "2024-12-01"):
+        capsys.readouterr()
+        assert cli.main(["indicators", "petitions", "--from", "2024-10", "--to", "2024-10", "--as-of", on,
+                         "--store", str(tmp_path / "store"), "--json"]) == 0
+        out[on] = json.loads(capsys.readouterr().out)
+    # q1 (1 October, open) is overdue from day 61 only
+    assert out["2024-11-30"]["overdue"] == 0 and out["2024-12-01"]["overdue"] == 1
+    assert out["2024-12-01"]["closed"] == 4 and out["2024-12-01"]["received"] == 6
+    assert cli.main(["indicators", "petitions", "--as-of", "1 December", "--store", str(tmp_path / "store")]) == 2
+
+
+def test_only_a_rating_loaded_by_the_views_last_day_is_an_early_one():
     D = dt.date
     # 2026-H2 rated in advance, loaded on 20 November: a 预评 from that day, in a view of November
     assert indicators.shown_ratings(["2025-H2", "2026-H2"], "2026-11", {"2026-H2": D(2026, 11, 20)},

@@ -34,7 +34,7 @@ from governance.briefing.summary import (  # noqa: F401  (NoDataError is part of
 )
 from governance.charts import figures as charts
 from governance.charts import images
-from governance.core import contract, formatting, periods, targets
+from governance.core import contract, formatting, periods, ranking
 from governance.core.text import md_escape, plotly_unescape
 from governance.metrics import attention, indicators
 from governance.metrics.cards import Card, cards
@@ -162,15 +162,19 @@ def as_of(manifest: dict, datasets: list[str], wanted: set[str] | None = None) -
 
 def _trend_takeaway(f: Facts, ind: contract.Indicator) -> str:
     s = f.series.dropna(subset=[ind.key])
+    if ind.matures and "mature" in s:
+        # highs and lows over final months only: a month still being worked is not its lowest
+        s = s[s["mature"].astype(bool)]
     word, now = ("上期", "本期") if f.dataset == "branches" else ("环比", "本月")
     cur = f.current[ind.key]
     if cur is None:
         parts = [f"{now}无{ind.zh}数据"]
     else:
         parts = [summary.clauses(f"{now}{ind.zh}{summary.fmt(cur, ind)}",
+                                 "办理期内，尚有件未到期限" if ind.matures and not f.mature else None,
                                  summary.versus_previous(cur, f.head["mom"][ind.key], ind, word))]
     if len(s) >= 3:
-        since = f"{periods.period_label_zh(s['month'].iloc[0])}以来"
+        since = f"{periods.period_label_zh(s['month'].iloc[0])}以来" + ("已定型的各月中" if ind.matures else "")
         hi, lo = s.loc[s[ind.key].idxmax()], s.loc[s[ind.key].idxmin()]
         if summary.fmt(hi[ind.key], ind) == summary.fmt(lo[ind.key], ind):
             parts.append(f"{since}各期均为{summary.fmt(hi[ind.key], ind)}")
@@ -181,6 +185,8 @@ def _trend_takeaway(f: Facts, ind: contract.Indicator) -> str:
 
 
 def _ranking_takeaway(f: Facts, ind: contract.Indicator) -> str:
+    if ind.matures and not f.mature:
+        return "办理期内：本月尚有件未到期限，暂不排名（图中灰色）；是否拖延看超期未办结/未化解。"
     text = summary.ranking_sentence(f) or ""
     return text.split("看，", 1)[-1] if "看，" in text else text
 
@@ -215,9 +221,9 @@ def dataset_charts(f: Facts, manifest: dict) -> list[Chart]:
         word = "各评定周期" if f.dataset == "branches" else "月度"
         fig = charts.trend(f.series, ind, level=level, title=f"{place.name}{name}{word}趋势（{unit}）")
         out.append(Chart(f"{f.dataset}-trend", f.dataset, "", fig, _trend_takeaway(f, ind), span, trend_as_of))
-    if place.child_level and len(summary.ranked(f, ind)) >= 2:
+    if place.child_level and len(summary.charted(f, ind)) >= 2:
         term = summary.CHILD_TERM.get(level, "下级")
-        fig = charts.ranking(f.children, ind, level=place.child_level,
+        fig = charts.ranking(ranking.order(f.children, ind), ind, level=place.child_level,
                              title=f"各{term}{name}排名（{f.period_label}，{unit}）")
         out.append(Chart(f"{f.dataset}-ranking", f.dataset, "", fig, _ranking_takeaway(f, ind) or f"{ind.zh}见图。",
                          f.period_label, month_as_of))
@@ -327,7 +333,7 @@ def _day(d: dt.date) -> str:
 def _kpi_rows(pack: Pack) -> list[list[str]]:
     rows = []
     for k in pack.kpis:
-        status = targets.STATUS_ZH[k.status] if k.value is not None else "无数据"
+        status = k.status_word()
         rows.append([contract.dataset(k.dataset).zh, k.indicator.zh, k.value_text(), k.delta_text() or "—",
                      k.target_text or "—",
                      f"{STATUS_SHAPE[k.status]} {status}"])

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from governance.core import contract, periods, targets
+from governance.core import contract, periods, ranking, settings, targets
 from governance.core.formatting import prose as fmt
 from governance.core.formatting import prose_count as count
 from governance.core.formatting import prose_percent as pct
 from governance.core.formatting import trim
 from governance.core.text import md_escape
-from governance.metrics import breakdowns, indicators
+from governance.metrics import indicators
 from governance.metrics.indicators import View
 from queries import Engine
 
@@ -70,6 +70,14 @@ class Facts:
     @property
     def current(self) -> dict:
         return self.head["current"]
+
+    @property
+    def mature(self) -> bool:
+        """Whether the month's maturing rates are final on the view date (SPEC); not: 办理期内."""
+        return self.head.get("mature", {}).get("current", True)
+
+    def base(self, key: str):
+        return self.head.get("bases", {}).get("current", {}).get(key)
 
     @property
     def period_label(self) -> str:
@@ -123,7 +131,7 @@ def gather(engine: Engine, region: str, month: str, *, version: int | None = Non
         series = indicators.query(engine, key, trend_view, by="month", version=version, today=today)
         if contract.dataset(key).is_rating:
             has_data = head["current"]["branches"] is not None
-            period = breakdowns.rating_period(engine, view, version) if has_data else None
+            period = head.get("rating_period") if has_data else None
         else:
             has_data = month in found[key]
             period = month
@@ -189,18 +197,28 @@ def _names(rows: pd.DataFrame, term: str) -> str:
 
 
 def ranked(facts: Facts, ind: contract.Indicator | None = None) -> pd.DataFrame:
-    """The places one level down with a value, best first (the ranking chart's order)."""
+    """The places one level down that are ranked, best first (the ranking chart's order): not those whose
+    rate rests on too few cases or is still 办理期内 (SPEC), nor those without a figure."""
     ind = ind or main_rate(facts.dataset)
     if facts.children.empty or ind.key not in facts.children:
         return pd.DataFrame(columns=["place_code", "place_name", ind.key])
-    data = facts.children.dropna(subset=[ind.key])
-    ascending = ind.higher_is_better is False
-    return data.sort_values([ind.key, "place_code"], ascending=[ascending, True]).reset_index(drop=True)
+    data = ranking.order(facts.children, ind)
+    return data[data["ranked"]].reset_index(drop=True)
+
+
+def charted(facts: Facts, ind: contract.Indicator | None = None) -> pd.DataFrame:
+    """The places the ranking chart draws: every one with a figure (the unranked greyed after the ranked)."""
+    ind = ind or main_rate(facts.dataset)
+    if facts.children.empty or ind.key not in facts.children:
+        return pd.DataFrame(columns=["place_code", "place_name", ind.key])
+    return facts.children.dropna(subset=[ind.key])
 
 
 def ranking_sentence(facts: Facts) -> str | None:
     """分乡镇(街道)看，办结率最高的是…（…），最低的是…（…）；N个未达到目标。"""
     ind = main_rate(facts.dataset)
+    if ind.matures and not facts.mature:
+        return None  # a month still being worked is not ranked: its places are compared by 超期 instead
     data = ranked(facts, ind)
     if len(data) < 2:
         return None
@@ -230,7 +248,22 @@ def _rate(facts: Facts, key: str, label: str | None = None) -> str | None:
     value = facts.current[key]
     if value is None:
         return None
+    if ind.matures and not facts.mature:
+        # SPEC: a month whose cases are not all due is not called failing; it is read as 办理期内
+        return f"{label or ind.zh}{fmt(value, ind)}（办理期内，尚有件未到期限）"
+    base = facts.base(key) if ind.is_ratio else None
+    if base is not None and base < settings.small_base():
+        return f"{label or ind.zh}{fmt(value, ind)}（仅{count(base, ind.base_unit)}，不作评价）"
     return clauses(f"{label or ind.zh}{fmt(value, ind)}", versus_target(value, ind, facts.place.level))
+
+
+def _overdue(facts: Facts, what: str) -> str:
+    """超期未办结 / 超期未化解 on the view date: what flags a recent month."""
+    n = facts.current.get("overdue")
+    days = settings.deadline_for(facts.dataset)
+    if not n:
+        return f"无超过{days}天期限仍未{what}的件"
+    return f"超过{days}天期限仍未{what}{count(n, '件')}"
 
 
 def _changes(facts: Facts, key: str) -> str | None:
@@ -253,7 +286,7 @@ def petitions_text(f: Facts) -> str:
         return f"{lead}未受理信访事项。"
     first = clauses(f"{lead}共受理信访事项{count(c['received'], '件')}", _changes(f, "received"))
     closed = clauses(f"办结{count(c['closed'], '件')}", _rate(f, "closure_rate"))
-    text = _sentences([first, closed, _rate(f, "on_time_rate"), _rate(f, "first_attempt_rate"),
+    text = _sentences([first, closed, _overdue(f, "办结"), _rate(f, "on_time_rate"), _rate(f, "first_attempt_rate"),
                        _rate(f, "satisfaction_rate", "群众满意率"), _rate(f, "repeat_rate")])
     return text + (ranking_sentence(f) or "")
 
@@ -266,7 +299,8 @@ def disputes_text(f: Facts) -> str:
     first = clauses(f"{lead}共排查矛盾纠纷{count(c['found'], '件')}", _changes(f, "found"))
     resolved = clauses(f"化解{count(c['resolved'], '件')}", _rate(f, "resolution_rate"))
     backlog = f"尚有{count(c['backlog'], '件')}未化解" if c["backlog"] else "已全部化解"
-    text = _sentences([first, resolved, _rate(f, "local_rate"), _rate(f, "escalation_rate"), backlog])
+    text = _sentences([first, resolved, _rate(f, "local_rate"), _rate(f, "escalation_rate"), backlog,
+                       _overdue(f, "化解")])
     return text + (ranking_sentence(f) or "")
 
 
@@ -286,7 +320,8 @@ def grid_text(f: Facts) -> str:
 def branches_text(f: Facts) -> str:
     c = f.current
     stars = c["stars_distribution"]
-    lead = f"{f.period_label}评星定级，{f.place.whole}参评党支部{count(c['branches'], '个')}"
+    early = "（预评，该周期尚未结束）" if f.head.get("early") else ""
+    lead = f"{f.period_label}评星定级{early}，{f.place.whole}参评党支部{count(c['branches'], '个')}"
     five = clauses(f"其中五星级{count(stars['5'], '个')}、占{pct(c['five_star_share'])}",
                  versus_target(c["five_star_share"], _ind("branches", "five_star_share"), f.place.level))
     three = clauses(f"三星级及以上占{pct(c['three_plus_share'])}",
@@ -300,7 +335,12 @@ def branches_text(f: Facts) -> str:
         weak = clauses(f"软弱涣散党支部{count(c['weak'], '个')}", _rate(f, "rectification_rate"))
     else:
         weak = "无软弱涣散党支部"
-    text = _sentences([clauses(lead, five), three, moved, weak])
+    tiers = c.get("tier_distribution") or {}
+    tier = None
+    if any(v for k, v in tiers.items() if k != "未定"):
+        tier = clauses("等次评定" + "、".join(f"{k}{count(v, '个')}" for k, v in tiers.items() if v and k != "未定"),
+                       f"“好”等次占{pct(c['good_share'])}" if c.get("good_share") is not None else None)
+    text = _sentences([clauses(lead, five), three, tier, moved, weak])
     return text + (ranking_sentence(f) or "")
 
 

@@ -25,6 +25,7 @@ FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans
 STATUS_COLOR = {"green": "#1A9850", "amber": "#F1B82D", "red": "#B2182B", None: "#8C8C8C"}
 SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 TARGET_COLOR = "#7F7F7F"
+UNRANKED_COLOR = "#C8C8C8"  # a place not ranked (too few cases, or 办理期内): lighter than the no-target grey
 
 
 def template(dark: bool = False, scale: float = 1.0) -> go.layout.Template:
@@ -89,6 +90,9 @@ def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title
             hovertemplate=f"%{{x}}<br>{ind.zh}：%{{y:{_fmt(ind)}}}{axis_unit(ind)}（办理期内）<extra></extra>",
         ))
         fig.add_vrect(x0=x.iloc[pts[0]], x1=x.iloc[pts[-1]], fillcolor=TARGET_COLOR, opacity=0.08, line_width=0)
+        # the legend names only the hollow points, under the plot, clear of the title and subtitle
+        fig.data[0].showlegend = False
+        fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0.0))
     t = targets.target_for(ind.dataset, ind.key, level)
     lines = list(t.band) if t.band else [t.target] if t.target is not None else []
     for value in lines:
@@ -109,24 +113,24 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
             dark: bool = False, months: int = 1) -> go.Figure:
     """Places one level down, best first, coloured by status; customdata carries the code for drill-down.
 
-    SPEC small numbers and maturity: a place whose rate rests on too few cases, or is still 办理期内, is
-    drawn grey after the ranked ones, with its base beside the value; a place without a figure is left out
-    of the bars (the table lists it)."""
-    from governance.core.ranking import UNRANKED, order
-
-    data = order(df, ind)
-    data = data[data["unranked"] != "empty"].copy()
+    SPEC small numbers and maturity: `df` comes ordered by governance.core.ranking.order, whose `ranked`,
+    `unranked` and `base` columns it reads: a place whose rate rests on too few cases, or is still 办理期内, is
+    drawn grey after the ranked ones, with its base beside the value; a place without a figure is left out of
+    the bars (the table lists it). Without those columns every place with a figure is ranked."""
+    if "ranked" not in df:
+        df = df.dropna(subset=[ind.key]).sort_values(ind.key, ascending=ind.higher_is_better is False).assign(
+            ranked=True, unranked="", base=None)
+    data = df[df[ind.key].notna()].copy()
     data["status"] = [targets.status(v, ind, level, months) if ranked else None
                       for v, ranked in zip(data[ind.key], data["ranked"])]
-    status_text = [STATUS_ZH[s] if ranked else UNRANKED[why][0] + "，不排名"
+    status_text = [STATUS_ZH[s] if ranked else {"small": "样本少", "immature": "办理期内"}.get(why, "") + "，不排名"
                    for s, ranked, why in zip(data["status"], data["ranked"], data["unranked"])]
-    texts = [formatting.with_base(f"{v:{_fmt(ind)}}", b) if b is not None and b == b else f"{v:{_fmt(ind)}}"
+    texts = [formatting.with_base(f"{v:{_fmt(ind)}}", b, unit=ind.base_unit) if b is not None and b == b else f"{v:{_fmt(ind)}}"
              for v, b in zip(_values(data[ind.key], ind), data["base"])]
     fig = go.Figure(go.Bar(
         x=_values(data[ind.key], ind), y=data["place_name"].fillna(data["place_code"]).map(plotly_escape),
         orientation="h",
-        marker_color=[STATUS_COLOR[s] for s in data["status"]],
-        marker_opacity=[1.0 if r else 0.45 for r in data["ranked"]],
+        marker_color=[STATUS_COLOR[s] if r else UNRANKED_COLOR for s, r in zip(data["status"], data["ranked"])],
         customdata=list(zip(data["place_code"], status_text)),
         text=texts, textposition="outside", cliponaxis=False,
         hovertemplate=f"%{{y}}<br>{ind.zh}：%{{x:{_fmt(ind)}}}{axis_unit(ind)}<br>%{{customdata[1]}}<extra></extra>",

@@ -75,6 +75,12 @@ class Indicator:
     def is_ratio(self) -> bool:
         return self.denominator is not None
 
+    @property
+    def base_unit(self) -> str:
+        """What the denominator counts, as written beside a rate: 0.0%（2件）, 50.0%（4个）."""
+        return {"branches": "个", "weak": "个", "tier_rated": "个", "grids": "个", "households": "户",
+                "population": "人"}.get(self.denominator or "", "件")
+
 
 @dataclass(frozen=True)
 class Dataset:

@@ -25,12 +25,12 @@ def value(v, ind: Indicator, lang: str = "zh") -> str:
     return f"{v:,}{unit}"
 
 
-def with_base(text: str, base, lang: str = "zh") -> str:
+def with_base(text: str, base, lang: str = "zh", unit: str = "件") -> str:
     """A rate with the cases it rests on, e.g. "0.0%（2件）" (SPEC: small numbers show their base)."""
     if base is None:
         return text
     n = count(base)
-    return f"{text} ({n})" if lang == "en" else f"{text}（{n}件）"
+    return f"{text} ({n})" if lang == "en" else f"{text}（{n}{unit}）"
 
 
 def count(v) -> str:

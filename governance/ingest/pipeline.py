@@ -21,8 +21,8 @@ from governance.ingest import templates
 from governance.ingest.readers import Parsed, ReadError, read_upload
 from governance.ingest.validate import HasProblems, Problem, validate
 from governance.store import Store, StoreError
-from governance.store.delta import conform
 from governance.store import scope as scopes
+from governance.store.delta import conform
 
 
 @dataclass

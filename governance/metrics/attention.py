@@ -43,7 +43,7 @@ def red_places(children: pd.DataFrame, dataset: str, child_level: str) -> pd.Dat
                 rows.append({"place_code": r["place_code"], "place_name": r["place_name"], "dataset": dataset,
                              "indicator": ind.key, "indicator_zh": ind.zh, "value": value,
                              "target": targets.target_for(dataset, ind.key, child_level).text(ind),
-                             "reason": "red"})
+                             "reason": "red", "base": r[ind.denominator] if ind.denominator in r else None})
     return pd.DataFrame(rows)
 
 

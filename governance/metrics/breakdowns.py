@@ -6,8 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from governance.core import contract, periods
-from governance.core import settings
+from governance.core import contract, periods, settings
 from governance.core.settings import deadline_days
 from governance.metrics import indicators
 from governance.metrics.indicators import View
@@ -47,13 +46,15 @@ def deadline(engine: Engine, view: View, *, version=None, today=None) -> pd.Data
     return engine.run("petitions_deadline", {**_span(view, today), "deadline_days": deadline_days()}, version=version)
 
 
-def rating_period(engine: Engine, view: View, version=None) -> str | None:
-    ended = [p for p in indicators.data_periods(engine, version)["branches"] if periods.rating_end_month(p) <= view.end]
-    return ended[-1] if ended else None
+def rating_period(engine: Engine, view: View, version=None, today: dt.date | None = None) -> str | None:
+    """The rating shown for the view: the latest ended by its last month, or one rated in advance (预评)."""
+    shown = indicators.shown_ratings(indicators.data_periods(engine, version)["branches"], view.end,
+                                     indicators.uploaded_on(engine, "branches", version), today or settings.today())
+    return shown[-1] if shown else None
 
 
-def branches(engine: Engine, view: View, *, weak_only: bool = False, version=None) -> pd.DataFrame:
-    period = rating_period(engine, view, version)
+def branches(engine: Engine, view: View, *, weak_only: bool = False, version=None, today=None) -> pd.DataFrame:
+    period = rating_period(engine, view, version, today)
     lo, hi = view.code_range
     if period is None:
         return engine.run("branches_list", {"code_lo": 1, "code_hi": 0, "period": "", "weak_only": weak_only},

@@ -54,11 +54,19 @@ class Card:
 
     def value_text(self, lang: str = "zh") -> str:
         text = formatting.value(self.value, self.indicator, lang)
-        return formatting.with_base(text, self.base, lang) if self.small else text
+        return formatting.with_base(text, self.base, lang, self.indicator.base_unit) if self.small else text
 
     def delta_text(self, lang: str = "zh") -> str | None:
         """The change read aloud; None when there is nothing to compare."""
         return formatting.change(self.delta, self.indicator, lang)
+
+    def status_word(self, lang: str = "zh") -> str:
+        """The status as a word: 达标/接近/未达标, or why there is none (办理期内, 样本少, 预评, 无数据)."""
+        zh, en = ((IMMATURE_ZH, IMMATURE_EN) if not self.mature and self.value is not None else
+                  ("无数据", "no data") if self.value is None else
+                  self.note if self.note and self.status is None else
+                  (targets.STATUS_ZH[self.status], targets.STATUS_EN[self.status]))
+        return en if lang == "en" else zh
 
     @property
     def compare_missing(self) -> bool:

@@ -114,15 +114,12 @@ def latest_month_only(windows: dict[str, list], months_with_data: list[str]) -> 
 
 def shown_ratings(available: list[str], end: str, uploaded: dict[str, dt.date], view_date: dt.date) -> list[str]:
     """The rating periods shown for a view ending in month `end`, oldest first: those ended by then, and
-    a period rated in advance from the day it was uploaded (SPEC: shown as 预评, never hidden).
-
-    Rated in advance means uploaded before the period ended: a half-year loaded after its end (every rating
-    of a back-filled history) is shown from its end month only, so May 2026 read today shows the rating in
-    force in May (2025-H2), not 2026-H1 as a 预评."""
+    a period rated in advance from the day it was uploaded (SPEC: shown as 预评, never hidden), if that day
+    is on or before both the view date and the view's last day (a view of October 2024 read in 2026 shows what
+    October 2024 had, not a rating uploaded since)."""
+    seen_by = min(view_date, periods.last_day(end))
     shown = [p for p in available if periods.rating_end_month(p) <= end
-             or (p in uploaded and uploaded[p] <= view_date and periods.rating_end_month(p) > end
-                 and _rating_start_month(p) <= end
-                 and uploaded[p] <= periods.last_day(periods.rating_end_month(p)))]
+             or (p in uploaded and uploaded[p] <= seen_by and _rating_start_month(p) <= end)]
     return sorted(shown, key=periods.rating_sort_key)
 
 
@@ -159,8 +156,8 @@ def _rating_windows(view: View, shown: list[str], by_month: bool) -> dict[str, s
 
 def uploaded_on(engine: Engine, dataset: str, version=None) -> dict[str, dt.date]:
     """The day (in the offices' time zone) each period of a dataset was last loaded, from the manifest."""
-    from zoneinfo import ZoneInfo
     import os
+    from zoneinfo import ZoneInfo
 
     tz = ZoneInfo(os.environ.get("GOVERNANCE_TZ", "Asia/Shanghai"))
     out = {}

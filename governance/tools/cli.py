@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 
-from governance.core import contract, formatting, periods
+from governance.core import contract, formatting, periods, settings
 from governance.core.settings import store_root
 from governance.store import Store, StoreError
 
@@ -62,6 +63,13 @@ def cmd_indicators(args) -> int:
                 allowed = "YYYY-MM，或评定周期 YYYY / YYYY-H1 / YYYY-H2" if args.dataset == "branches" else "YYYY-MM"
                 print(f"期间格式应为 {allowed} period must be {allowed}: {value}", file=sys.stderr)
                 return 2
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            print(f"日期格式应为 YYYY-MM-DD date must be YYYY-MM-DD: {args.as_of}", file=sys.stderr)
+            return 2
     start_month, end_month = bounds.get("from_"), bounds.get("to")
     if start_month and end_month and start_month > end_month:
         print(f"起始期间晚于结束期间 --from is after --to: {args.from_} > {args.to}", file=sys.stderr)
@@ -89,14 +97,20 @@ def cmd_indicators(args) -> int:
     if start > end:
         start = end
     view = indicators.View(args.region, start, end)
-    values = indicators.headline(engine, args.dataset, view, version=version)["current"]
+    # SPEC: figures as of a view date (default today in the offices' time zone)
+    head = indicators.headline(engine, args.dataset, view, version=version, today=as_of)
+    values = head["current"]
     if args.json:
         print(json.dumps(values, ensure_ascii=False))
         return 0
     ds = contract.dataset(args.dataset)
-    print(f"{ds.zh} {args.dataset} · {periods.range_label_zh(view.start, view.end)} · {args.region or '全部地区'}")
+    day = as_of or settings.today()
+    print(f"{ds.zh} {args.dataset} · {periods.range_label_zh(view.start, view.end)} · {args.region or '全部地区'}"
+          f" · 截至 as of {day.isoformat()}")
+    immature = not head["mature"]["current"]
     for ind in ds.indicators:
-        print(f"  {ind.zh:　<8} {ind.key:<22} {_fmt(values[ind.key], ind)}")
+        note = "  （办理期内 in progress）" if immature and ind.matures and values[ind.key] is not None else ""
+        print(f"  {ind.zh:　<8} {ind.key:<22} {_fmt(values[ind.key], ind)}{note}")
     return 0
 
 
@@ -104,9 +118,12 @@ def _fmt(value, ind) -> str:
     if value is None:
         return "—"
     if isinstance(value, dict):
-        return " ".join(f"{k}星:{v}" for k, v in value.items())
+        suffix = "星" if ind.key == "stars_distribution" else ""
+        return " ".join(f"{k}{suffix}:{v}" for k, v in value.items())
     if ind.unit == "%":
         return f"{formatting.display(value, ind):.1f}%"
+    if ind.kind == "count":
+        return f"{formatting.count(value)} {ind.unit}"  # a whole number, never 24.0
     if isinstance(value, float):
         return f"{value:,.2f} {ind.unit}"
     return f"{value:,} {ind.unit}"
@@ -295,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--from", dest="from_")
     i.add_argument("--to")
     i.add_argument("--json", action="store_true")
+    i.add_argument("--as-of", dest="as_of", help="read the figures as they stood on this day (YYYY-MM-DD; default today)")
     i.set_defaults(func=cmd_indicators)
 
     g = with_store(sub.add_parser("ingest", help="validate and load a ledger file (CSV or .xlsx)"))

@@ -28,13 +28,15 @@ from governance.core.text import md_escape
 from governance.ingest.pipeline import Report, ingest
 from governance.metrics import attention, breakdowns, indicators, submissions
 from governance.metrics.indicators import View
-from governance.store.scope import code_range  # noqa: F401  (views: the places a scope covers)
 from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
     Store,
     StoreError,
     damage_message,
 )
 from governance.store import scope as scopes
+from governance.store.scope import (
+    code_range,  # noqa: F401  (views: the places a scope covers)
+)
 from governance.web import errors
 from queries import Engine
 
@@ -203,15 +205,16 @@ def breakdown(dataset: str, region: str, start: str, end: str, dimension: str) -
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
-def _branch_list(root: str, ver: int, region: str, end: str, weak_only: bool) -> pd.DataFrame:
-    df = breakdowns.branches(_engine(root), View(region, end, end), weak_only=weak_only, version=ver)
+def _branch_list(root: str, ver: int, region: str, end: str, weak_only: bool, day: str) -> pd.DataFrame:
+    df = breakdowns.branches(_engine(root), View(region, end, end), weak_only=weak_only, version=ver,
+                             today=dt.date.fromisoformat(day))
     df["period"] = df.attrs.get("period")
     return df
 
 
 def branch_list(region: str, end: str, weak_only: bool = False) -> pd.DataFrame:
     root, ver = store_key()
-    return _branch_list(root, ver, region, end, weak_only)
+    return _branch_list(root, ver, region, end, weak_only, _today())
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)

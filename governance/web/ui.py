@@ -61,6 +61,8 @@ def card_caption(card) -> str:
         notes.append(("预评", "rated in advance"))
     if notes:
         why = " · ".join(t(*n) for n in notes)
+        if card.small:
+            why += f"（{formatting.count(card.base)}{card.indicator.base_unit}）" if lang() == "zh" else f" ({card.base})"
         extra = {"办理期内": t("（尚有件未到期限，不评达标，见超期未办结/未化解）", " (cases not yet due: not rated)"),
                  "样本少": t("（不足{n}件，不评达标）", " (under {n} cases: not rated)")}
         hint = "".join(extra.get(n[0], "") for n in notes).format(n=settings.small_base())
@@ -103,7 +105,7 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
         with col.container(border=True):
             st.metric(
                 name(ind),
-                card.value_text(lang()),
+                formatting.value(card.value, ind, lang()),  # the base goes in the caption: a card cuts long values
                 shown_delta,
                 delta_color="off" if ind.higher_is_better is None else ("normal" if ind.higher_is_better else "inverse"),
                 delta_arrow="off" if card.delta is None or abs(card.delta) < 0.0005 else "auto",
@@ -121,7 +123,8 @@ def dataset_page(dataset: str, title_zh: str, title_en: str, f: Filters, keys: l
     header(title_zh, title_en, f)
     up_button(f)
     figures = kpi_cards(dataset, f, keys)
-    if not has_data(f, dataset):
+    early = contract.dataset(dataset).is_rating and figures.get("early")  # a rating shown as 预评
+    if not has_data(f, dataset) and not early:
         empty(dataset)
         st.stop()
     return figures
@@ -202,6 +205,9 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
     if df.empty:
         empty(dataset)
         return
+    from governance.core.ranking import UNRANKED, order
+
+    df = order(df, ind)
     level_zh = {"town": t("乡镇(街道)", "Towns: "), "village": t("村(社区)", "Villages: "),
                 "county": t("县(区)", "Counties: "), "city": t("市", "Cities: ")}.get(f.child_level, "")
     fig = charts.ranking(df, ind, level=f.child_level, months=periods.months_between(f.start, f.end), title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
@@ -214,9 +220,6 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
         code = points[0].get("customdata", [None])[0]
         if code:
             drill(code)
-    from governance.core.ranking import UNRANKED, order
-
-    df = order(df, ind)
     names = dict(zip(df["place_code"], df["place_name"]))
     pick = st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
                         format_func=lambda c: t("（选择地区）", "(choose a place)") if c == "" else names[c])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from governance.core import contract, formatting, periods, targets
+from governance.core import contract, formatting, periods, settings, targets
 from governance.web import app_data, ui
 from governance.web.filters import Filters
 from governance.web.i18n import dataset_name, name, t
@@ -27,6 +27,7 @@ def attention_list(f: Filters) -> None:
         t("数据", "Dataset"): [dataset_name(d) for d in df["dataset"]],
         t("指标", "Indicator"): [name(contract.dataset(d).indicator(k)) for d, k in zip(df["dataset"], df["indicator"])],
         t("本期", "Value"): [_fmt(d, k, v) for d, k, v in zip(df["dataset"], df["indicator"], df["value"])],
+        t("基数", "Base"): [formatting.count(b) if b is not None and b == b else "—" for b in df.get("base", [None] * len(df))],
         t("目标", "Target"): df["target"],
         t("原因", "Why"): [("✕ " if r == "red" else "↘ ") + t(*REASON[r]) for r in df["reason"]],
     })
@@ -45,36 +46,69 @@ TINT = {"green": "background-color: #DDF1E4", "amber": "background-color: #FCEFC
 
 
 def side_by_side(f: Filters) -> None:
-    """One row per place one level down, the headline figures of every dataset across, tinted by status."""
+    """One row per place one level down, the headline figures of every dataset across, tinted by status.
+
+    Every rate carries its base ("66.7%（6件）"); one that is 办理期内 or rests on fewer cases than the
+    small-number threshold is not tinted; a place without cases in a month with data shows 0件 and "—".
+    """
     table, tints = None, None
     for key in contract.FACT_DATASETS:
         df = app_data.indicator_frame(key, f.region, f.end, f.end, "child")
         df = df[df["window_name"] == "current"]
         shown = [i for i in contract.dataset(key).indicators if i.headline]
-        cols = {i.key: f"{i.zh}" + ("(%)" if i.unit == "%" else f"({i.unit})") for i in shown}
-        part = df[["place_code", "place_name", *cols]].rename(columns=cols)
+        part = df[["place_code", "place_name"]].copy()
         tint = part[["place_code"]].copy()
         for i in shown:
-            tint[cols[i.key]] = [TINT[targets.status(v, i, f.child_level)] if pd.notna(v) else ""
-                                 for v in df[i.key]]
-            if i.unit == "%":
-                part[cols[i.key]] = formatting.display(part[cols[i.key]], i).round(1)
+            col = f"{i.zh}" + ("(%)" if i.unit == "%" else f"({i.unit})")
+            cells, colours = [], []
+            for _, r in df.iterrows():
+                text, colour = side_cell(r, i, f.child_level)
+                cells.append(text)
+                colours.append(TINT[colour])
+            part[col], tint[col] = cells, colours
         table = part if table is None else table.merge(part, on=["place_code", "place_name"], how="outer")
         tints = tint if tints is None else tints.merge(tint, on="place_code", how="outer")
     if table is None or table.empty:
         st.caption(t("暂无下级数据。", "No data for the places below."))
         return
     table = table.sort_values("place_code").reset_index(drop=True)
+    # a dataset with no data this month for a place: 无数据, never 0 and never None
+    table = table.astype(object).where(table.notna(), t("无数据", "no data"))
     tints = tints.set_index("place_code").reindex(table["place_code"]).astype(object).fillna("").reset_index(drop=True)
     shown = table.rename(columns={"place_name": "名称"}).drop(columns=["place_code"])
-    styled = shown.style.apply(lambda _: tints.reindex(columns=shown.columns).astype(object).fillna(""),
-                               axis=None).format(
-        precision=1, na_rep="—")
+    styled = shown.style.apply(lambda _: tints.reindex(columns=shown.columns).astype(object).fillna(""), axis=None)
     st.dataframe(styled, hide_index=True, width="stretch")
-    st.caption(t("底色：绿色达标，黄色接近目标，红色未达标（目标见“指标说明”）。",
-                 "Tint: green on target, yellow near, red off target."))
+    st.caption(t(f"底色：绿色达标，黄色接近目标，红色未达标（目标见“指标说明”）；括号内为件数（基数），"
+                 f"不足{settings.small_base()}件或办理期内的不着色；“—”为无件。",
+                 "Tint: green on target, yellow near, red off target; bases in brackets; "
+                 "no tint under the small-number threshold or while cases are not yet due."))
     ui.table_download(table.rename(columns={"place_code": "区划代码", "place_name": "名称"}),
                       f"下级对比_{f.end}.csv", "side_by_side_csv")
+
+
+def side_cell(row, ind: contract.Indicator, level: str | None) -> tuple[str, str | None]:
+    """One place's figure as the side-by-side table shows it, and its tint (None: untinted)."""
+    value = row.get(ind.key)
+    value = None if value is None or pd.isna(value) else value
+    text = formatting.value(value, ind)
+    if not ind.is_ratio:
+        return text, targets.status(value, ind, level) if value is not None else None
+    base = row.get(ind.denominator) if ind.denominator in row else None
+    base = None if base is None or pd.isna(base) else base
+    text = formatting.with_base(text, base, unit=ind.base_unit)
+    immature = ind.matures and "mature" in row and not bool(row["mature"])
+    if value is None or immature or base is not None and base < settings.small_base():
+        return text + ("（办理期内）" if immature and value is not None else ""), None
+    return text, targets.status(value, ind, level)
+
+
+def tier_line(figures: dict) -> None:
+    """The rating's 等次分布 in one line under the branch cards (and 预评 when rated in advance)."""
+    tiers = figures["current"].get("tier_distribution") or {}
+    if any(tiers.values()):
+        early = t("（预评）", " (rated in advance)") if figures.get("early") else ""
+        st.caption(t("等次分布：", "Tiers: ") + " · ".join(f"{k} {formatting.count(v)}" for k, v in tiers.items())
+                   + early)
 
 
 def freshness(f: Filters) -> None:

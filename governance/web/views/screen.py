@@ -44,7 +44,7 @@ def tiles(f: Filters) -> None:
     shown = [c for d in contract.FACT_DATASETS
              for c in cards(d, app_data.headline(root, ver, d, f.region, f.start, f.end), compare=f.compare,
                             level=f.level, months=months)
-             if c.indicator.kind != "count"]
+             if c.indicator.kind != "count" or c.target_text]  # 超期未办结/未化解 (target 0) too
     for row in (shown[:5], shown[5:10], shown[10:]):
         for col, card in zip(st.columns(max(len(row), 1)), row):
             color = charts.STATUS_COLOR[card.status]
@@ -52,7 +52,9 @@ def tiles(f: Filters) -> None:
                 f"<div class='tile' style='--status:{color}'><div class='name'>"
                 f"<span style='color:{color}'>{STATUS_ICON[card.status]}</span> {escape(card.indicator.zh)}</div>"
                 f"<div class='value'>{escape(card.value_text())}</div>"
-                f"<div class='delta'>{escape(f.compare_zh)} {escape(card.delta_text() or '')}</div></div>",
+                f"<div class='delta'>{escape(f.compare_zh)} {escape(card.delta_text() or '—')}"
+                f"{' · ' + escape(card.status_word()) if card.status is None and card.value is not None else ''}"
+                f"</div></div>",
                 unsafe_allow_html=True)
 
 

@@ -1,0 +1,66 @@
+"""No "None", "nan" or "NaN" reaches a page (SPEC: zero is not missing; one formatter), nor a count printed
+as a float ("24.0件"): every page's text and every table scanned in AppTest, over views that hold places
+without cases, months without data and rates without a base."""
+
+import re
+
+import pandas as pd
+import pytest
+
+from tests import tiny
+from tests.conftest import run_app
+from tests.test_dashboard_pages import PAGES
+
+BAD = re.compile(r"\b(None|nan|NaN|NaT|<NA>)\b")
+FLOAT_COUNT = re.compile(r"(?<![.\d])\d+\.0(件|个(?!百分点)|户)")
+
+
+@pytest.fixture(autouse=True)
+def store(served_store):
+    return served_store
+
+
+def texts(at) -> list[str]:
+    out = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error",
+                 "text", "code"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    for m in at.metric:
+        out += [str(m.label), str(m.value), str(m.delta or "")]
+    return out
+
+
+def cells(at) -> list[str]:
+    out = []
+    for d in [*at.dataframe, *at.table]:
+        df = d.value
+        if isinstance(df, pd.io.formats.style.Styler):
+            df = df.data
+        out += [str(c) for c in df.columns]
+        for col in df.columns:
+            for v in df[col]:
+                # a missing cell is drawn by the browser as "None"/empty: it must have been given "—" or a word
+                assert not (v is None or v is pd.NA or isinstance(v, float) and v != v), (col, list(df[col]))
+                out.append(str(v))
+    return out
+
+
+# September 2024: only village B1 has a petition (A1 and A2 have none, their rates no base);
+# 2024-08..10 for town A: villages with and without cases; October for the county: disputes have no data
+VIEWS = [
+    {"from": "2024-09", "to": "2024-09"},
+    {"region": tiny.TOWN_A, "from": "2024-08", "to": "2024-10"},
+    {"from": "2024-10", "to": "2024-10", "cmp": "yoy"},
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("view", VIEWS, ids=["county-sep", "town-a-range", "county-oct-yoy"])
+def test_no_page_shows_none_nan_or_a_float_count(page, view):
+    at = run_app(**view)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    for text in texts(at) + cells(at):
+        assert not BAD.search(text), (page, text)
+        assert not FLOAT_COUNT.search(text), (page, text)
