@@ -60,6 +60,7 @@ from governance.store import scope as scopes
 from governance.store.schema import (
     ConcurrentCommitError,
     StoreError,
+    _fault,
     arrow_schema,
     with_period,
 )
@@ -91,23 +92,6 @@ class PlaceChange:
     region_code: str
     rows_now: int
     rows_after: int
-
-
-def _fault(step: str) -> None:
-    """Fault injection for the crash and race tests (GOVERNANCE_FAULT=step:exit|wait=PATH)."""
-    spec = os.environ.get("GOVERNANCE_FAULT")
-    if not spec:
-        return
-    want, _, action = spec.partition(":")
-    if want != step:
-        return
-    if action == "exit":
-        os._exit(17)
-    if action.startswith("wait="):
-        gate = Path(action[5:])
-        deadline = time.monotonic() + 60
-        while not gate.exists() and time.monotonic() < deadline:
-            time.sleep(0.01)
 
 
 def _default_user() -> str:

@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 import shutil
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +41,7 @@ from governance.core.settings import store_root
 from governance.store.schema import (
     ConcurrentCommitError,
     StoreError,
+    _fault,
     arrow_schema,
     with_period,
 )
@@ -55,23 +55,6 @@ class CommitResult:
     dataset: str
     periods: list[str]
     rows: int
-
-
-def _fault(step: str) -> None:
-    """Fault injection for the crash and race tests (GOVERNANCE_FAULT=step:exit|wait=PATH)."""
-    spec = os.environ.get("GOVERNANCE_FAULT")
-    if not spec:
-        return
-    want, _, action = spec.partition(":")
-    if want != step:
-        return
-    if action == "exit":
-        os._exit(17)
-    if action.startswith("wait="):
-        gate = Path(action[5:])
-        deadline = time.monotonic() + 30
-        while not gate.exists() and time.monotonic() < deadline:
-            time.sleep(0.01)
 
 
 def _fsync_dir(path: Path) -> None:

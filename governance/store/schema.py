@@ -6,6 +6,10 @@ migrated table has exactly the columns a new one has.
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -77,3 +81,20 @@ def with_period(dataset_key: str, table: pa.Table) -> pa.Table:
         columns["month_num"] = _month_num(period)
     columns["code_num"] = pc.cast(columns["region_code"], pa.int64())
     return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
+
+
+def _fault(step: str) -> None:
+    """Fault injection for the crash and race tests (GOVERNANCE_FAULT=step:exit|wait=PATH)."""
+    spec = os.environ.get("GOVERNANCE_FAULT")
+    if not spec:
+        return
+    want, _, action = spec.partition(":")
+    if want != step:
+        return
+    if action == "exit":
+        os._exit(17)
+    if action.startswith("wait="):
+        gate = Path(action[5:])
+        deadline = time.monotonic() + 60
+        while not gate.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
