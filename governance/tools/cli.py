@@ -255,9 +255,14 @@ def cmd_hash_password(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.browser:
+        from governance.tools import bench_browser
+
+        return bench_browser.main(scale=args.scale or "county", store_dir=args.store, sessions=args.sessions,
+                                  replicas=args.replicas)
     from governance.tools import bench
 
-    return bench.main(scale=args.scale, store_dir=args.store, repeat=args.repeat)
+    return bench.main(scale=args.scale or "province", store_dir=args.store, repeat=args.repeat)
 
 
 def cmd_serve(args) -> int:
@@ -353,8 +358,13 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_hash_password)
 
     b = with_store(sub.add_parser("bench", help="benchmark the pages' queries against pandas"))
-    b.add_argument("--scale", choices=("county", "province", "national"), default="province")
+    b.add_argument("--scale", choices=("county", "province", "national"),
+                   help="default: province (queries), county (--browser)")
     b.add_argument("--repeat", type=int, default=15)
+    b.add_argument("--browser", action="store_true",
+                   help="real Chromium sessions against `serve --replicas R` (page times, CPU, memory)")
+    b.add_argument("--sessions", default="1,10,20", help="--browser: concurrent sessions per run (default 1,10,20)")
+    b.add_argument("--replicas", default="1,2", help="--browser: replica counts to measure (default 1,2)")
     b.set_defaults(func=cmd_bench)
 
     sv = with_store(sub.add_parser("serve", help="N Streamlit replicas behind nginx on this machine"))
