@@ -47,6 +47,16 @@ def today() -> dt.date:
     return dt.datetime.now(ZoneInfo(os.environ.get("GOVERNANCE_TZ", "Asia/Shanghai"))).date()
 
 
+def office_tz() -> ZoneInfo:
+    """The offices' time zone (GOVERNANCE_TZ, default Asia/Shanghai): every date and time a user reads."""
+    return ZoneInfo(os.environ.get("GOVERNANCE_TZ", "Asia/Shanghai"))
+
+
+def now() -> dt.datetime:
+    """The time where the offices are, to the second (a briefing's 生成于: 12:47 in Beijing, not 04:47 UTC)."""
+    return dt.datetime.now(office_tz()).replace(microsecond=0)
+
+
 def _int_env(name: str, default: int) -> int:
     try:
         return int(os.environ.get(name, default))
@@ -89,3 +99,9 @@ def public_dashboards() -> bool:
     """With accounts, whether visitors who have not signed in may see the dashboards read-only
     (GOVERNANCE_PUBLIC_DASHBOARDS=1; off by default). Never history or upload."""
     return os.environ.get("GOVERNANCE_PUBLIC_DASHBOARDS", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def peer_rank() -> bool:
+    """Whether an account bound to a place sees that place's rank among its peers, without the peers' names
+    or figures (GOVERNANCE_PEER_RANK=1; off by default: a county decides whether towns see league tables)."""
+    return os.environ.get("GOVERNANCE_PEER_RANK", "").strip().lower() in ("1", "true", "yes", "on")

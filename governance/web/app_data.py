@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 
 import pandas as pd
 import streamlit as st
 
+from governance.briefing import files as briefing_files
 from governance.briefing import pack as briefing
 from governance.core import contract, periods, settings
+from governance.core import regions as region_tree
 from governance.core.regions import (
     home_region,  # noqa: F401  (pages call app_data.home_region)
 )
 from governance.core.settings import store_root
 from governance.core.text import md_escape
 from governance.ingest.pipeline import Report, ingest
-from governance.metrics import attention, breakdowns, indicators, submissions
+from governance.metrics import attention, breakdowns, indicators, peers, submissions
 from governance.metrics.indicators import View
 from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
     Store,
@@ -163,6 +166,13 @@ def places(root: str, ver: int) -> pd.DataFrame:
     return indicators.places(_engine(root), version=ver)
 
 
+@st.cache_resource(ttl=TTL, max_entries=16, show_spinner=False)
+def place_tree(root: str, ver) -> region_tree.PlaceTree:
+    """Home, names, parents and children of the places the account may see, built once per store version and
+    scope (root carries the scope) and shared by every session: read it, never change it."""
+    return region_tree.place_tree(places(root, ver))
+
+
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def periods_by_dataset(root: str, ver: int) -> dict[str, list[str]]:
     return indicators.data_periods(_engine(root), version=ver)
@@ -228,6 +238,31 @@ def needs_attention(region: str, end: str) -> pd.DataFrame:
     return _attention(root, ver, region, end, _today())
 
 
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _peer_ranks(root: str, ver: int, dataset: str, place: str, parent: str, start: str, end: str,
+                day: str) -> list[peers.PeerRank]:
+    # `root` is the unscoped store: the peers' rows are read here and only `place`'s ranks leave this function
+    df = indicators.query(_engine(root), dataset, View(parent, start, end), by="child", version=ver,
+                          today=dt.date.fromisoformat(day))
+    return peers.ranks(df[df["window_name"] == "current"], dataset, place)
+
+
+def peer_ranks(dataset: str, region: str, start: str, end: str) -> tuple[str, list[peers.PeerRank]] | None:
+    """(the peers' level, the bound place's ranks among them) when the setting allows it and the view is the
+    account's own place; None otherwise (and always for an account that sees the whole store)."""
+    home = scope_region()
+    if not settings.peer_rank() or not home or region != home:
+        return None
+    root, ver = store_key()
+    root = root.partition(SCOPE_MARK)[0]
+    tree = places(root, ver)
+    row = tree[tree["region_code"] == home]
+    if row.empty or not row["parent_code"].iloc[0]:
+        return None
+    return str(row["level"].iloc[0]), _peer_ranks(root, ver, dataset, home, str(row["parent_code"].iloc[0]),
+                                                   start, end, _today())
+
+
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
 def _pack(root: str, ver: int, region: str, month: str, day: str) -> briefing.Pack:
     return briefing.build(_engine(root), region, month, version=ver, today=dt.date.fromisoformat(day), render=False)
@@ -239,15 +274,32 @@ def briefing_pack(region: str, month: str) -> briefing.Pack:
     return _pack(root, ver, region, month, _today())
 
 
-@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def _export(root: str, ver: int, region: str, month: str, kind: str, day: str) -> tuple[str, bytes]:
-    return briefing.export(_engine(root), region, month, kind, version=ver, today=dt.date.fromisoformat(day))
+PACKS_KEPT = 4  # made packs (a few MB each) kept per server
 
 
-def briefing_file(region: str, month: str, kind: str) -> tuple[str, bytes]:
-    """(file name, bytes) of one briefing output (pptx, pdf, zip), made once per store version and day."""
+@st.cache_resource
+def _made_packs() -> tuple[threading.Lock, OrderedDict]:
+    # Not st.cache_data: the pack is made while the page shows each step, and a cached function may not
+    # draw into the page (Streamlit would try to replay those elements). Keyed like every cached read.
+    return threading.Lock(), OrderedDict()
+
+
+def briefing_files_all(region: str, month: str, progress=None) -> dict[str, tuple[str, bytes]]:
+    """Every briefing format for a place and month from one render of the charts ({kind: (name, bytes)}),
+    made once per store version, scope and view date; progress(step, done, total) is told each step."""
     root, ver = store_key()
-    return _export(root, ver, region, month, kind, _today())
+    key = (root, ver, region, month, _today())
+    lock, made = _made_packs()
+    with lock:
+        if key in made:
+            made.move_to_end(key)
+            return made[key]
+    files = briefing_files.make_all(_pack(*key), progress)
+    with lock:
+        made[key] = files
+        while len(made) > PACKS_KEPT:
+            made.popitem(last=False)
+    return files
 
 
 def export_key(region: str, month: str) -> tuple:
