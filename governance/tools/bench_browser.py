@@ -40,7 +40,7 @@ CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic", "--disable-renderer-backgrounding",
                  "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"]
-STEP_TIMEOUT_S = 600  # one step of one session; a step that takes longer counts as an error
+STEP_TIMEOUT_S = 300  # one step of one session; a step that takes longer counts as an error
 CHART = '[data-testid="stPlotlyChart"]'
 KPI = '[data-testid="stMetric"]'
 # (step, kind, what to click in the sidebar, the first element the new run draws)
@@ -217,6 +217,16 @@ async def _wait_done(page, timeout_s: float) -> dict:
     return await handle.json_value()
 
 
+async def _where(page) -> str:
+    """What a stuck step was waiting for: whether its run started, drew its chart, and the app's state."""
+    try:
+        return json.dumps(await page.evaluate("""() => { const a = document.querySelector('[data-testid="stApp"]');
+            return {...window.__bench, state: a && a.getAttribute('data-test-script-state'),
+                    conn: a && a.getAttribute('data-test-connection-state'), url: location.pathname}; }"""))
+    except Exception as e:  # noqa: BLE001
+        return type(e).__name__
+
+
 async def session(browser, base: str, index: int, replica: str | None = None, timeout_s: float = STEP_TIMEOUT_S
                   ) -> tuple[list[Sample], str]:
     """One leader's visit; returns its samples and the replica nginx gave it."""
@@ -249,7 +259,7 @@ async def session(browser, base: str, index: int, replica: str | None = None, ti
                 rec = await _wait_done(page, timeout_s)
                 samples.append(Sample(step, kind, rec["first"], rec["done"]))
             except Exception as e:  # noqa: BLE001 - a stuck session is a result, not a crash of the benchmark
-                samples.append(Sample(step, kind, None, None, type(e).__name__))
+                samples.append(Sample(step, kind, None, None, f"{type(e).__name__} {await _where(page)}"))
                 break
         cookies = {c["name"]: c["value"] for c in await context.cookies()}
         return samples, cookies.get("gov_replica", "?")
@@ -363,8 +373,12 @@ def main(scale: str = "county", store_dir: str | None = None, sessions: str = "1
     print(f"store {root} ({scale}); {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start; "
           f"sessions {session_counts}, replicas {replica_counts}", flush=True)
     levels = []
-    for r in replica_counts:
-        levels += asyncio.run(_level(root, r, session_counts))
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop `serve` on the way out
+    try:
+        for r in replica_counts:
+            levels += asyncio.run(_level(root, r, session_counts))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print("\n" + table(levels))
     errors = [e for lv in levels for e in summary(lv)["errors"]]
     if errors:
