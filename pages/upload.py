@@ -4,6 +4,7 @@ import streamlit as st
 
 from governance.core import contract
 from governance.web import auth, exports, router
+from governance.web.views import boundaries as boundaries_view
 from governance.web.views import upload as upload_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
@@ -11,8 +12,11 @@ router.entrypoint()  # a link straight to this page still goes through app.py
 user = auth.require_analyst()
 st.title("数据上传 Upload")
 
-dataset = st.selectbox("数据集 Dataset", list(contract.DATASETS), key="upload_dataset",
-                       format_func=lambda k: f"{contract.dataset(k).zh} ({k})")
+dataset = st.selectbox("数据集 Dataset", [*contract.DATASETS, boundaries_view.KEY], key="upload_dataset",
+                       format_func=lambda k: boundaries_view.LABEL if k == boundaries_view.KEY else
+                       f"{contract.dataset(k).zh} ({k})")
+if dataset == boundaries_view.KEY:
+    boundaries_view.page(user)  # the map's shapes: a GeoJSON, not a ledger (stops here)
 upload_view.template_buttons(dataset)
 
 upload_view.show_last_commit()
