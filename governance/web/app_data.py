@@ -26,7 +26,7 @@ from governance.core.regions import (
 from governance.core.settings import store_root
 from governance.core.text import md_escape
 from governance.ingest.pipeline import Report, ingest
-from governance.metrics import attention, breakdowns, indicators, submissions
+from governance.metrics import attention, breakdowns, indicators, peers, submissions
 from governance.metrics.indicators import View
 from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
     Store,
@@ -226,6 +226,31 @@ def _attention(root: str, ver: int, region: str, end: str, day: str) -> pd.DataF
 def needs_attention(region: str, end: str) -> pd.DataFrame:
     root, ver = store_key()
     return _attention(root, ver, region, end, _today())
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _peer_ranks(root: str, ver: int, dataset: str, place: str, parent: str, start: str, end: str,
+                day: str) -> list[peers.PeerRank]:
+    # `root` is the unscoped store: the peers' rows are read here and only `place`'s ranks leave this function
+    df = indicators.query(_engine(root), dataset, View(parent, start, end), by="child", version=ver,
+                          today=dt.date.fromisoformat(day))
+    return peers.ranks(df[df["window_name"] == "current"], dataset, place)
+
+
+def peer_ranks(dataset: str, region: str, start: str, end: str) -> tuple[str, list[peers.PeerRank]] | None:
+    """(the peers' level, the bound place's ranks among them) when the setting allows it and the view is the
+    account's own place; None otherwise (and always for an account that sees the whole store)."""
+    home = scope_region()
+    if not settings.peer_rank() or not home or region != home:
+        return None
+    root, ver = store_key()
+    root = root.partition(SCOPE_MARK)[0]
+    tree = places(root, ver)
+    row = tree[tree["region_code"] == home]
+    if row.empty or not row["parent_code"].iloc[0]:
+        return None
+    return str(row["level"].iloc[0]), _peer_ranks(root, ver, dataset, home, str(row["parent_code"].iloc[0]),
+                                                   start, end, _today())
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)

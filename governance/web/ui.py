@@ -11,6 +11,7 @@ import streamlit as st
 from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, formatting, periods, settings, targets
+from governance.core.ranking import UNRANKED as UNRANKED_WHY
 from governance.core.text import md_escape
 from governance.metrics.cards import cards
 from governance.web import app_data, exports
@@ -117,12 +118,35 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     return figures
 
 
+LEVEL_PEERS = {"town": ("乡镇(街道)", "towns"), "village": ("村(社区)", "villages"), "county": ("县(区)", "counties"),
+               "city": ("市", "cities")}
+
+
+def peer_line(dataset: str, f: Filters) -> None:
+    """Where the account's own place stands among its peers, rank only (a setting, off by default)."""
+    found = app_data.peer_ranks(dataset, f.region, f.start, f.end)
+    if not found or not found[1]:
+        return
+    level, ranks = found
+    peers_zh, peers_en = LEVEL_PEERS.get(level, ("同级地区", "peers"))
+    parts = []
+    for r in ranks:
+        if r.rank is not None:
+            parts.append(t(f"{name(r.indicator)} 第{r.rank}/{r.ranked}", f"{name(r.indicator)} {r.rank} of {r.ranked}"))
+        else:
+            why_zh, why_en = UNRANKED_WHY.get(r.unranked, ("", ""))
+            parts.append(t(f"{name(r.indicator)} 未排名（{why_zh}）", f"{name(r.indicator)} unranked ({why_en})"))
+    st.caption(t(f"在上级所辖 {ranks[0].peers} 个{peers_zh}中的名次（仅名次）：",
+                 f"Rank among {ranks[0].peers} {peers_en} (rank only): ") + " · ".join(parts))
+
+
 def dataset_page(dataset: str, title_zh: str, title_en: str, f: Filters, keys: list[str] | None = None) -> dict:
     """The opening every dataset page shares: title, the way back up, the KPI cards; the page stops here,
     with a hint, when the months in view have no data. Returns the cards' figures."""
     header(title_zh, title_en, f)
     up_button(f)
     figures = kpi_cards(dataset, f, keys)
+    peer_line(dataset, f)
     early = contract.dataset(dataset).is_rating and figures.get("early")  # a rating shown as 预评
     if not has_data(f, dataset) and not early:
         empty(dataset)
