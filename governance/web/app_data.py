@@ -20,6 +20,7 @@ import streamlit as st
 
 from governance.briefing import pack as briefing
 from governance.core import contract, periods, settings
+from governance.core import regions as region_tree
 from governance.core.regions import (
     home_region,  # noqa: F401  (pages call app_data.home_region)
 )
@@ -161,6 +162,13 @@ def _today() -> str:
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def places(root: str, ver: int) -> pd.DataFrame:
     return indicators.places(_engine(root), version=ver)
+
+
+@st.cache_resource(ttl=TTL, max_entries=16, show_spinner=False)
+def place_tree(root: str, ver) -> region_tree.PlaceTree:
+    """Home, names, parents and children of the places the account may see, built once per store version and
+    scope (root carries the scope) and shared by every session: read it, never change it."""
+    return region_tree.place_tree(places(root, ver))
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
