@@ -189,6 +189,10 @@ def _native_chart(slide, fig) -> bool:
             goal.marker.style = XL_MARKER_STYLE.NONE
             goal.smooth = False
     value_axis = chart.value_axis
+    if main.type == "bar":
+        value_axis.minimum_scale = 0  # a bar's length is its value: never a cut axis
+        if _number_format(fig).endswith('"%"') and max((v for v in values if v is not None), default=0) <= 100:
+            value_axis.maximum_scale = 100
     value_axis.has_major_gridlines = True
     value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xE6, 0xE6, 0xE6)
     value_axis.tick_labels.number_format = _number_format(fig)

@@ -262,7 +262,9 @@ def cmd_bench(args) -> int:
                                   replicas=args.replicas)
     from governance.tools import bench
 
-    return bench.main(scale=args.scale or "province", store_dir=args.store, repeat=args.repeat)
+    if args.briefing:
+        return bench.briefing_main(scale=args.scale or "county", store_dir=args.store, repeat=args.repeat or 3)
+    return bench.main(scale=args.scale or "province", store_dir=args.store, repeat=args.repeat or 15)
 
 
 def cmd_serve(args) -> int:
@@ -361,8 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = with_store(sub.add_parser("bench", help="benchmark the pages' queries against pandas"))
     b.add_argument("--scale", choices=("county", "province", "national"),
-                   help="default: province (queries), county (--browser)")
-    b.add_argument("--repeat", type=int, default=15)
+                   help="default province (county: --briefing, --browser)")
+    b.add_argument("--repeat", type=int, help="timed rounds (default 15; 3 with --briefing)")
+    b.add_argument("--briefing", action="store_true", help="time the briefing pack instead (whole pack, each format)")
     b.add_argument("--browser", action="store_true",
                    help="real Chromium sessions against `serve --replicas R` (page times, CPU, memory)")
     b.add_argument("--sessions", default="1,10,20", help="--browser: concurrent sessions per run (default 1,10,20)")

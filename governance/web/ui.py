@@ -12,7 +12,7 @@ from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, formatting, periods, settings, targets
 from governance.core.ranking import UNRANKED as UNRANKED_WHY
-from governance.core.text import md_escape
+from governance.core.text import md_escape, plotly_escape
 from governance.metrics.cards import cards
 from governance.web import app_data, exports
 from governance.web.filters import Filters, go_to
@@ -26,18 +26,26 @@ EMPTY_HINT = ("所选地区和月份没有{what}数据。可换一个月份，�
               "on the Upload page (templates are there).")
 
 
-def chart(fig, key: str, *, filename: str = "chart", stamp: tuple[str, str, str] | None = None, **kwargs):
+def chart(fig, key: str, *, filename: str = "chart", stamp: tuple[str, str, str] | None = None,
+          still: tuple[str | None, str | None] | None = None, **kwargs):
     """Draw a figure with our own template (not Streamlit's theme), so the screen and the exported
     images look the same. With a stamp (place, months, dataset), a button under it saves the
-    server-drawn 16:9 PNG with the place, months and as-of date on it, made only when pressed."""
+    server-drawn 16:9 PNG with the place, months and as-of date on it, made only when pressed, the
+    pack's look. The image's title names the place and the months (a page leaves them to its filters);
+    still = (title, subtitle), plain text, replaces the figure's for the image, e.g. without a
+    "click a bar" hint, which means nothing on a slide."""
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900,
                                                              "scale": 2, "filename": filename}}
     event = st.plotly_chart(fig, key=key, theme=None, config=config, **kwargs)
     if stamp:
         place, months, dataset = stamp
         as_of = app_data.loaded_on(dataset)
+        title, subtitle = still or (None, None)
+        title = images.slide_title(fig.layout.title.text if title is None else plotly_escape(title), place, months)
+        subtitle = None if subtitle is None else plotly_escape(subtitle)
         st.download_button(t("下载图片 (PNG)", "Download PNG"),
-                           lambda: images.chart_png(fig, place=place, months=months, as_of=as_of),
+                           lambda: images.chart_png(fig, place=place, months=months, as_of=as_of, title=title,
+                                                    subtitle=subtitle),
                            f"{filename}.png", "image/png", key=f"{key}_png", on_click="ignore", type="tertiary",
                            icon=":material/image:")
     return event
@@ -243,8 +251,12 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
     fig = charts.ranking(df, ind, level=f.child_level, months=periods.months_between(f.start, f.end), title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
                          f"（{charts.axis_unit(ind)}）", subtitle=t("点击条形下钻 · 颜色表示是否达标", "click a bar to drill down"))
     # Drill in the widgets' callbacks, which run before the script: one run per click, not two.
+    # the image names the place and leaves out the click hint: a slide cannot be clicked
+    still = (t(f"{f.name}各{level_zh}{name(ind)}排名（{charts.axis_unit(ind)}）",
+               f"{f.name} · {level_zh}{name(ind)} ranking ({charts.axis_unit(ind)})"),
+             t("颜色表示是否达标；灰色为样本少或办理期内，不排名", "colour: status against target; grey: not ranked"))
     chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_排名", on_select=lambda: _drill_clicked(f"{key}_chart"),
-          selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset))
+          selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset), still=still)
     names = dict(zip(df["place_code"], df["place_name"]))
     st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
                  on_change=_drill_picked, args=(f"{key}_drill",),
@@ -281,7 +293,54 @@ def trend_and_ranking(dataset: str, f: Filters) -> contract.Indicator:
         trend(dataset, ind, f, f"{dataset}_trend")
     with right:
         ranking(dataset, ind, f, f"{dataset}_rank_{f.region}")
+    place_map(dataset, ind, f, f"{dataset}_map_{f.region}", fallback=False)
     return ind
+
+
+def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fallback: bool = True,
+              dark: bool = False, height: int = 520) -> None:
+    """The places one level down on the map, coloured as in the ranking; a click on a shape drills into it.
+    Without boundaries: the ranking (fallback) or, where the ranking is already on the page, a note."""
+    from governance.charts import maps
+    from governance.core.ranking import order
+
+    if f.child_level is None:
+        return
+    shapes, problem = app_data.boundaries_below(f.region)
+    if not shapes:
+        st.caption(md_escape(problem) if problem else t(
+            "未上传行政区划边界，地图暂不可用" + ("，以下为排名" if fallback else "，见上方排名")
+            + "（可在“数据上传”页上传行政区划边界 GeoJSON）。",
+            "No boundaries uploaded: no map" + (", the ranking instead." if fallback else "; see the ranking.")))
+        if fallback:
+            ranking(dataset, ind, f, key)
+        return
+    df = app_data.indicator_frame(dataset, f.region, f.start, f.end, "child")
+    df = order(df[df["window_name"] == "current"], ind)
+    regions = app_data.places(*app_data.store_key())
+    below = regions[regions["parent_code"] == f.region]
+    # every place below is drawn, a place without figures pale grey (无数据)
+    df = below[["region_code", "name"]].rename(columns={"region_code": "place_code", "name": "place_name"}).merge(
+        df.drop(columns=["place_name"], errors="ignore"), on="place_code", how="left")
+    df["ranked"] = df["ranked"].astype("boolean").fillna(False).astype(bool)
+    df["unranked"] = df["unranked"].fillna("empty")
+    level_zh = {"town": t("乡镇(街道)", "Towns: "), "village": t("村(社区)", "Villages: "),
+                "county": t("县(区)", "Counties: "), "city": t("市", "Cities: ")}.get(f.child_level, "")
+    fig = maps.choropleth(df, shapes, ind, level=f.child_level, months=periods.months_between(f.start, f.end),
+                          title=f"{f.name} · {level_zh}{name(ind)}{t('地图', ' map')}（{charts.axis_unit(ind)}）",
+                          subtitle=t("点击地块下钻 · 颜色与排名相同", "click a place to drill down"), dark=dark,
+                          height=height)
+    event = chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_地图", on_select="rerun",
+                  selection_mode="points", stamp=None if dark else (f.name, _months_text(f.start, f.end), dataset))
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
+        getattr(getattr(event, "selection", None), "points", [])
+    for point in points:
+        code = (point.get("customdata") or [None])[0]
+        if code in shapes:
+            drill(code)
+    without = below.loc[~below["region_code"].isin(shapes), "name"].tolist()
+    if without:
+        st.caption(t("没有边界、未画出：", "No shape: ") + md_escape("、".join(without)))
 
 
 def _months_text(start: str, end: str) -> str:
