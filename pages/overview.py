@@ -6,6 +6,7 @@ from governance.core import contract
 from governance.web import filters, router, ui
 from governance.web.i18n import dataset_name, t
 from governance.web.views import overview as overview_view
+from governance.web.views import stages as stages_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 
@@ -27,6 +28,9 @@ overview_view.attention_list(f)
 if f.child_level:
     st.subheader(t("下级对比", "Places side by side"))
     overview_view.side_by_side(f)
+
+st.subheader(t("村改居", "Villages becoming communities"))
+stages_view.panel(f)
 
 st.subheader(t("数据新鲜度", "Data freshness"))
 overview_view.freshness(f)

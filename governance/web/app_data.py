@@ -26,7 +26,7 @@ from governance.core.regions import (
 from governance.core.settings import store_root
 from governance.core.text import md_escape
 from governance.ingest.pipeline import Report, ingest
-from governance.metrics import attention, breakdowns, indicators, submissions
+from governance.metrics import attention, breakdowns, indicators, stages, submissions
 from governance.metrics.indicators import View
 from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
     Store,
@@ -202,6 +202,18 @@ def _breakdown(root: str, ver: int, dataset: str, region: str, start: str, end: 
 def breakdown(dataset: str, region: str, start: str, end: str, dimension: str) -> pd.DataFrame:
     root, ver = store_key()
     return _breakdown(root, ver, dataset, region, start, end, dimension, _today())
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _by_stage(root: str, ver: int, dataset: str, region: str, start: str, end: str, day: str) -> pd.DataFrame:
+    return stages.by_stage(_engine(root), dataset, View(region, start, end), version=ver,
+                           today=dt.date.fromisoformat(day))
+
+
+def stage_breakdown(dataset: str, region: str, start: str, end: str) -> pd.DataFrame:
+    """村改居: the dataset's indicators per transition stage (and the places not in transition), then the whole."""
+    root, ver = store_key()
+    return _by_stage(root, ver, dataset, region, start, end, _today())
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
