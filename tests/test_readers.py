@@ -19,7 +19,8 @@ import pytest
 
 from governance.ingest import readers
 from governance.ingest.readers import ReadError, header_map, read_upload
-from governance.ingest.xlsx_child import cell_text
+from governance.ingest.readers import xlsx_reader
+from governance.ingest.readers.xlsx_child import cell_text
 
 HEADER = "信访件编号,区划代码,受理日期,信访形式"
 TITLED = (
@@ -499,13 +500,13 @@ def test_cell_text():
 
 def test_child_enforces_the_cell_limit_when_nothing_is_declared(monkeypatch):
     data = without_dimension(workbook({"Sheet1": SMALL}))
-    monkeypatch.setattr(readers, "XLSX_MAX_CELLS", 5)
+    monkeypatch.setattr(xlsx_reader, "XLSX_MAX_CELLS", 5)
     error = refused(data, "ledger.xlsx")
     assert error.key == "xlsx_limits" and "3 rows x 2 columns" in error.message
 
 
 def test_child_wall_clock_timeout(monkeypatch):
-    monkeypatch.setattr(readers, "XLSX_WALL_SECONDS", 0.001)
+    monkeypatch.setattr(xlsx_reader, "XLSX_WALL_SECONDS", 0.001)
     assert refused(workbook({"Sheet1": SMALL}), "ledger.xlsx").key == "xlsx_limits"
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from governance.metrics import indicators
 from governance.metrics.indicators import View
-from governance.store import Store, StoreError, damage_message
+from governance.store import Store, StoreError, damage_message, open_store
 from governance.store.legacy import LegacyStore
 from queries import Engine
 from tests import tiny
@@ -194,7 +194,7 @@ def test_an_old_store_is_converted_on_first_open_with_its_history(tmp_path):
                       __import__("governance.store.legacy", fromlist=["read_current"]).read_current(
                           old, "petitions").to_pylist())
     assert expected == [f"p{i}" for i in range(1, 10)]
-    store = Store(root)  # converts
+    store = open_store(root)  # converts on first open
     assert (root / "tables" / "petitions" / "_delta_log").is_dir()
     assert sorted(store.read("petitions").column("case_id").to_pylist()) == expected
     assert store.read("grid").num_rows == 6 and store.read("regions").num_rows == 6
@@ -209,7 +209,7 @@ def test_an_old_store_is_converted_on_first_open_with_its_history(tmp_path):
     result, target = store.rollback("petitions", "2024-10")
     assert target == 0 and store.periods("petitions") == ["2024-08", "2024-09"]
     # opening again converts nothing twice
-    assert Store(root).history("petitions")[0]["version"] == result.version
+    assert open_store(root).history("petitions")[0]["version"] == result.version
 
 
 def test_migrate_command_converts_an_old_store(tmp_path):

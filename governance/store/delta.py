@@ -143,7 +143,7 @@ def parse_version(token: str) -> dict[str, int]:
 class Store:
     """The store's one entry point: reading versions, committing, history, restore, vacuum."""
 
-    def __init__(self, root: str | Path | None = None, *, migrate: bool = True):
+    def __init__(self, root: str | Path | None = None):
         self.root = Path(root) if root is not None else store_root()
         self.tables = self.root / TABLES
         self._lock = threading.Lock()
@@ -151,10 +151,6 @@ class Store:
         self._history: dict[str, list[dict]] = {}  # dataset -> commits, oldest first
         self._verified: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256 seen
         self.warnings: list[str] = []
-        if migrate and (self.root / "manifests").is_dir() and not self.tables.exists():
-            from governance.store import migrate as _migrate
-
-            _migrate.migrate(self)
 
     # ---- versions ------------------------------------------------------
     def table_path(self, dataset_key: str) -> Path:

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from governance.core import contract
 from governance.store import scope as scopes
+from governance.store.delta import Store, _write_error
 from governance.store.legacy import LegacyStore
 from governance.store.schema import StoreError, arrow_schema, fit
 
@@ -28,16 +29,14 @@ def needed(root: Path) -> bool:
     return (root / "manifests").is_dir() and not (root / "tables").exists()
 
 
-def migrate(store) -> dict[str, int]:
+def migrate(store: Store) -> dict[str, int]:
     """Replay the old store under ``store.root`` into ``store.root/tables``; returns commits per dataset."""
-    from governance.store.delta import Store, _write_error
-
     root = store.root
     old = LegacyStore(root)
     work = root / f".migrating-{uuid.uuid4().hex[:12]}"
     counts: dict[str, int] = {}
     try:
-        target = Store(work, migrate=False)
+        target = Store(work)
         # (dataset, period, old period version) -> the Delta version that wrote it, for restores' targets
         landed: dict[tuple[str, str, int], int] = {}
         for v in range(1, old.version() + 1):

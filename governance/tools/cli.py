@@ -9,11 +9,11 @@ import sys
 
 from governance.core import contract, formatting, periods, settings
 from governance.core.settings import store_root
-from governance.store import Store, StoreError
+from governance.store import Store, StoreError, open_store
 
 
 def _store(args) -> Store:
-    store = Store(store_root(args.store))
+    store = open_store(store_root(args.store))
     for warning in store.warnings:
         print(f"提示 {warning}", file=sys.stderr)
     return store
@@ -236,7 +236,7 @@ def cmd_migrate(args) -> int:
     if not migrate.needed(root):
         print(f"无需转换 nothing to convert: {root} 已是 Delta 格式或没有旧数据")
         return 0
-    store = Store(root)  # converts on open
+    store = open_store(root)  # converts on open
     print(f"已转换为 Delta Lake converted: {root}; 版本 version {store.version()}")
     return 0
 

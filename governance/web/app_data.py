@@ -32,6 +32,7 @@ from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
     Store,
     StoreError,
     damage_message,
+    open_store,
 )
 from governance.store import scope as scopes
 from governance.store.scope import (
@@ -53,7 +54,7 @@ class _Store(Store):
 
 @st.cache_resource
 def _base_engine(root: str) -> Engine:
-    return Engine(_Store(root))
+    return Engine(open_store(root, _Store))
 
 
 # The cached functions below take the store key's first part, the store root with the account's place after

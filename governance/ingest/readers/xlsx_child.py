@@ -1,6 +1,6 @@
 """Read one worksheet of an .xlsx as text, inside resource limits.
 
-readers.py runs this file in a child process (``python -I xlsx_child.py
+xlsx_reader.py runs this file in a child process (``python -I xlsx_child.py
 LIMITS_JSON``) with the workbook on stdin, because a tiny workbook can make
 calamine allocate gigabytes (one cell at XFD200000 means a dense range of
 3 billion cells). The limits are set here, first thing, rather than through
@@ -50,7 +50,7 @@ def main() -> int:
     resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"],) * 2)
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"],) * 2)
 
-    # Imported here, under the limits, and not when readers.py imports this module's constants.
+    # Imported here, under the limits, and not when xlsx_reader.py imports this module's constants.
     from python_calamine import CalamineWorkbook
 
     data = sys.stdin.buffer.read()
