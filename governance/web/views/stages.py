@@ -73,9 +73,9 @@ def panel(f: Filters) -> None:
     if not any(counts[s] for s in contract.TRANSITION_STAGES):
         st.caption(t("所选地区没有处在村改居阶段的村(社区)。", "No place here is in 村改居."))
         return
-    cols = st.columns(len(stages.GROUPS))
-    for col, group in zip(cols, stages.GROUPS):
-        col.metric(group_label(group), f"{counts[group]}{t('个', '')}")
+    # one line, not metric cards: the cards above are the indicators'
+    st.markdown(t("**村(社区)数**：", "**Places**: ") + " · ".join(
+        f"{group_label(g)} **{counts[g]}**{t('个', '')}" for g in stages.GROUPS))
     table = None
     for dataset, keys in PANEL.items():
         part, _ = stage_table(dataset, f, list(keys))
