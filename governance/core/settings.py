@@ -89,3 +89,9 @@ def public_dashboards() -> bool:
     """With accounts, whether visitors who have not signed in may see the dashboards read-only
     (GOVERNANCE_PUBLIC_DASHBOARDS=1; off by default). Never history or upload."""
     return os.environ.get("GOVERNANCE_PUBLIC_DASHBOARDS", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def peer_rank() -> bool:
+    """Whether an account bound to a place sees that place's rank among its peers, without the peers' names
+    or figures (GOVERNANCE_PEER_RANK=1; off by default: a county decides whether towns see league tables)."""
+    return os.environ.get("GOVERNANCE_PEER_RANK", "").strip().lower() in ("1", "true", "yes", "on")

@@ -260,6 +260,13 @@ def cmd_bench(args) -> int:
     return bench.main(scale=args.scale, store_dir=args.store, repeat=args.repeat)
 
 
+def cmd_serve(args) -> int:
+    from governance.tools import serve
+
+    return serve.main(replicas=args.replicas, port=args.port, host=args.host, store_dir=args.store,
+                      run_dir=args.run_dir, secrets_file=args.secrets)
+
+
 def cmd_brief(args) -> int:
     from governance.briefing import pack as briefing
     from governance.charts import images
@@ -349,6 +356,15 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--scale", choices=("county", "province", "national"), default="province")
     b.add_argument("--repeat", type=int, default=15)
     b.set_defaults(func=cmd_bench)
+
+    sv = with_store(sub.add_parser("serve", help="N Streamlit replicas behind nginx on this machine"))
+    sv.add_argument("--replicas", type=int, default=2)
+    sv.add_argument("--port", type=int, default=8501, help="nginx's port (default 8501)")
+    sv.add_argument("--host", default="127.0.0.1",
+                    help="nginx's address (default 127.0.0.1; any other needs accounts, README: Accounts)")
+    sv.add_argument("--run-dir", dest="run_dir", help="folder for nginx.conf, logs and serve.json (default: a new temp folder)")
+    sv.add_argument("--secrets", help="accounts file (default: .streamlit/secrets.toml as Streamlit reads it)")
+    sv.set_defaults(func=cmd_serve)
 
     br = with_store(sub.add_parser("brief", help="write the briefing pack: .pptx deck, .pdf, or a folder of PNGs"))
     br.add_argument("--region", help="12-digit place code (default: the store's home place)")

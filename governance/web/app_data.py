@@ -20,13 +20,14 @@ import streamlit as st
 
 from governance.briefing import pack as briefing
 from governance.core import contract, periods, settings
+from governance.core import regions as region_tree
 from governance.core.regions import (
     home_region,  # noqa: F401  (pages call app_data.home_region)
 )
 from governance.core.settings import store_root
 from governance.core.text import md_escape
 from governance.ingest.pipeline import Report, ingest
-from governance.metrics import attention, breakdowns, indicators, stages, submissions
+from governance.metrics import attention, breakdowns, indicators, peers, stages, submissions
 from governance.metrics.indicators import View
 from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
     Store,
@@ -163,6 +164,13 @@ def places(root: str, ver: int) -> pd.DataFrame:
     return indicators.places(_engine(root), version=ver)
 
 
+@st.cache_resource(ttl=TTL, max_entries=16, show_spinner=False)
+def place_tree(root: str, ver) -> region_tree.PlaceTree:
+    """Home, names, parents and children of the places the account may see, built once per store version and
+    scope (root carries the scope) and shared by every session: read it, never change it."""
+    return region_tree.place_tree(places(root, ver))
+
+
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def periods_by_dataset(root: str, ver: int) -> dict[str, list[str]]:
     return indicators.data_periods(_engine(root), version=ver)
@@ -238,6 +246,31 @@ def _attention(root: str, ver: int, region: str, end: str, day: str) -> pd.DataF
 def needs_attention(region: str, end: str) -> pd.DataFrame:
     root, ver = store_key()
     return _attention(root, ver, region, end, _today())
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _peer_ranks(root: str, ver: int, dataset: str, place: str, parent: str, start: str, end: str,
+                day: str) -> list[peers.PeerRank]:
+    # `root` is the unscoped store: the peers' rows are read here and only `place`'s ranks leave this function
+    df = indicators.query(_engine(root), dataset, View(parent, start, end), by="child", version=ver,
+                          today=dt.date.fromisoformat(day))
+    return peers.ranks(df[df["window_name"] == "current"], dataset, place)
+
+
+def peer_ranks(dataset: str, region: str, start: str, end: str) -> tuple[str, list[peers.PeerRank]] | None:
+    """(the peers' level, the bound place's ranks among them) when the setting allows it and the view is the
+    account's own place; None otherwise (and always for an account that sees the whole store)."""
+    home = scope_region()
+    if not settings.peer_rank() or not home or region != home:
+        return None
+    root, ver = store_key()
+    root = root.partition(SCOPE_MARK)[0]
+    tree = places(root, ver)
+    row = tree[tree["region_code"] == home]
+    if row.empty or not row["parent_code"].iloc[0]:
+        return None
+    return str(row["level"].iloc[0]), _peer_ranks(root, ver, dataset, home, str(row["parent_code"].iloc[0]),
+                                                   start, end, _today())
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -24,7 +23,10 @@ from governance.web import app_data
 from governance.web.i18n import t
 
 ALL = ""
-KEPT = ("lang", "f_town", "f_village", "f_cmp", "f_day")
+# One place picker per level below home, top first: two under a county, four under a province. The first two
+# keep their county-era names (links, tests and other pages name them).
+PICKERS = ("f_town", "f_village", "f_level3", "f_level4", "f_level5")
+KEPT = ("lang", *PICKERS, "f_cmp", "f_day")
 COMPARE = {"mom": ("环比（上期）", "vs previous period"), "yoy": ("同比（去年同期）", "vs same period last year")}
 # The sidebar's choices read the same in both languages: a widget whose option labels change
 # under it comes back with nothing selected in the browser on the run that switches language.
@@ -54,27 +56,28 @@ class Filters:
         return COMPARE[self.compare][0]
 
 
-def drill(code: str) -> None:
-    """Go to a place (from a chart click or a list) on the next run."""
+def go_to(code: str) -> None:
+    """Go to a place from a widget's callback (on_click, on_change, on_select): callbacks run before the
+    script, so the pickers take the place in this same run; a drill is one run, not two."""
     st.session_state["drill_to"] = code
+
+
+def drill(code: str) -> None:
+    """Go to a place from a page's body (the pickers are drawn already): on a second run. Prefer go_to."""
+    go_to(code)
     st.rerun()
 
 
-def _children(regions: pd.DataFrame, code: str) -> pd.DataFrame:
-    return regions[regions["parent_code"] == code].sort_values("region_code")
-
-
-def _apply_drill(regions: pd.DataFrame, home: str) -> None:
+def _apply_drill(tree, home: str) -> None:
     code = st.session_state.pop("drill_to", None)
-    if not code or code not in set(regions["region_code"]):
+    if not code or code not in tree.names:
         return
-    parent = regions.set_index("region_code")["parent_code"].to_dict()
     chain = [code]
-    while chain[-1] != home and parent.get(chain[-1]):
-        chain.append(parent[chain[-1]])
+    while chain[-1] != home and tree.parent.get(chain[-1]):
+        chain.append(tree.parent[chain[-1]])
     chain = chain[::-1][1:]  # below home, top first
-    st.session_state["f_town"] = chain[0] if chain else ALL
-    st.session_state["f_village"] = chain[1] if len(chain) > 1 else ALL
+    for i, key in enumerate(PICKERS):
+        st.session_state[key] = chain[i] if i < len(chain) else ALL
 
 
 def _set_months(value: tuple[str, str]) -> None:
@@ -85,13 +88,13 @@ def _set_months(value: tuple[str, str]) -> None:
     st.session_state["months_epoch"] = st.session_state.get("months_epoch", 0) + 1
 
 
-def _from_url(regions: pd.DataFrame, months: list[str]) -> None:
+def _from_url(tree, months: list[str]) -> None:
     """On a session's first run, take the view from the link it was opened with."""
     if st.session_state.get("filters_ready"):
         return
     st.session_state["filters_ready"] = True
     q = st.query_params
-    if q.get("region") in set(regions["region_code"]):
+    if q.get("region") in tree.names:
         st.session_state["drill_to"] = q["region"]
     start, end = q.get("from"), q.get("to")
     if start in months and end in months and start <= end:
@@ -131,9 +134,9 @@ LEVEL_LABEL = {"city": ("市", "City"), "county": ("县(区)", "County"), "town"
 def sidebar() -> Filters | None:
     """Draw the shared filters; None when the store has no data yet."""
     root, ver = app_data.store_key()
-    regions = app_data.places(root, ver)
+    tree = app_data.place_tree(root, ver)
     months = app_data.months(root, ver)
-    home = app_data.home_region(regions)
+    home = tree.home
     if home is None or not months:
         return None
     # Another page drew the widgets last: they start over there, so put the kept values back.
@@ -143,29 +146,33 @@ def sidebar() -> Filters | None:
         for key in KEPT:
             if f"keep_{key}" in st.session_state:
                 st.session_state[key] = st.session_state[f"keep_{key}"]
-    _from_url(regions, months)
-    _apply_drill(regions, home)
-    names = regions.set_index("region_code")["name"].to_dict()
+    _from_url(tree, months)
+    _apply_drill(tree, home)
+    names = tree.names
 
     with st.sidebar:
         st.radio("语言 Language", ["zh", "en"], key="lang", horizontal=True,
                  format_func=lambda v: "中文" if v == "zh" else "English")
         st.markdown(f"**{t('查看范围', 'View')}**")
-        # Two pickers, for the two levels below home: towns and villages of a county; an account bound to a
+        # A picker per level below home, each listing the places under the one picked above it: towns and
+        # villages under a county; cities, counties, towns and villages under a province. An account bound to a
         # town gets its villages only, one bound to a village no picker at all.
-        towns = _children(regions, home)
-        town = village = ALL
-        if not towns.empty:
-            town = st.selectbox(t(*LEVEL_LABEL[contract.CHILD_LEVEL[contract.level_of_code(home)]]),
-                                [ALL, *towns["region_code"]], key="f_town",
-                                format_func=lambda c: f"{names[home]}（全部 all）" if c == ALL else names.get(c, c))
-        villages = _children(regions, town) if town != ALL else towns.iloc[0:0]
-        if not villages.empty:
-            if st.session_state.get("f_village") not in (ALL, *villages["region_code"]):
-                st.session_state["f_village"] = ALL
-            village = st.selectbox(t(*LEVEL_LABEL[contract.CHILD_LEVEL[contract.level_of_code(town)]]),
-                                   [ALL, *villages["region_code"]], key="f_village",
-                                   format_func=lambda c: "全部 all" if c == ALL else names.get(c, c))
+        chosen, above, drawn = [], home, 0
+        for key in PICKERS:
+            kids = tree.children.get(above, ())
+            if not kids:
+                break
+            if st.session_state.get(key) not in (ALL, *kids):
+                st.session_state[key] = ALL
+            everything = f"{names[home]}（全部 all）" if above == home else "全部 all"
+            pick = st.selectbox(t(*LEVEL_LABEL[contract.CHILD_LEVEL[contract.level_of_code(above)]]),
+                                [ALL, *kids], key=key,
+                                format_func=lambda c, e=everything: e if c == ALL else names.get(c, c))
+            drawn += 1
+            if pick == ALL:
+                break
+            chosen.append(pick)
+            above = pick
         today = settings.today()
         if not isinstance(st.session_state.get("f_day"), dt.date) or st.session_state["f_day"] > today:
             st.session_state["f_day"] = today
@@ -190,7 +197,9 @@ def sidebar() -> Filters | None:
     for key in KEPT:
         if key in st.session_state:
             st.session_state[f"keep_{key}"] = st.session_state[key]
-    region = village or town or home
+    for key in PICKERS[drawn:]:  # levels not shown now: a later page must not bring back a stale pick
+        st.session_state.pop(f"keep_{key}", None)
+    region = chosen[-1] if chosen else home
     level = contract.level_of_code(region)
     f = Filters(region, names.get(region, region), level, contract.CHILD_LEVEL.get(level), home, start, end,
                 compare, tuple(months), day)

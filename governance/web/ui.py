@@ -11,10 +11,11 @@ import streamlit as st
 from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, formatting, periods, settings, targets
+from governance.core.ranking import UNRANKED as UNRANKED_WHY
 from governance.core.text import md_escape
 from governance.metrics.cards import cards
 from governance.web import app_data, exports
-from governance.web.filters import Filters, drill
+from governance.web.filters import Filters, go_to
 from governance.web.i18n import dataset_name, lang, name, t
 
 # Shape and word as well as colour, for colour-blind readers; glyphs the CJK font has (no emoji font needed).
@@ -117,12 +118,35 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     return figures
 
 
+LEVEL_PEERS = {"town": ("乡镇(街道)", "towns"), "village": ("村(社区)", "villages"), "county": ("县(区)", "counties"),
+               "city": ("市", "cities")}
+
+
+def peer_line(dataset: str, f: Filters) -> None:
+    """Where the account's own place stands among its peers, rank only (a setting, off by default)."""
+    found = app_data.peer_ranks(dataset, f.region, f.start, f.end)
+    if not found or not found[1]:
+        return
+    level, ranks = found
+    peers_zh, peers_en = LEVEL_PEERS.get(level, ("同级地区", "peers"))
+    parts = []
+    for r in ranks:
+        if r.rank is not None:
+            parts.append(t(f"{name(r.indicator)} 第{r.rank}/{r.ranked}", f"{name(r.indicator)} {r.rank} of {r.ranked}"))
+        else:
+            why_zh, why_en = UNRANKED_WHY.get(r.unranked, ("", ""))
+            parts.append(t(f"{name(r.indicator)} 未排名（{why_zh}）", f"{name(r.indicator)} unranked ({why_en})"))
+    st.caption(t(f"在上级所辖 {ranks[0].peers} 个{peers_zh}中的名次（仅名次）：",
+                 f"Rank among {ranks[0].peers} {peers_en} (rank only): ") + " · ".join(parts))
+
+
 def dataset_page(dataset: str, title_zh: str, title_en: str, f: Filters, keys: list[str] | None = None) -> dict:
     """The opening every dataset page shares: title, the way back up, the KPI cards; the page stops here,
     with a hint, when the months in view have no data. Returns the cards' figures."""
     header(title_zh, title_en, f)
     up_button(f)
     figures = kpi_cards(dataset, f, keys)
+    peer_line(dataset, f)
     early = contract.dataset(dataset).is_rating and figures.get("early")  # a rating shown as 预评
     if not has_data(f, dataset) and not early:
         empty(dataset)
@@ -212,26 +236,35 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
                 "county": t("县(区)", "Counties: "), "city": t("市", "Cities: ")}.get(f.child_level, "")
     fig = charts.ranking(df, ind, level=f.child_level, months=periods.months_between(f.start, f.end), title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
                          f"（{charts.axis_unit(ind)}）", subtitle=t("点击条形下钻 · 颜色表示是否达标", "click a bar to drill down"))
-    event = chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_排名", on_select="rerun",
-                  selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset))
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
-        getattr(getattr(event, "selection", None), "points", [])
-    if points:
-        code = points[0].get("customdata", [None])[0]
-        if code:
-            drill(code)
+    # Drill in the widgets' callbacks, which run before the script: one run per click, not two.
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_排名", on_select=lambda: _drill_clicked(f"{key}_chart"),
+          selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset))
     names = dict(zip(df["place_code"], df["place_name"]))
-    pick = st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
-                        format_func=lambda c: t("（选择地区）", "(choose a place)") if c == "" else names[c])
-    if pick:
-        st.session_state.pop(f"{key}_drill", None)
-        drill(pick)
+    st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
+                 on_change=_drill_picked, args=(f"{key}_drill",),
+                 format_func=lambda c: t("（选择地区）", "(choose a place)") if c == "" else names[c])
     if (~df["ranked"]).any():
         st.caption(t(f"灰色：不足{settings.small_base()}件或办理期内，列在排名之后，不评达标；“—”为无件。",
                      f"Grey: under {settings.small_base()} cases or not yet due, listed after the ranked places."))
     table = df.assign(unranked=[t(*UNRANKED[w]) if w else "" for w in df["unranked"]])
     table_download(_columns(table, ["place_code", "place_name", ind.key, *_base_cols(ind, df), "unranked"]),
                    f"{dataset}_{ind.key}_排名.csv", f"{key}_csv")
+
+
+def _drill_clicked(chart_key: str) -> None:
+    event = st.session_state.get(chart_key)
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
+        getattr(getattr(event, "selection", None), "points", [])
+    code = (points[0].get("customdata") or [None])[0] if points else None
+    if code:
+        go_to(code)
+
+
+def _drill_picked(key: str) -> None:
+    code = st.session_state.get(key)
+    if code:
+        st.session_state[key] = ""
+        go_to(code)
 
 
 def trend_and_ranking(dataset: str, f: Filters) -> contract.Indicator:
@@ -251,12 +284,10 @@ def _months_text(start: str, end: str) -> str:
 
 def up_button(f: Filters) -> None:
     if f.region != f.home:
-        regions = app_data.places(*app_data.store_key()).set_index("region_code")
-        parent = regions.loc[f.region, "parent_code"]
-        up = md_escape(regions.loc[parent, "name"])  # a button label is Markdown; the name is from an upload
-        if st.button(t(f"↑ 返回 {up}", f"↑ Back to {up}"),
-                     key="drill_up"):
-            drill(parent)
+        tree = app_data.place_tree(*app_data.store_key())
+        parent = tree.parent[f.region]
+        up = md_escape(tree.names[parent])  # a button label is Markdown; the name is from an upload
+        st.button(t(f"↑ 返回 {up}", f"↑ Back to {up}"), key="drill_up", on_click=go_to, args=(parent,))
 
 
 # the count columns rates rest on that are not indicators themselves
