@@ -27,7 +27,7 @@ from governance.core.regions import (
 from governance.core.settings import store_root
 from governance.core.text import md_escape
 from governance.ingest.pipeline import Report, ingest
-from governance.metrics import attention, breakdowns, indicators, peers, stages, submissions
+from governance.metrics import attention, breakdowns, cases, indicators, peers, stages, submissions
 from governance.metrics.indicators import View
 from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
     Store,
@@ -211,6 +211,20 @@ def _breakdown(root: str, ver: int, dataset: str, region: str, start: str, end: 
 def breakdown(dataset: str, region: str, start: str, end: str, dimension: str) -> pd.DataFrame:
     root, ver = store_key()
     return _breakdown(root, ver, dataset, region, start, end, dimension, _today())
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _cases(root: str, ver: int, kind: str, region: str, start: str, end: str, day: str,
+           unrectified_only: bool) -> pd.DataFrame:
+    return cases.cases(_engine(root), kind, View(region, start, end), version=ver, today=dt.date.fromisoformat(day),
+                       unrectified_only=unrectified_only)
+
+
+def case_list(kind: str, region: str, start: str, end: str, *, unrectified_only: bool = False) -> pd.DataFrame:
+    """The cases behind a figure (明细穿透), read on the view date through the account's scoped engine: a place
+    outside the account's own gives no rows, whatever code a link or a widget asks for."""
+    root, ver = store_key()
+    return _cases(root, ver, kind, region, start, end, _today(), unrectified_only)
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)

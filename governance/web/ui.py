@@ -72,8 +72,11 @@ def card_caption(card) -> str:
 
 
 def header(title_zh: str, title_en: str, f: Filters) -> None:
+    from governance.web.views import cases as cases_view
+
     st.title(t(title_zh, title_en))
     st.caption(f"{md_escape(f.label)} · {t('对比：', 'compared ')}{t(*_compare(f))}")
+    cases_view.serve(f)  # the cases behind a figure, when a card, a ranking or a table cell asked for them
 
 
 def _compare(f: Filters) -> tuple[str, str]:
@@ -115,6 +118,10 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
                 chart_data=line if line and len(line) > 1 else None,
             )
             st.caption(card_caption(card))
+            if card.value:  # a count with cases behind it (超期未办结, 软弱涣散…): list them
+                from governance.web.views import cases as cases_view
+
+                cases_view.card_button(dataset, ind.key, f)
     return figures
 
 
@@ -181,6 +188,17 @@ def table_download(df: pd.DataFrame, filename: str, key: str) -> None:
         st.download_button(t("下载 CSV", "Download CSV"), exports.csv_bytes(df), filename, "text/csv", key=key)
 
 
+def downloads(df: pd.DataFrame, stem: str, title: str, key: str) -> None:
+    """A table as .xlsx (a title row naming place, months and view date; Chinese headers; frozen header; number
+    formats) and as CSV, side by side."""
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button(t("下载 Excel", "Download .xlsx"), lambda: exports.xlsx_bytes(df, title), f"{stem}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                       on_click="ignore", icon=":material/table:")
+    c2.download_button(t("下载 CSV", "Download CSV"), exports.csv_bytes(df), f"{stem}.csv", "text/csv",
+                       key=f"{key}_csv", on_click="ignore")
+
+
 def indicator_picker(dataset: str, key: str) -> contract.Indicator:
     ds = contract.dataset(dataset)
     options = [i.key for i in ds.indicators if i.kind in ("rate", "mean")]
@@ -243,6 +261,9 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
     st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
                  on_change=_drill_picked, args=(f"{key}_drill",),
                  format_func=lambda c: t("（选择地区）", "(choose a place)") if c == "" else names[c])
+    from governance.web.views import cases as cases_view
+
+    cases_view.place_picker(dataset, names, f, f"{key}_cases")  # the row for a place: the cases behind it
     if (~df["ranked"]).any():
         st.caption(t(f"灰色：不足{settings.small_base()}件或办理期内，列在排名之后，不评达标；“—”为无件。",
                      f"Grey: under {settings.small_base()} cases or not yet due, listed after the ranked places."))

@@ -59,7 +59,7 @@ def breakdown(dataset: str, f: Filters) -> None:
         return
     keys = [i.key for i in contract.dataset(dataset).indicators if i.headline and i.kind != "distribution"]
     table, tints = stage_table(dataset, f, keys)
-    styled = table.style.apply(lambda _: tints.reindex(columns=table.columns).fillna(""), axis=None)
+    styled = table.style.apply(lambda _: tints.reindex(columns=table.columns).astype(object).fillna(""), axis=None)
     st.dataframe(styled, hide_index=True, width="stretch")
     st.caption(t("每组按同一口径计算（组内合计后相除）；各阶段与未改居的村、社区合起来即为合计。",
                  "Each group by the same definitions (sums over sums); the groups add up to the total."))
