@@ -215,6 +215,23 @@ def breakdown(dataset: str, region: str, start: str, end: str, dimension: str) -
     return _breakdown(root, ver, dataset, region, start, end, dimension, _today())
 
 
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _search_index(root: str, ver: int) -> list:
+    from governance.core import search
+
+    regions = places(root, ver)  # the account's own tree: a bound account cannot find a place outside it
+    names = regions.set_index("region_code")["name"]
+    return search.index(zip(regions["region_code"], regions["name"], regions["level"],
+                            regions["parent_code"].map(names)))
+
+
+def find_places(query: str, limit: int = 8) -> list:
+    """Places the account may see whose name, or its pinyin (initials or syllables), matches the query."""
+    from governance.core import search
+
+    return search.find(_search_index(*store_key()), query, limit)
+
+
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
 def _cases(root: str, ver: int, kind: str, region: str, start: str, end: str, day: str,
            unrectified_only: bool) -> pd.DataFrame:
