@@ -24,11 +24,14 @@ def overlay(series: list[tuple[str, pd.DataFrame]], ind: contract.Indicator, *, 
             marker=dict(size=8, symbol=["circle-open" if flag else "circle" for flag in immature], line=dict(width=2)),
             hovertemplate=f"{label} %{{x}}<br>{ind.zh}：%{{y:{_fmt(ind)}}}{axis_unit(ind)}<extra></extra>"))
     t = targets.target_for(ind.dataset, ind.key, level)
-    for value in (list(t.band) if t.band else [t.target] if t.target is not None else []):
-        fig.add_hline(y=formatting.display(value, ind), line=dict(color=TARGET_COLOR, dash="dash", width=2),
-                      annotation=dict(text=f"目标 {t.text(ind)}", bgcolor="rgba(255,255,255,0.7)",
-                                      font=dict(color=TARGET_COLOR)), annotation_position="top left")
-    fig.update_xaxes(type="category", title=None)
+    for n, value in enumerate(list(t.band) if t.band else [t.target] if t.target is not None else []):
+        # a band's two lines, one label (on the upper line)
+        label = dict(annotation=dict(text=f"目标 {t.text(ind)}", bgcolor="rgba(255,255,255,0.7)",
+                                     font=dict(color=TARGET_COLOR)), annotation_position="top left") \
+            if n == (1 if t.band else 0) else {}
+        fig.add_hline(y=formatting.display(value, ind), line=dict(color=TARGET_COLOR, dash="dash", width=2), **label)
+    # month labels stay horizontal: at most about seven of them
+    fig.update_xaxes(type="category", title=None, tickangle=0, nticks=7)
     fig.update_yaxes(title=None, ticksuffix="%" if ind.unit == "%" else "")
     if ind.kind == "count":
         fig.update_yaxes(rangemode="tozero", tickformat=",d")

@@ -76,7 +76,11 @@ def header(title_zh: str, title_en: str, f: Filters) -> None:
 
     st.title(t(title_zh, title_en))
     st.caption(f"{md_escape(f.label)} · {t('对比：', 'compared ')}{t(*_compare(f))}")
+    st.session_state[VIEW_LABEL] = f.label
     cases_view.serve(f)  # the cases behind a figure, when a card, a ranking or a table cell asked for them
+    from governance.web.views import search as search_view
+
+    search_view.box()  # find a place by name or pinyin initials, in the sidebar
 
 
 def _compare(f: Filters) -> tuple[str, str]:
@@ -187,11 +191,21 @@ def shown_table(df: pd.DataFrame):
     return df.style.format(_cell, na_rep="—")
 
 
-def table_download(df: pd.DataFrame, filename: str, key: str) -> None:
-    """The table behind a chart, as a CSV that opens cleanly in Chinese Excel."""
+VIEW_LABEL = "_view_label"  # the page's place, months and view date (header() keeps it): an .xlsx's title row
+
+
+def table_download(df: pd.DataFrame, filename: str, key: str, title: str | None = None) -> None:
+    """The table behind a chart, as .xlsx (a title row naming what, where, which months and on which day) and as
+    a CSV that opens cleanly in Chinese Excel."""
+    stem = filename.rsplit(".", 1)[0]
+    title = title or " · ".join(x for x in (stem, st.session_state.get(VIEW_LABEL, "")) if x)
     with st.expander(t("数据表", "Data table")):
         st.dataframe(shown_table(df), hide_index=True, width="stretch")
-        st.download_button(t("下载 CSV", "Download CSV"), exports.csv_bytes(df), filename, "text/csv", key=key)
+        c1, c2, _ = st.columns([1, 1, 3])
+        c1.download_button(t("下载 Excel", "Download .xlsx"), lambda: exports.xlsx_bytes(df, title), f"{stem}.xlsx",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                           on_click="ignore", icon=":material/table:")
+        c2.download_button(t("下载 CSV", "Download CSV"), exports.csv_bytes(df), filename, "text/csv", key=key)
 
 
 def downloads(df: pd.DataFrame, stem: str, title: str, key: str) -> None:
@@ -275,7 +289,7 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
                      f"Grey: under {settings.small_base()} cases or not yet due, listed after the ranked places."))
     table = df.assign(unranked=[t(*UNRANKED[w]) if w else "" for w in df["unranked"]])
     table_download(_columns(table, ["place_code", "place_name", ind.key, *_base_cols(ind, df), "unranked"]),
-                   f"{dataset}_{ind.key}_排名.csv", f"{key}_csv")
+                   f"{dataset}_{ind.key}_排名.csv", f"{key}_csv", title=f"{level_zh}{ind.zh}排名 · {f.label}")
 
 
 def _drill_clicked(chart_key: str) -> None:

@@ -102,7 +102,7 @@ def _body(kind: str, region: str, f: Filters) -> None:
     st.markdown(t(f"共 **{len(table)}** 条", f"**{len(table)}** rows"))
     st.dataframe(table, hide_index=True, width="stretch", key="cases_table")
     name = f"{KINDS[kind].zh}_{place}_{f.end}"
-    c1, c2 = st.columns(2)
+    c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button(t("下载 Excel", "Download .xlsx"), exports.xlsx_bytes(table, title(kind, place, f)),
                        f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="cases_xlsx", on_click="ignore", icon=":material/table:")
@@ -126,6 +126,7 @@ def request(kind: str, region: str) -> None:
 
 def _closed() -> None:
     st.session_state.pop(REQUEST, None)
+    st.session_state.pop("cases_filter", None)  # the next list opens unfiltered
 
 
 def serve(f: Filters) -> None:

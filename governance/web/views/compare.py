@@ -31,7 +31,8 @@ def pickers(f: Filters) -> tuple[str, str, dict[str, str]]:
     """The two places: the view's place and, by default, the place above it (a village against its town's
     figure, which is its villages' sum over sum), or its first place below at the top."""
     regions = app_data.places(*app_data.store_key())  # the account's own tree only
-    regions = regions[regions["level"].isin(["province", "city", "county", "town", "village"])]
+    # the home place and below: the city above a county's store holds the same villages as the county
+    regions = regions[regions["region_code"].str.startswith(contract.code_prefix(f.home))]
     labels = _labels(regions)
     codes = list(labels)
     parent = regions.set_index("region_code")["parent_code"].to_dict()
@@ -40,7 +41,8 @@ def pickers(f: Filters) -> tuple[str, str, dict[str, str]]:
     if st.session_state.get("compare_b") not in labels:
         a = st.session_state["compare_a"]
         below = [c for c in codes if parent.get(c) == a]
-        st.session_state["compare_b"] = parent.get(a) if parent.get(a) in labels else (below or codes)[0]
+        up = parent.get(a) if a != f.home else None
+        st.session_state["compare_b"] = up if up in labels else (below or [c for c in codes if c != a] or codes)[0]
     left, right = st.columns(2)
     a = left.selectbox(t("地区一", "Place 1"), codes, key="compare_a", format_func=labels.get)
     b = right.selectbox(t("地区二", "Place 2"), codes, key="compare_b", format_func=labels.get)

@@ -32,7 +32,9 @@ def attention_list(f: Filters) -> None:
         t("原因", "Why"): [("✕ " if r == "red" else "↘ ") + t(*REASON[r]) for r in df["reason"]],
     })
     st.dataframe(shown, hide_index=True, width="stretch")
-    ui.table_download(df, f"预警_{f.end}.csv", "attention_csv")
+    # the list as shown, in Chinese, with each place's code
+    ui.table_download(shown.assign(**{t("区划代码", "Code"): df["place_code"].values}), f"预警_{f.end}.csv",
+                      "attention_csv", title=f"预警 · {f.label}")
 
 
 def _fmt(dataset: str, key: str, value) -> str:
@@ -90,7 +92,7 @@ def side_by_side(f: Filters) -> None:
                  "Tint: green on target, yellow near, red off target; bases in brackets; "
                  "no tint under the small-number threshold or while cases are not yet due."))
     ui.table_download(table.rename(columns={"place_code": "区划代码", "place_name": "名称"}),
-                      f"下级对比_{f.end}.csv", "side_by_side_csv")
+                      f"下级对比_{f.end}.csv", "side_by_side_csv", title=f"下级对比 · {f.label}")
 
 
 SIDE_MAP = "side_by_side_map"
