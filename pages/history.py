@@ -11,7 +11,8 @@ router.entrypoint()  # a link straight to this page still goes through app.py
 
 user = auth.require_user()  # uploaders' names and file names: never for visitors who have not signed in
 st.title("数据版本 History")
-dataset = st.selectbox("数据集 Dataset", list(contract.DATASETS), key="history_dataset",
+history_view.show_done()  # a restore's message, kept across the rerun that shows the restored data
+dataset = st.selectbox("数据集 Dataset", history_view.DATASETS, key="history_dataset",
                        format_func=lambda k: f"{contract.dataset(k).zh} ({k})")
 versions = history_view.versions_frame(dataset)
 if versions.empty:
@@ -30,7 +31,7 @@ scope = st.selectbox("范围 Scope", history_view.scope_choices(user.region), ke
                      disabled=contract.dataset(dataset).period_from is None)
 version = st.selectbox("恢复为 Restore to", history_view.restorable(dataset, period), key="history_version",
                        index=None, placeholder="请选择版本",
-                       format_func=lambda v: "无数据（首次上传之前）" if v == 0 else f"第 {v} 版之后的数据")
+                       format_func=lambda v: history_view.version_label(dataset, v))
 if version is None:
     st.stop()
 where = "全部地区" if not scope else md_escape(names.get(scope, scope))  # a name from an upload: text
@@ -41,5 +42,6 @@ if st.button("恢复 Restore", disabled=not sure, key="history_restore", type="p
     if problem:
         st.error(md_escape(problem))
     else:
-        st.success(f"已恢复：第 {new_version} 版。")
+        history_view.remember_done(f"已恢复：{names.get(scope, scope) if scope else '全部地区'} 在 {period} 的数据已恢复为"
+                                   f"“{history_view.version_label(dataset, version)}”，现为第 {new_version} 版。")
         st.rerun()

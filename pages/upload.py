@@ -11,8 +11,7 @@ router.entrypoint()  # a link straight to this page still goes through app.py
 user = auth.require_analyst()
 st.title("数据上传 Upload")
 
-dataset = st.selectbox("数据集 Dataset", list(contract.DATASETS), key="upload_dataset",
-                       format_func=lambda k: f"{contract.dataset(k).zh} ({k})")
+dataset = upload_view.choose_dataset()  # petitions, or the one this session used last
 upload_view.template_buttons(dataset)
 
 upload_view.show_last_commit()
@@ -34,8 +33,7 @@ if report.parsed and len(report.parsed.sheets) > 1:
     st.selectbox("工作表 Sheet", report.parsed.sheets, key="upload_sheet")
 
 if report.errors:
-    st.error(f"文件未被接受：共 {len(report.errors)} 个错误，数据未作任何改变。请按下表修改后重新上传。")
-    upload_view.show_problems(report)
+    upload_view.show_refused(report)
     st.download_button("下载问题清单 (CSV)", exports.csv_bytes(upload_view.problems_frame(report)),
                        f"{upload.name}_问题清单.csv", key="problems_csv")
     upload_view.show_recognition(report)

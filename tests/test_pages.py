@@ -49,8 +49,9 @@ def test_upload_page_refuses_a_bad_file_and_commits_a_good_one(tiny_store):
     at.run()
     assert not at.exception
     assert any("文件未被接受" in e.value for e in at.error)
-    problems = next(d.value for d in at.dataframe if "问题" in d.value.columns)
-    assert list(problems["行"]) == [7] and list(problems["列"]) == ["G"]
+    problems = next(t.value for t in at.table if "问题" in t.value.columns)  # a table that wraps its text
+    assert list(problems["行"]) == ["7"] and list(problems["列"]) == ["G"] and list(problems["表头"]) == ["是否初信初访"]
+    assert "(invalid_bool)" not in problems["问题"][0] and "是/否无法识别" in problems["问题"][0]
     assert "upload_commit" not in [b.key for b in at.button]
 
     at.file_uploader(key="upload_file_0").upload("good.csv", ledger(GOOD), "text/csv")

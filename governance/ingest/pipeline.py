@@ -18,8 +18,9 @@ import pyarrow.parquet as pq
 
 from governance.core import contract
 from governance.ingest import templates
+from governance.ingest.guess import Guess, guess
 from governance.ingest.readers import Parsed, ReadError, read_upload
-from governance.ingest.validate import HasProblems, Problem, validate
+from governance.ingest.validate import HasProblems, Problem, chinese_part, validate
 from governance.store import Store, StoreError
 from governance.store import scope as scopes
 from governance.store.delta import conform
@@ -41,6 +42,7 @@ class Report(HasProblems):
     scope: list[dict] = field(default_factory=list)  # [{code, name}] the places this upload replaces
     preview: list[dict] = field(default_factory=list)  # per place and period: rows now -> after
     scope_named: bool = False
+    guess: Guess | None = None  # a refused file that looks like another dataset: which one
 
     @property
     def emptied(self) -> list[dict]:
@@ -234,11 +236,11 @@ def ingest(
     try:
         named = scopes.normalise(named) if named else []
     except scopes.ScopeError as e:
-        report.problems.append(Problem(0, "", "region_code", "invalid_scope", str(e)))
+        report.problems.append(Problem(0, "", "region_code", "invalid_scope", str(e), zh=chinese_part(str(e))))
         return report
     if named and not ds.period_from:
         report.problems.append(Problem(0, "", "", "invalid_scope", "行政区划表整表替换，不能指定范围 "
-                                       "the regions table is replaced whole: no scope"))
+                                       "the regions table is replaced whole: no scope", zh="行政区划表整表替换，不能指定范围"))
         return report
     if within:
         wider = _account_problems(store, dataset_key, within, named)
@@ -251,7 +253,9 @@ def ingest(
     try:
         parsed = read_upload(data, filename, dataset_key, sheet=sheet, max_bytes=max_bytes)
     except ReadError as e:
-        report.problems.append(Problem(0, "", "", e.key, e.message))
+        report.problems.append(Problem(0, "", "", e.key, e.message, zh=e.zh))
+        if e.head:
+            report.guess = guess(e.head, dataset_key)
         return report
     report.parsed = parsed
     # what the file is checked against; the commit is refused if it changes before the commit lands
@@ -260,6 +264,8 @@ def ingest(
     result = validate(parsed, dataset_key, regions=regions, today=today)
     report.problems, report.truncated = result.problems, result.truncated
     report.rows = parsed.table.num_rows
+    if result.table is None:
+        report.guess = guess(parsed.head or [list(parsed.headers.values())], dataset_key)
     sample = template_rows(dataset_key, parsed)
     if sample:
         report.problems[:0] = [Problem(r, "", "", "template_row", "这是下载模板中的示例行，请删除后再上传 "
@@ -293,7 +299,8 @@ def ingest(
     try:
         scope_codes, changes = store.preview(dataset_key, table, named or None)
     except (StoreError, OSError) as e:
-        report.problems.insert(0, Problem(0, "", "", "store", f"无法读取现有数据 cannot read the store: {e}"))
+        report.problems.insert(0, Problem(0, "", "", "store", f"无法读取现有数据 cannot read the store: {e}",
+                                          zh="无法读取现有数据，数据未改变，请稍后重试或联系系统管理员"))
         return report
     names = {}
     if regions is not None:
@@ -328,7 +335,7 @@ def ingest(
     except (StoreError, OSError) as e:
         report.accepted = False
         message = str(e) if isinstance(e, StoreError) else f"写入失败，数据未改变，请重试 commit failed, nothing changed: {e}"
-        report.problems.insert(0, Problem(0, "", "", "commit", message))
+        report.problems.insert(0, Problem(0, "", "", "commit", message, zh=chinese_part(message)))
         return report
     report.committed = True
     report.version = commit.version

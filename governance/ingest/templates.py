@@ -1,4 +1,5 @@
-"""Upload templates per dataset: Chinese headers, one example row, and a sheet explaining every column."""
+"""Upload templates per dataset: Chinese headers, one example row, a dropdown (Excel data validation) on every
+column with a fixed set of values, and a 填写说明 sheet stating each column's rule."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from governance.core import contract
 from governance.ingest.validate import allowed_text
@@ -18,6 +20,18 @@ EXAMPLES = {
     "grid": ["411122101201", "2024-10", "520", "518", "2", "2", "2", "12"],
     "branches": ["DZB411122101201", "张庄村党支部", "411122101201", "2024-H1", "4", "88.5", "较好", "否", ""],
 }
+
+
+LAST_ROW = 1_048_576  # Excel's last row: the dropdowns reach every row a clerk may fill
+YES_NO = ("是", "否")
+
+
+def dropdown(column: contract.Column) -> tuple[str, ...]:
+    """The values a column's dropdown offers, as clerks write them: an enumeration's Chinese names, 是/否;
+    empty for a column of free values."""
+    if column.choices:
+        return tuple(c.zh for c in column.choices)
+    return YES_NO if column.type == "bool" else ()
 
 
 def headers(dataset_key: str) -> list[str]:
@@ -51,9 +65,19 @@ def xlsx_bytes(dataset_key: str) -> bytes:
         if col.type in ("code", "string", "month", "rating_period"):
             for row in (2, 3, 4):
                 data.cell(row=row, column=i).number_format = "@"
+        values = dropdown(col)
+        if values:
+            # A warning, not a stop: the validator also takes the usual other spellings (信件, 走访, Y/N).
+            rule = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
+                                  showDropDown=False, showErrorMessage=True, errorStyle="warning",
+                                  errorTitle=col.zh, error="请从下拉列表中选择：" + "、".join(values),
+                                  showInputMessage=True, promptTitle=col.zh, prompt="可选：" + "、".join(values))
+            rule.add(f"{letter}2:{letter}{LAST_ROW}")
+            data.add_data_validation(rule)
 
     notes = wb.create_sheet("填写说明")
     notes.append(["列名（中文表头）", "英文列名", "是否必填", "类型", "规则与可填值"])
+    notes.freeze_panes = "A2"
     for cell in notes[1]:
         cell.font = bold
     types = {"code": "文本（12位数字）", "string": "文本", "date": "日期", "bool": "是/否", "int": "整数",
@@ -66,7 +90,7 @@ def xlsx_bytes(dataset_key: str) -> bytes:
             notes.append([col.zh, col.name, "可替代区划代码", "文本", col.rule_zh])
     notes.append([])
     notes.append(["说明", "", "", "", "表头可用中文或英文列名；表头上方可有标题行，末尾的合计行会被忽略。"
-                  "文件可为 .xlsx 或 CSV（UTF-8 或 GBK）。同一月份（评定周期）重新上传将替换该期数据，旧版本可在“数据版本”页恢复。"])
+                  "有下拉箭头的列请从列表中选择。文件可为 .xlsx 或 CSV（UTF-8 或 GBK）。同一月份（评定周期）重新上传将替换该期数据，旧版本可在“数据版本”页恢复。"])
     for letter, width in zip("ABCDE", (20, 24, 14, 16, 80)):
         notes.column_dimensions[letter].width = width
     for row in notes.iter_rows(min_row=2):

@@ -10,6 +10,9 @@ the value as written.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +62,11 @@ KEY_ZH = {
 # 411102001201.0 (a number cell written out by another tool).
 EXCEL_NUMBER = r"^\d+(\.\d+)?[eE]\+?\d+$|^\d+\.0+$"
 EXCEL_SIGNIFICANT = 6
+KEY_TAIL = re.compile(r"\s*\([a-z_]+(?::[^()]*)?\)\s*$")  # " (unknown_place)" or " (key: English detail)"
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+SUGGESTIONS = 3  # "是不是“甲一村”？": at most this many names, the nearest first
+SUGGEST_CUTOFF = 0.5  # difflib's similarity ratio; 东萧楼 -> 东萧楼村 is 0.86, 甲一村 -> 甲二社区 0.29
+SUGGEST_LOOKUPS = 500  # distinct misspellings looked up per file; a province's bad file stays fast
 
 
 @dataclass
@@ -70,10 +78,25 @@ class Problem:
     message: str  # Chinese first, then the English key
     value: str | None = None
     severity: str = "error"
+    zh: str = ""  # the message without its English (from a read error); else derived from ``message``
+
+    @property
+    def text(self) -> str:
+        """The message in Chinese only, for the page; the English key stays in ``--json``."""
+        return self.zh or KEY_TAIL.sub("", self.message)
 
     def as_json(self) -> dict:
         return {"row": self.row, "column": self.column, "message": self.message, "field": self.field,
                 "key": self.key, "value": self.value, "severity": self.severity}
+
+
+def chinese_part(message: str) -> str:
+    """A "中文 English" message from elsewhere (the store, a scope) without its English: cut at the first
+    space after which no Chinese is left."""
+    for gap in re.finditer(r"\s+(?=[A-Za-z0-9'])", message):
+        if not CJK.search(message, gap.end()):
+            return message[: gap.start()]
+    return message
 
 
 class HasProblems:
@@ -133,6 +156,18 @@ class Checker:
                         f"{self.header(field)}{shown}：{KEY_ZH[key]}{('，' + text) if text else ''} ({key})",
                         None if v is None else str(v), severity)
             )
+
+    def one(self, i: int, field: str, key: str, detail: str, value: str | None, severity="error"):
+        """Record a problem on table row ``i`` with a message of its own (a suggestion for that row)."""
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.truncated += 1
+            return
+        shown = f"“{value}”" if value not in (None, "") else ""
+        self.problems.append(
+            Problem(int(self.rows[i]), self.letter(field), field, key,
+                    f"{self.header(field)}{shown}：{KEY_ZH[key]}{('，' + detail) if detail else ''} ({key})",
+                    value, severity)
+        )
 
     def whole_file(self, field: str, key: str, detail: str = "", severity="error"):
         row = int(self.parsed.header_row)
@@ -389,12 +424,17 @@ def _resolve_names(checker: Checker, parsed, regions: pa.Table) -> pa.Array:
     by_code = {r["region_code"]: r for r in rows}
     has_town = "town" in parsed.table.column_names
     index: dict[str, list[str]] = {}
+    places = Places()
     for r in rows:
+        if r["level"] == "town":
+            places.towns.add(r["name"])
         if r["level"] != "village":
             continue
         town = by_code.get(r["parent_code"] or "", {}).get("name", "")
         key = f"{town}\x1f{r['name']}" if has_town else r["name"]
         index.setdefault(key, []).append(r["region_code"])
+        places.villages_in.setdefault(town, []).append(r["name"])
+        places.towns_of.setdefault(r["name"], []).append(town)
     village = column_or_empty(parsed, "village")
     key = pc.binary_join_element_wise(column_or_empty(parsed, "town"), village, "\x1f") if has_town else village
     unique_keys = [k for k, v in index.items() if len(v) == 1]
@@ -407,9 +447,65 @@ def _resolve_names(checker: Checker, parsed, regions: pa.Table) -> pa.Array:
     blank = _blank(village)
     checker.flag(blank, "village", "required", "未填区划代码时须填写村(社区)名称")
     shown = pc.binary_join_element_wise(column_or_empty(parsed, "town"), village, "/") if has_town else village
-    checker.flag(~found & ~ambiguous & ~blank, "village", "unknown_place", "行政区划表中没有该乡镇/村(社区)", values=shown)
     checker.flag(ambiguous & ~blank, "village", "ambiguous_place", "请改填区划代码或同时填写乡镇(街道)", values=shown)
+    # The rows whose place is not found, one by one (only the wrong rows): each on the column that is wrong,
+    # with the nearest names, so that a clerk can fix the row from the message alone.
+    towns = column_or_empty(parsed, "town").to_pylist() if has_town else None
+    names = village.to_pylist()
+    wrong = np.flatnonzero(~found & ~ambiguous & ~blank)
+    room = max(MAX_PROBLEMS - len(checker.problems), 0)
+    checker.truncated += max(len(wrong) - room, 0)
+    for i in wrong[:room].tolist():
+        _unknown_place(checker, places, i, towns[i] if has_town else None, names[i], has_town)
     return pc.if_else(pa.array(found), resolved, pa.scalar(None, pa.string()))
+
+
+@dataclass
+class Places:
+    """The regions table's names, for saying what a wrong name should have been."""
+
+    towns: set[str] = dataclasses.field(default_factory=set)
+    villages_in: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # town -> its villages
+    towns_of: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # village -> towns with one so named
+    lookups: dict[tuple, list[str]] = dataclasses.field(default_factory=dict)  # (town, name) -> nearest names
+
+    def nearest(self, name: str, among: list[str] | set[str], where: str) -> list[str]:
+        key = (where, name)
+        if key not in self.lookups:
+            if len(self.lookups) >= SUGGEST_LOOKUPS:
+                return []
+            self.lookups[key] = difflib.get_close_matches(name, sorted(among), SUGGESTIONS, SUGGEST_CUTOFF)
+        return self.lookups[key]
+
+
+def _did_you_mean(names: list[str]) -> str:
+    return "是不是" + "或".join(f"“{n}”" for n in names) + "？" if names else ""
+
+
+def _unknown_place(checker: Checker, places: Places, i: int, town: str | None, village: str, has_town: bool) -> None:
+    """Say which column of row ``i`` is wrong (the town, or the village within its town) and what it may be."""
+    if has_town and not town:
+        homes = sorted(set(places.towns_of.get(village, ())))
+        hint = f"“{village}”属于{homes[0]}" if len(homes) == 1 else "填写村(社区)名称时须同时填写乡镇(街道)"
+        checker.one(i, "town", "required", hint, None)
+    elif has_town and town not in places.towns and town not in places.villages_in:
+        near = places.nearest(town, places.towns, "")
+        homes = sorted(set(places.towns_of.get(village, ())))
+        hint = _did_you_mean(near) or (
+            f"村(社区)“{village}”属于{homes[0]}" if len(homes) == 1 else "行政区划表中没有该乡镇(街道)")
+        checker.one(i, "town", "unknown_place", hint, town)
+    else:
+        among = places.villages_in.get(town, []) if has_town else list(places.towns_of)
+        near = places.nearest(village, among, town or "")
+        homes = sorted(set(places.towns_of.get(village, ())))
+        if has_town and homes:  # the name is right, the town may be wrong
+            hint = f"{town}没有这个村(社区)，“{village}”属于{'、'.join(homes)}，请核对乡镇(街道)"
+            hint += f"；或者{_did_you_mean(near)}" if near else ""
+        elif has_town:
+            hint = _did_you_mean(near) or f"{town}没有这个村(社区)"
+        else:
+            hint = _did_you_mean(near) or "行政区划表中没有该村(社区)"
+        checker.one(i, "village", "unknown_place", hint, village)
 
 
 # ---- rules across columns ---------------------------------------------

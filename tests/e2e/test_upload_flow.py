@@ -77,12 +77,14 @@ def test_a_refused_ledger_lists_its_problem_and_changes_nothing(page: Page, app_
     refused.scroll_into_view_if_needed()
     shot(page, "05_upload_refused")
 
-    # The problem table is drawn on a canvas: read what it shows through its own "Download as CSV".
-    problems = page.get_by_test_id("stDataFrame").first  # the problems come first, above the preview
-    problems.hover()
-    rows = download_csv(page, problems.get_by_role("button", name="Download as CSV"))
-    assert [(r["行"], r["列"], r["级别"], r["原值"]) for r in rows] == [("7", "G", "错误", "也许")], rows
-    assert "是否初信初访" in rows[0]["问题"]
+    # The problem table is an HTML table that wraps its text: read it as the clerk sees it.
+    problems = page.get_by_test_id("stTable").first
+    header = [c.inner_text().strip() for c in problems.locator("thead th").all()]
+    rows = [dict(zip(header, (c.inner_text().strip() for c in tr.locator("th, td").all())))
+            for tr in problems.locator("tbody tr").all()]
+    assert [(r["行"], r["列"], r["表头"], r["级别"], r["原值"]) for r in rows] == [
+        ("7", "G", "是否初信初访", "错误", "也许")], rows
+    assert rows[0]["问题"] == "是否初信初访“也许”：是/否无法识别，可填：是/否、Y/N、1/0、true/false"
     # and the page's own problem list says the same, with the English key of each problem
     listed = download_csv(page, page.get_by_role("button", name="下载问题清单 (CSV)"))
     assert [{k: v for k, v in r.items() if k != "key"} for r in listed] == rows

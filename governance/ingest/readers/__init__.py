@@ -59,10 +59,11 @@ def _check_size(data: bytes, max_bytes: int | None) -> None:
         size, limit = len(data) / 1024**2, max_bytes / 1024**2
         raise ReadError(
             "too_large",
-            f"文件过大（{size:.1f} MB，上限 {limit:g} MB）file too large ({size:.1f} MB, limit {limit:g} MB)",
+            f"文件过大（{size:.1f} MB，上限 {limit:g} MB）",
+            f"file too large ({size:.1f} MB, limit {limit:g} MB)",
         )
     if not data:
-        raise ReadError("empty", "文件为空 the file is empty")
+        raise ReadError("empty", "文件为空", "the file is empty")
 
 
 def _is_xlsx(data: bytes, filename: str) -> bool:
@@ -73,16 +74,16 @@ def _is_xlsx(data: bytes, filename: str) -> bool:
     if data.startswith(OLE_MAGIC) or suffix == ".xls":
         raise ReadError(
             "format",
-            "不支持旧版 .xls 或加密的工作簿，请在 Excel 中另存为 .xlsx 或 CSV（UTF-8）后再上传 "
+            "不支持旧版 .xls 或加密的工作簿，请在 Excel 中另存为 .xlsx 或 CSV（UTF-8）后再上传",
             "old .xls or password-protected workbooks are not supported; save as .xlsx or CSV (UTF-8) in Excel",
         )
     if suffix in XLSX_SUFFIXES:
-        raise ReadError("format", f"不是有效的 .xlsx 文件：{filename} is not a valid .xlsx file")
+        raise ReadError("format", f"不是有效的 .xlsx 文件：{filename}", f"{filename} is not a valid .xlsx file")
     if suffix in CSV_SUFFIXES:
         return False
     raise ReadError(
         "format",
-        f"不支持的文件类型 {suffix or '（无扩展名）'}，请上传 .csv 或 .xlsx "
+        f"不支持的文件类型 {suffix or '（无扩展名）'}，请上传 .csv 或 .xlsx",
         f"unsupported file type {suffix or '(no extension)'}; upload .csv or .xlsx",
     )
 

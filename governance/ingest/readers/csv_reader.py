@@ -36,7 +36,8 @@ def read_csv(data: bytes, dataset: str, hmap: dict[str, str]) -> Parsed:
     width = max(map(len, records[header_at:]))
     columns = _parse_body(buf, ends[header_at], width, delimiter, first_row=header_at + 2).columns
     del buf  # a GB18030 file's UTF-8 copy is as big as the file: free it before finish copies columns
-    return finish(columns, records[header_at], header_at + 1, hmap, encoding=encoding, sheet=None, sheets=[])
+    return finish(columns, records[header_at], header_at + 1, hmap, encoding=encoding, sheet=None, sheets=[],
+                  head=records)
 
 
 def _to_utf8(data: bytes) -> tuple[bytes | bytearray, int, str]:
@@ -63,14 +64,16 @@ def _to_utf8(data: bytes) -> tuple[bytes | bytearray, int, str]:
         text = _gb18030_to_utf8(data, suspect)
     except UnicodeDecodeError as exc:
         mixed = encodings.utf8_then_not(data, utf8_until) or encodings.gbk_then_utf8(data)
-        raise ReadError("encoding", mixed or _encoding_error(exc).message) from None
+        if mixed:
+            raise ReadError("encoding", *mixed) from None
+        raise _encoding_error(exc) from None
     # GB18030 decodes nearly anything: refuse a reading that is not plausible Chinese (UTF-8 rows before
     # or after GBK ones, Big5) rather than store mojibake. Never a latin-1 fallback.
     mixed = encodings.utf8_then_not(data, utf8_until)
     if mixed:
-        raise ReadError("encoding", mixed)
+        raise ReadError("encoding", *mixed)
     if suspect.suspicious_at is not None:
-        raise ReadError("encoding", encodings.diagnose(data, text, suspect.suspicious_at))
+        raise ReadError("encoding", *encodings.diagnose(data, text, suspect.suspicious_at))
     # GB18030 has a BOM of its own (84 31 95 33); it decodes to U+FEFF like UTF-8's.
     return text, len(codecs.BOM_UTF8) if text.startswith(codecs.BOM_UTF8) else 0, "gb18030"
 
@@ -99,7 +102,7 @@ def _gb18030_to_utf8(data: bytes, suspect: encodings.Suspect) -> bytearray:
 def _encoding_error(exc: UnicodeDecodeError) -> ReadError:
     return ReadError(
         "encoding",
-        f"无法识别文件编码（不是 UTF-8 或 GBK/GB18030，第 {exc.start} 字节起无法解码），{encodings.FIX_ZH} "
+        f"无法识别文件编码（不是 UTF-8 或 GBK/GB18030，第 {exc.start} 字节起无法解码），{encodings.FIX_ZH}",
         f"unreadable encoding: neither UTF-8 nor GBK/GB18030 (undecodable bytes at offset {exc.start}); "
         f"{encodings.FIX_EN}",
     )
@@ -130,7 +133,7 @@ def _check_line_lengths(buf, start: int) -> None:
         raise _too_wide(index + 1, cells)
     raise ReadError(
         "too_long",
-        f"第 {index + 1} 行过长（{len(line):,} 字节，每行上限 {limit // 1024} KB），请检查该行是否粘贴了大段内容 "
+        f"第 {index + 1} 行过长（{len(line):,} 字节，每行上限 {limit // 1024} KB），请检查该行是否粘贴了大段内容",
         f"line {index + 1} is too long ({len(line):,} bytes, limit {limit // 1024} KB)",
     )
 
@@ -139,7 +142,7 @@ def _too_wide(row: int, cells: int) -> ReadError:
     limit = settings.max_columns()
     return ReadError(
         "too_wide",
-        f"第 {row} 行有 {cells:,} 列，超过上限 {limit} 列，已拒绝读取。请删除表格右侧多余的列或分隔符后重新上传 "
+        f"第 {row} 行有 {cells:,} 列，超过上限 {limit} 列，已拒绝读取。请删除表格右侧多余的列或分隔符后重新上传",
         f"row {row} has {cells:,} columns, more than the limit of {limit}: delete the stray columns or separators",
     )
 
@@ -147,14 +150,16 @@ def _too_wide(row: int, cells: int) -> ReadError:
 def _sniff(buf, start: int, dataset: str, hmap: dict[str, str]) -> tuple[str, list[list[str]], list[int], int]:
     """Delimiter, first records, byte offset after each, and the header's index: the delimiter
     that yields the header with the most recognised cells."""
-    best, hits = None, 0
+    best, hits, widest = None, 0, []
     for delimiter in CSV_DELIMITERS:
         records, ends = _head(buf, start, delimiter)
         found = locate_header(records, hmap)
         if found and found[1] > hits:
             best, hits = (delimiter, records, ends, found[0]), found[1]
+        if max(map(len, records), default=0) > max(map(len, widest), default=1):
+            widest = records  # no header: the rows split the way that makes most cells, to guess the dataset from
     if best is None:
-        raise no_header(dataset, _head(buf, start, CSV_DELIMITERS[0])[0])
+        raise no_header(dataset, widest or _head(buf, start, CSV_DELIMITERS[0])[0])
     return best
 
 
@@ -178,7 +183,7 @@ def _head(buf, start: int, delimiter: str) -> tuple[list[list[str]], list[int]]:
             if any("\x00" in cell for cell in record):
                 raise ReadError(
                     "encoding",
-                    "文件含有空字符，可能是二进制文件或无 BOM 的 UTF-16 文本，请另存为 CSV UTF-8 "
+                    "文件含有空字符，可能是二进制文件或无 BOM 的 UTF-16 文本，请另存为 CSV UTF-8",
                     "the file contains NUL characters (binary, or UTF-16 without a BOM); save as CSV UTF-8",
                 )
             records.append(record)
@@ -186,7 +191,7 @@ def _head(buf, start: int, delimiter: str) -> tuple[list[list[str]], list[int]]:
             ends.append(line_ends[reader.line_num - 1])
     except csv.Error as exc:
         raise ReadError(
-            "format", f"CSV 格式错误（第 {reader.line_num} 行）：{exc} malformed CSV (line {reader.line_num}): {exc}"
+            "format", f"CSV 格式错误（第 {reader.line_num} 行）：{exc}", f"malformed CSV (line {reader.line_num}): {exc}"
         ) from None
     return records, ends
 
@@ -236,7 +241,7 @@ def _arrow_csv(source: pa.Buffer, names: list[str], delimiter: str, bad: list, u
             ),
         )
     except pa.ArrowInvalid as exc:
-        raise ReadError("format", f"CSV 格式错误：{exc} malformed CSV: {exc}") from None
+        raise ReadError("format", f"CSV 格式错误：{exc}", f"malformed CSV: {exc}") from None
 
 
 def _put_back(table: pa.Table, bad: list, delimiter: str) -> pa.Table:

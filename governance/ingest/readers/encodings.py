@@ -127,8 +127,8 @@ def _sample(text: str) -> str:
     return text if len(text) <= SAMPLE_CHARS else text[:SAMPLE_CHARS] + "…"
 
 
-def utf8_then_not(data: bytes, bad_at: int) -> str | None:
-    """The message for a file that is UTF-8 Chinese up to byte ``bad_at`` and something else from there."""
+def utf8_then_not(data: bytes, bad_at: int) -> tuple[str, str] | None:
+    """The message (Chinese, English) for a file that is UTF-8 Chinese up to byte ``bad_at`` and something else from there."""
     prefix = data[:bad_at]
     if prefix.isascii():
         return None
@@ -144,11 +144,11 @@ def utf8_then_not(data: bytes, bad_at: int) -> str | None:
     if not plausible(rest) and not rest.isascii():
         return None
     n = _line_of(data, bad_at)
-    return (f"文件前后编码不一致，第 {n} 行起：前面是 UTF-8，从这一行起不是。{FIX_ZH}。"
+    return (f"文件前后编码不一致，第 {n} 行起：前面是 UTF-8，从这一行起不是。{FIX_ZH}。",
             f"the file mixes encodings: UTF-8 up to line {n}, something else from there on; {FIX_EN}")
 
 
-def diagnose(data: bytes, text_utf8: bytes | bytearray, at: int) -> str:
+def diagnose(data: bytes, text_utf8: bytes | bytearray, at: int) -> tuple[str, str]:
     """Why the GB18030 reading is implausible at UTF-8 offset ``at`` of the decoded text, with the fix."""
     n = _line_of(text_utf8, at)
     mixed = gbk_then_utf8(data)
@@ -157,13 +157,13 @@ def diagnose(data: bytes, text_utf8: bytes | bytearray, at: int) -> str:
     big5 = _as_big5(data)
     if big5 is not None and _plausible_big5(big5):
         return (f"文件看起来是繁体 Big5 编码（按 GBK 读出来是乱码，如第 {n} 行“{_sample(_line(text_utf8, n))}”）。"
-                f"{FIX_ZH}。the file looks like Big5 (Traditional Chinese), not GBK or UTF-8; {FIX_EN}")
+                f"{FIX_ZH}。", f"the file looks like Big5 (Traditional Chinese), not GBK or UTF-8; {FIX_EN}")
     return (f"文件按 GBK 读出来不像正常的中文（如第 {n} 行“{_sample(_line(text_utf8, n))}”），可能是其他编码。"
-            f"{FIX_ZH}。the text does not read as Chinese in GBK (line {n}): another encoding?; {FIX_EN}")
+            f"{FIX_ZH}。", f"the text does not read as Chinese in GBK (line {n}): another encoding?; {FIX_EN}")
 
 
-def gbk_then_utf8(data: bytes) -> str | None:
-    """The message for a file with GBK lines first and UTF-8 lines later (GB18030 may or may not have
+def gbk_then_utf8(data: bytes) -> tuple[str, str] | None:
+    """The message (Chinese, English) for a file with GBK lines first and UTF-8 lines later (GB18030 may or may not have
     decoded them: UTF-8 Chinese is mostly valid GBK mojibake), naming the first UTF-8 line."""
     seen_gbk = False
     for n, raw in enumerate(data.split(b"\n"), 1):
@@ -175,7 +175,7 @@ def gbk_then_utf8(data: bytes) -> str | None:
             seen_gbk = seen_gbk or plausible(raw.decode("gb18030", "replace"))
             continue
         if seen_gbk and plausible(line) and not plausible(raw.decode("gb18030", "replace")):
-            return (f"文件前后编码不一致，第 {n} 行起是 UTF-8（前面是 GBK），如“{_sample(line)}”。{FIX_ZH}。"
+            return (f"文件前后编码不一致，第 {n} 行起是 UTF-8（前面是 GBK），如“{_sample(line)}”。{FIX_ZH}。",
                     f"the file mixes encodings: GBK first, UTF-8 from line {n} on; {FIX_EN}")
     return None
 

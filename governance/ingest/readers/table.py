@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -27,12 +27,13 @@ FOOTER_ROW = "^(?:填表人|填报人|制表人|审核人|负责人|单位负责
 
 
 class ReadError(Exception):
-    """A file that cannot be read as a table; ``message`` is for people (中文 then English)."""
+    """A file that cannot be read as a table: ``zh`` for the page, ``message`` (中文 then English) for the log
+    and the command line; ``head`` holds the first rows when no header was found, to guess the dataset from."""
 
-    def __init__(self, key: str, message: str):
-        super().__init__(message)
-        self.key = key
-        self.message = message
+    def __init__(self, key: str, zh: str, en: str = "", head: list[list] | None = None):
+        self.key, self.zh, self.en, self.head = key, zh, en, head
+        self.message = f"{zh} {en}" if en else zh
+        super().__init__(self.message)
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Parsed:
     sheets: list[str]  # xlsx only
     header_row: int
     dropped: list[tuple[int, str]]  # (Excel row, "title" | "blank" | "total")
+    head: list[list] = field(default_factory=list)  # the first HEAD_ROWS rows as read, to guess the dataset from
 
 
 def header_map(dataset: str) -> dict[str, str]:
@@ -90,12 +92,13 @@ def find_header(rows: list[list], dataset: str, hmap: dict[str, str]) -> int:
 
 def no_header(dataset: str, rows: list[list]) -> ReadError:
     if not any(cell and cell.strip() for row in rows for cell in row):
-        return ReadError("empty", "文件没有内容 the file has no content")
+        return ReadError("empty", "文件没有内容", "the file has no content")
     expected = [col.zh for col in contract.dataset(dataset).columns[:4]]
     return ReadError(
         "no_header",
-        f"前 {HEAD_ROWS} 行中找不到表头行，应有 {'、'.join(expected)} 等列 "
+        f"前 {HEAD_ROWS} 行中找不到表头行，应有 {'、'.join(expected)} 等列",
         f"no header row in the first {HEAD_ROWS} rows; expected headers such as {', '.join(expected)}",
+        head=rows,
     )
 
 
@@ -108,6 +111,7 @@ def finish(
     encoding: str | None,
     sheet: str | None,
     sheets: list[str],
+    head: list[list] | None = None,
 ) -> Parsed:
     """Normalise, drop blank and total rows, name the columns: the same for CSV and xlsx.
 
@@ -167,6 +171,7 @@ def finish(
         sheets=sheets,
         header_row=header_row,
         dropped=dropped,
+        head=head or [],
     )
 
 
@@ -194,7 +199,7 @@ def _check_cell_lengths(columns: list[pa.ChunkedArray], header: list[str | None]
     en = "; ".join(f"row {r} column {column_letter(c)} ({n:,} characters)" for r, c, n in found[:5])
     raise ReadError(
         "too_long",
-        f"单元格内容过长（每格上限 {limit} 个字符）：{zh}。请精简后重新上传 "
+        f"单元格内容过长（每格上限 {limit} 个字符）：{zh}。请精简后重新上传",
         f"cell text too long (limit {limit} characters): {en}",
     )
 

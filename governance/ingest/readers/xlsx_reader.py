@@ -54,20 +54,21 @@ def read_xlsx(data: bytes, dataset: str, hmap: dict[str, str], sheet: str | None
     elif sheet not in names:
         raise ReadError(
             "sheet",
-            f"工作簿中没有名为“{sheet}”的工作表，现有：{'、'.join(names)} "
+            f"工作簿中没有名为“{sheet}”的工作表，现有：{'、'.join(names)}",
             f"no sheet named {sheet!r}; sheets: {', '.join(names)}",
         )
     _check_declared_size(data, dict(parts)[sheet], sheet)
     rows = _run_child(data, sheet)
     if not any(any(row) for row in rows):
-        raise ReadError("empty", f"工作表“{sheet}”为空 sheet {sheet!r} is empty")
+        raise ReadError("empty", f"工作表“{sheet}”为空", f"sheet {sheet!r} is empty")
     header_at = find_header(rows[:HEAD_ROWS], dataset, hmap)
     body = rows[header_at + 1 :]
     width = max(map(len, rows))
     columns = [pa.chunked_array([list(col)], pa.string()) for col in itertools.zip_longest(*body)] or [
         pa.chunked_array([], pa.string()) for _ in range(width)
     ]
-    return finish(columns, rows[header_at], header_at + 1, hmap, encoding=None, sheet=sheet, sheets=names)
+    return finish(columns, rows[header_at], header_at + 1, hmap, encoding=None, sheet=sheet, sheets=names,
+                  head=rows[:HEAD_ROWS])
 
 
 def _sheet_parts(data: bytes) -> list[tuple[str, str]]:
@@ -90,10 +91,10 @@ def _sheet_parts(data: bytes) -> list[tuple[str, str]]:
                 parts.append((element.get("name", ""), path))
     except PACKAGE_ERRORS as exc:
         raise ReadError(
-            "format", f"不是有效的 .xlsx 工作簿（{exc}）not a valid .xlsx workbook ({type(exc).__name__}: {exc})"
+            "format", f"不是有效的 .xlsx 工作簿（{exc}）", f"not a valid .xlsx workbook ({type(exc).__name__}: {exc})"
         ) from None
     if not parts:
-        raise ReadError("format", "工作簿中没有工作表 the workbook has no sheets")
+        raise ReadError("format", "工作簿中没有工作表", "the workbook has no sheets")
     return parts
 
 
@@ -117,7 +118,7 @@ def _check_declared_size(data: bytes, part: str, sheet: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)).open(part) as stream:
             head = stream.read(DIMENSION_PEEK)
     except PACKAGE_ERRORS as exc:
-        raise ReadError("format", f"工作表“{sheet}”无法读取 sheet {sheet!r} is unreadable: {exc}") from None
+        raise ReadError("format", f"工作表“{sheet}”无法读取：{exc}", f"sheet {sheet!r} is unreadable: {exc}") from None
     match = DIMENSION.search(head)  # ref="A1:F120" or ref="A1": the last cell is what counts
     if not match:
         return
@@ -149,7 +150,7 @@ def _run_child(data: bytes, sheet: str) -> list[list[str | None]]:
         return json.loads(done.stdout)
     detail = _child_detail(done)
     if done.returncode == EXIT_MALFORMED:
-        raise ReadError("format", f"无法读取工作表“{sheet}” cannot read sheet {sheet!r}: {detail}")
+        raise ReadError("format", f"无法读取工作表“{sheet}”：{detail}", f"cannot read sheet {sheet!r}: {detail}")
     raise _xlsx_limits(detail)
 
 
@@ -168,7 +169,7 @@ def _xlsx_limits(detail: str) -> ReadError:
     limits = f"{settings.max_columns()} 列、{XLSX_MAX_CELLS:,} 个单元格"
     return ReadError(
         "xlsx_limits",
-        f"工作簿过大或格式异常，已拒绝读取（上限 {limits}；{detail}）。请删除表格以外的多余单元格后另存，或另存为 CSV。"
+        f"工作簿过大或格式异常，已拒绝读取（上限 {limits}；{detail}）。请删除表格以外的多余单元格后另存，或另存为 CSV。",
         f"workbook too large or malformed, refused (limit {settings.max_columns()} columns, {XLSX_MAX_CELLS:,} cells; "
         f"{detail}); delete stray cells outside the table, or save as CSV",
     )

@@ -1,4 +1,5 @@
-"""The history page's data: every upload and restore from the Delta log, what can be restored, the restore."""
+"""The history page's data: every upload and restore from the Delta log (newest first), what can be restored
+(each version named by when, who and how many rows), the restore and the message that outlives its rerun."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import streamlit as st
 
+from governance.core.text import md_escape
 from governance.web import app_data, errors
+from governance.web.views.upload import DATASETS
 
 ACTIONS = {"ingest": "上传", "demo": "演示数据", "restore": "恢复"}
 BEIJING = ZoneInfo("Asia/Shanghai")
+DONE = "history_done"  # the restore's message, shown on the run after the restore's own rerun
 COLUMNS = ["版本", "当前", "时间（北京）", "方式", "上传人", "文件", "期间", "范围", "原有行数", "写入行数", "校验和"]
 
 
@@ -54,6 +59,19 @@ def periods(dataset: str) -> list[str]:
     return sorted(seen, reverse=True)
 
 
+def version_label(dataset: str, version: int) -> str:
+    """A restore option as a log line: when (Beijing), who, what and how many rows, then the version."""
+    if version == 0:
+        return "无数据（首次上传之前）"
+    row = next((r for r in app_data.history(dataset) if r["version"] == version), None)
+    if row is None:
+        return f"第 {version} 版"
+    how = ACTIONS.get(row["action"], row["action"])
+    what = f"{how} {row['source']}" if row["action"] == "ingest" and row["source"] else how
+    return (f"{beijing_time(row['at'])[:16]} · {row['who'] or '未记录'} · {what} · 写入 {row['rows']:,} 行 · "
+            f"{scope_text(row['scope'], _names())}（第 {version} 版之后）")
+
+
 def restorable(dataset: str, period: str) -> list[int]:
     """The versions whose state of this period can be brought back (0: before the first upload)."""
     versions = [r["version"] for r in app_data.history(dataset) if period in r["periods"]]
@@ -80,3 +98,14 @@ def restore(dataset: str, period: str, version: int, scope: str, who: str) -> tu
     except OSError:  # a full or read-only disk: its errno and paths go to the log, not the page
         return None, errors.logged("恢复未完成，数据未改变：服务器存储出错，请联系系统管理员", "restore")
     return result.version, None
+
+
+def remember_done(message: str) -> None:
+    """Keep the restore's message for the next run: the page reruns at once to show the restored data."""
+    st.session_state[DONE] = message
+
+
+def show_done() -> None:
+    message = st.session_state.pop(DONE, None)
+    if message:
+        st.success(md_escape(message), icon=":material/history:")

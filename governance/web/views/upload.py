@@ -15,6 +15,41 @@ from governance.ingest.pipeline import Report
 from governance.web import app_data
 
 DROP_REASONS = {"title": "标题行", "blank": "空行", "total": "合计行", "footer": "表尾（填表人等）"}
+# Petitions first: the ledger most often uploaded. Regions last: replacing the region tree is the upload
+# that can do most harm, and it was what the page opened on (issue 13).
+DATASETS = ("petitions", "disputes", "grid", "branches", "regions")
+DEFAULT_DATASET = "petitions"
+LAST_DATASET = "upload_last_dataset"  # not a widget key: it outlives the page's widgets when a clerk moves on
+PROBLEMS_SHOWN = 200  # rows of the wrapped problem table; the download lists them all
+
+
+def choose_dataset() -> str:
+    """The dataset picker, opening on the dataset this session used last (petitions at first)."""
+    if "upload_dataset" not in st.session_state:
+        st.session_state["upload_dataset"] = st.session_state.get(LAST_DATASET, DEFAULT_DATASET)
+    dataset = st.selectbox("数据集 Dataset", DATASETS, key="upload_dataset",
+                           format_func=lambda k: f"{contract.dataset(k).zh} ({k})")
+    st.session_state[LAST_DATASET] = dataset
+    return dataset
+
+
+def _switch_to(dataset: str) -> None:
+    st.session_state["upload_dataset"] = dataset  # a callback runs before the picker is drawn again
+
+
+def show_guess(report: Report) -> bool:
+    """When a refused file looks like another dataset, say which and offer the switch; True if shown."""
+    found = report.guess
+    if found is None:
+        return False
+    name = contract.dataset(found.dataset).zh
+    seen = "、".join(f"“{h}”" for h in found.headers[:4])
+    more = f"等 {len(found.headers)} 列" if len(found.headers) > 4 else ""
+    st.warning(f"这个文件看起来是{name}台账（表头有 {md_escape(seen)}{more}），而不是"
+               f"{contract.dataset(report.dataset).zh}。切换到{name}？", icon=":material/swap_horiz:")
+    st.button(f"切换到{name} Switch to {found.dataset}", key="upload_switch", type="primary",
+              on_click=_switch_to, args=(found.dataset,))
+    return True
 
 
 def template_buttons(dataset: str) -> None:
@@ -118,24 +153,46 @@ def show_recognition(report: Report) -> None:
     st.dataframe(preview.fillna(""), hide_index=True, width="stretch")
 
 
+def _column_name(report: Report, field: str) -> str:
+    """The header the problem's column has in the file (else the contract's), so a clerk finds it."""
+    if report.parsed is not None and field in report.parsed.headers:
+        return report.parsed.headers[field]
+    known = {c.name: c.zh for c in (*contract.dataset(report.dataset).columns, *contract.NAME_COLUMNS)}
+    return known.get(field, "")
+
+
 def problems_frame(report: Report) -> pd.DataFrame:
+    """Every problem in Chinese (the English keys stay in the command line's --json; the download keeps
+    them in a last column for whoever supports the clerks)."""
     rows = [
-        {"行": p.row or "", "列": p.column, "级别": "错误" if p.severity == "error" else "提示",
-         "问题": p.message, "原值": p.value or "", "key": p.key}
+        {"行": p.row or "", "列": p.column, "表头": _column_name(report, p.field) if p.column else "",
+         "级别": "错误" if p.severity == "error" else "提示", "问题": p.text, "原值": p.value or "", "key": p.key}
         for p in report.problems
     ]
     if report.truncated:
-        rows.append({"行": "", "列": "", "级别": "错误", "问题": f"另有 {report.truncated} 个问题未列出",
+        rows.append({"行": "", "列": "", "表头": "", "级别": "错误", "问题": f"另有 {report.truncated} 个问题未列出",
                      "原值": "", "key": "truncated"})
-    return pd.DataFrame(rows, columns=["行", "列", "级别", "问题", "原值", "key"])
+    return pd.DataFrame(rows, columns=["行", "列", "表头", "级别", "问题", "原值", "key"])
 
 
 def show_problems(report: Report) -> None:
+    """A table whose cells wrap (st.table), so that a long message is read whole; values are text."""
     if report.problems or report.truncated:
         st.subheader(f"校验结果：{len(report.errors)} 个错误，{len(report.warnings)} 个提示")
-        shown = problems_frame(report).drop(columns=["key"])
-        st.dataframe(shown, hide_index=True, width="stretch",
-                     column_config={"问题": st.column_config.TextColumn(width="large")})
+        frame = problems_frame(report).drop(columns=["key"])
+        shown = frame.head(PROBLEMS_SHOWN).astype(str).map(md_escape)  # st.table renders Markdown
+        st.table(shown, hide_index=True)
+        if len(frame) > PROBLEMS_SHOWN:
+            st.caption(f"只列出前 {PROBLEMS_SHOWN} 个问题，全部 {len(frame):,} 个请点“下载问题清单”。")
+
+
+def show_refused(report: Report) -> None:
+    """Why the file was refused: first whether it is another dataset's file, then every problem."""
+    if show_guess(report) and report.parsed is None:
+        st.caption("文件未被接受，数据未作任何改变。")  # no header of this dataset: the guess is the message
+        return
+    st.error(f"文件未被接受：共 {len(report.errors)} 个错误，数据未作任何改变。请按下表修改后重新上传。")
+    show_problems(report)
 
 
 def commit(dataset: str, data: bytes, filename: str, sheet: str | None, who: str, scope: str = "") -> None:
@@ -156,4 +213,4 @@ def show_last_commit() -> None:
         st.success(f"已提交：{md_escape(report.filename)} 的 {report.rows:,} 行已生效（{', '.join(report.periods)}，"
                    f"范围：{md_escape(scope)}），各页面即显示新数据。如需撤销，可在“数据版本”页恢复（第 {report.version} 版）。")
     else:
-        st.error("提交未成功，数据未作任何改变：" + md_escape("；".join(p.message for p in report.errors)))
+        st.error("提交未成功，数据未作任何改变：" + md_escape("；".join(p.text for p in report.errors)))
