@@ -373,6 +373,18 @@ def _with_villages(
     return _Geography(levels, is_community, households, population)
 
 
+def _stages(code: np.ndarray, is_village: np.ndarray, is_community: np.ndarray) -> pa.Array:
+    """村改居 (SPEC transition_stage): a few villages in preparation or transition, a few communities chartered
+    from villages (integration, deep integration); picked by code, not drawn, so every other figure of the demo
+    stays as it was."""
+    pick = np.full(len(code), -1)
+    pick[is_village & (is_community == 0) & (code % 17 == 0)] = 0
+    pick[is_village & (is_community == 0) & (code % 17 == 1)] = 1
+    pick[is_village & (is_community == 1) & (code % 7 == 0)] = 2
+    pick[is_village & (is_community == 1) & (code % 7 == 1)] = 3
+    return pa.array([contract.TRANSITION_STAGES[i] if i >= 0 else None for i in pick], pa.string())
+
+
 def _regions_table(geo: _Geography) -> pa.Table:
     """One row per place at every level, sorted by code; totals above a village are sums of its villages."""
     names = list(geo.levels)
@@ -400,6 +412,7 @@ def _regions_table(geo: _Geography) -> pa.Table:
             _labels(KINDS, kind, is_village),
             _ints(np.concatenate([households[name] for name in names])),
             _ints(np.concatenate([population[name] for name in names])),
+            _stages(code, is_village, kind),
         ],
         schema=_schema("regions"),
     )
