@@ -338,7 +338,7 @@ def _level_line(level: Level) -> str:
     return (f"replicas {level.replicas} sessions {level.sessions}: " + "; ".join(parts)
             + f"; errors {len(s['errors'])}; wall {level.wall_s:.0f} s; CPU browsers {_share(level, 'browsers')}"
               f" servers {_share(level, 'servers')}; peak server RSS {level.peak_rss_mb:,.0f} MB;"
-              f" load {level.load[0]:.1f}")
+              f" load {level.load[0]:.1f}" + (f"; failed: {'; '.join(s['errors'][:3])}" if s["errors"] else ""))
 
 
 def table(levels: list[Level]) -> str:
