@@ -18,6 +18,8 @@ if pack is None:
     st.stop()
 
 briefing_view.downloads(f)
+st.subheader(t("存在问题与下一步工作建议", "Problems and next steps"))
+briefing_view.problems(pack)
 st.subheader(t("文字通报", "Written summary"))
 briefing_view.summary(pack)
 st.subheader(t("需要关注", "Needs attention"))

@@ -73,3 +73,21 @@ def run_app(**query) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def shown_cells(element):
+    """An st.dataframe as the browser draws it: the Styler's display text where the page styled the table
+    (ui.shown_table: a missing rate reads "—"), else the values."""
+    import pyarrow as pa
+
+    arrow = element.proto.arrow_data
+    if arrow.HasField("styler") and arrow.styler.display_values:
+        return pa.ipc.open_stream(arrow.styler.display_values).read_all().to_pandas()
+    return element.value
+
+
+def page_text(at) -> str:
+    """Everything a page wrote as text, tables included, for 'this name must not appear' checks."""
+    parts = [str(x.value) for x in [*at.caption, *at.markdown, *at.metric]]
+    parts += [shown_cells(d).to_string() for d in at.dataframe]
+    return " ".join(parts)

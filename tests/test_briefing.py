@@ -7,10 +7,9 @@ import sys
 
 import pytest
 from pptx import Presentation
-from pptx.util import Emu
 
+from governance.briefing import files, notice, pdf, summary
 from governance.briefing import pack as briefing
-from governance.briefing import summary
 from governance.core.settings import PROJECT_ROOT
 from governance.metrics import indicators
 from governance.metrics.indicators import View
@@ -98,44 +97,24 @@ def test_needs_attention_leaves_out_rates_over_a_few_cases(pack):
     assert ("乙镇", "办结率") not in {(a.place, a.indicator_zh) for a in pack.attention}
 
 
-def test_pptx_has_the_slides_and_pictures(pack):
-    prs = Presentation(io.BytesIO(briefing.to_pptx(pack)))
-    slides = list(prs.slides)
-    n_summary = len(briefing._summary_groups(pack.paragraphs))
-    assert len(slides) == 2 + len(pack.charts) + n_summary + 1
-    assert (prs.slide_width, prs.slide_height) == (Emu(12191695), Emu(6858000))  # 16:9
-
-    def text(slide):
-        return "".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
-
-    assert "示范县党建引领基层治理工作简报" in text(slides[0]) and "2024年10月" in text(slides[0])
-    kpi_table = next(s for s in slides[1].shapes if s.has_table).table
-    assert len(kpi_table.rows) == len(pack.kpis) + 1
-    assert kpi_table.cell(1, 1).text == "受理量" and kpi_table.cell(1, 2).text == "6件"
-    for slide, chart in zip(slides[2:], pack.charts):
-        pictures = [s for s in slide.shapes if s.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
-        assert len(pictures) == 1 and pictures[0].image.blob == chart.png
-        assert chart.takeaway in text(slide)
-    summary_text = "".join(text(s) for s in slides[2 + len(pack.charts):2 + len(pack.charts) + n_summary])
-    assert all(p.text in summary_text for p in pack.paragraphs)
-    assert "需要关注" in text(slides[-1])
-    # Chinese text carries an East Asian typeface, not only a Latin one
-    title_run = slides[0].shapes[1].text_frame.paragraphs[0].runs[0]._r
-    assert f'<a:ea typeface="{briefing.PPTX_FONT}"' in title_run.xml
-
-
-def test_pdf_is_paginated_with_numbers(pack, tmp_path):
-    pages = pdf_pages(briefing.to_pdf(pack), tmp_path)
-    # cover, KPIs, one page per chart, the summary, the needs-attention list
-    assert len(pages) == 2 + len(pack.charts) + 2
-    assert "示范县党建引领基层治理工作简报" in pages[0]
-    assert "主要指标" in pages[1] and "66.7%" in pages[1]
-    for page, chart in zip(pages[2:], pack.charts):
+def test_pdf_opens_with_the_notice_then_the_charts_with_page_numbers(pack, tmp_path):
+    pages = pdf_pages(pdf.to_pdf(pack), tmp_path)
+    n = notice.compose(pack)
+    # the 通报 first (over a few pages), then one page per chart, then the needs-attention list
+    first_chart = next(i for i, page in enumerate(pages) if squash(pack.charts[0].takeaway) in page)
+    text = "".join(pages[:first_chart])
+    assert pages[0].startswith("示范县党建引领基层治理工作简报") and "示范县党建引领基层治理工作通报" in pages[0]
+    assert "2024年第10期" in pages[0] and "一、总体情况" in pages[0]
+    order = [text.index(s) for s in ("一、总体情况", "二、主要指标", "三、存在问题", "四、下一步工作建议")]
+    assert order == sorted(order)
+    assert squash(pack.paragraphs[0].text) in text and "66.7%" in text
+    assert all(squash(p.text) in text for p in n.problems) and "（北京时间）" in text
+    for page, chart in zip(pages[first_chart:], pack.charts):
         assert squash(chart.takeaway) in page
-    assert squash(pack.paragraphs[0].text) in pages[-2]
+    assert len(pages) == first_chart + len(pack.charts) + 1
     assert "需要关注" in pages[-1]
-    for n, page in enumerate(pages, 1):
-        assert f"第{n}页/共{len(pages)}页" in page
+    for k, page in enumerate(pages, 1):
+        assert f"第{k}页/共{len(pages)}页" in page
 
 
 def test_long_table_continues_on_the_next_page_with_its_header(pack, tmp_path):
@@ -143,17 +122,18 @@ def test_long_table_continues_on_the_next_page_with_its_header(pack, tmp_path):
     rows = [briefing.AttentionRow(f"第{i:02d}号地区", "信访事项", "办结率", "50.0%", "≥95.0%", reason)
             for i in range(1, 61)]
     long = dataclasses.replace(pack, attention=rows, charts=[])
-    pages = pdf_pages(briefing.to_pdf(long), tmp_path)
+    pages = pdf_pages(pdf.to_pdf(long), tmp_path)
     where = {i: [n for n, page in enumerate(pages) if f"第{i:02d}号地区" in page] for i in range(1, 61)}
     assert all(len(found) == 1 for found in where.values())  # every row drawn once, never cut in two
     first, last = where[1][0], where[60][0]
     assert last > first  # the table runs onto later pages
     assert "地区数据指标本月目标原因" in pages[last]  # with its header repeated there
-    assert len(pages) == 2 + 1 + (last - first + 1)
+    notice_pages = len(pdf_pages(pdf.to_pdf(dataclasses.replace(pack, charts=[], attention=[])), tmp_path)) - 1
+    assert len(pages) == notice_pages + (last - first + 1)
 
 
 def test_folder_has_one_png_per_chart_and_summary_md(pack, tmp_path):
-    written = briefing.write(pack, tmp_path)
+    written = files.write(pack, tmp_path)
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     assert pngs == [f"{i:02d}-{c.key}.png" for i, c in enumerate(pack.charts, 1)]
     assert all((tmp_path / n).read_bytes().startswith(b"\x89PNG") for n in pngs)
@@ -161,7 +141,8 @@ def test_folder_has_one_png_per_chart_and_summary_md(pack, tmp_path):
     assert md.startswith("# 示范县党建引领基层治理工作简报")
     assert all(p.text in md for p in pack.paragraphs)
     assert f"![{pack.charts[0].title}]({pngs[0]})" in md
-    assert len(written) == len(pngs) + 1
+    assert len(written) == len(pngs) + 2
+    assert (tmp_path / "notice.md").read_text(encoding="utf-8").startswith("# 示范县党建引领基层治理工作通报")
 
 
 def test_build_refuses_a_request_without_data(engine):
@@ -201,8 +182,8 @@ def test_brief_command_refuses_clearly(store_dir, tmp_path, capsys, args, code, 
 
 
 def test_brief_command_refuses_an_unknown_output_kind(store_dir, tmp_path, capsys):
-    assert cli.main(["brief", "--store", str(store_dir), "--out", str(tmp_path / "x.docx")]) == 2
-    assert "--out must end in .pptx or .pdf" in capsys.readouterr().err
+    assert cli.main(["brief", "--store", str(store_dir), "--out", str(tmp_path / "x.odt")]) == 2
+    assert "--out must end in .pptx, .pdf, .docx or .md" in capsys.readouterr().err
 
 
 def test_brief_command_in_a_fresh_process_fails_without_a_traceback(store_dir, tmp_path):
@@ -215,6 +196,23 @@ def test_brief_command_in_a_fresh_process_fails_without_a_traceback(store_dir, t
 
 
 def test_export_serves_a_download(engine):
-    name, data = briefing.export(engine, tiny.TOWN_B, "2024-10", "pptx", today=tiny.TODAY)
+    name, data = files.export(engine, tiny.TOWN_B, "2024-10", "pptx", today=tiny.TODAY)
     assert name == "乙镇_2024-10_简报.pptx" and data.startswith(b"PK")
-    assert briefing.MIME["pptx"].endswith("presentationml.presentation")
+    assert files.MIME["pptx"].endswith("presentationml.presentation")
+
+
+def test_one_click_makes_every_format_drawing_each_chart_once(engine, monkeypatch):
+    fresh = briefing.build(engine, tiny.COUNTY, "2024-10", today=tiny.TODAY, render=False)
+    drawn = []
+    real = briefing.images.chart_png
+    monkeypatch.setattr(briefing.images, "chart_png", lambda fig, **kw: drawn.append(fig) or real(fig, **kw))
+    steps = []
+    made = files.make_all(fresh, lambda label, done, total: steps.append((label, done, total)))
+    assert len(drawn) == len(fresh.charts)  # drawn once, reused by the PDF, the .docx and the images
+    assert [s[0] for s in steps] == [label for _, label in files.STEPS] + ["完成"]
+    assert steps[-1][1] == steps[-1][2]
+    assert set(made) == {"pptx", "pdf", "docx", "zip", "all"}
+    import zipfile
+    names = zipfile.ZipFile(io.BytesIO(made["all"][1])).namelist()
+    assert {"示范县_2024-10_通报.docx", "示范县_2024-10_简报.pdf", "示范县_2024-10_简报.pptx"} <= set(names)
+    assert "图片与文字/notice.md" in names and sum(n.endswith(".png") for n in names) == len(fresh.charts)

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from governance.core import passwords, settings
 from governance.web import app_data
 from tests import tiny
-from tests.conftest import APP
+from tests.conftest import APP, page_text
 
 STORED = passwords.hash_password("s3cret", iterations=1000)
 USERS = {"county": {"password_hash": STORED, "role": "analyst"},
@@ -56,7 +56,7 @@ def test_a_town_account_sees_its_town_as_home():
 def test_another_towns_code_in_the_url_shows_nothing_of_it():
     at = signed_in("jia", region=tiny.TOWN_B, **{"from": "2024-10", "to": "2024-10"})
     assert received(at) == "4件"  # back on its own town, not 乙镇's 2
-    text = " ".join(str(x.value) for x in [*at.caption, *at.markdown, *at.dataframe])
+    text = page_text(at)
     assert "乙镇" not in text and "乙一村" not in text
 
 

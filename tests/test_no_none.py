@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests import tiny
-from tests.conftest import run_app
+from tests.conftest import run_app, shown_cells
 from tests.test_dashboard_pages import PAGES
 
 BAD = re.compile(r"\b(None|nan|NaN|NaT|<NA>)\b")
@@ -33,9 +33,7 @@ def texts(at) -> list[str]:
 def cells(at) -> list[str]:
     out = []
     for d in [*at.dataframe, *at.table]:
-        df = d.value
-        if isinstance(df, pd.io.formats.style.Styler):
-            df = df.data
+        df = shown_cells(d) if d.type == "dataframe" else d.value
         out += [str(c) for c in df.columns]
         for col in df.columns:
             for v in df[col]:
@@ -64,3 +62,14 @@ def test_no_page_shows_none_nan_or_a_float_count(page, view):
     for text in texts(at) + cells(at):
         assert not BAD.search(text), (page, text)
         assert not FLOAT_COUNT.search(text), (page, text)
+
+
+def test_a_rate_column_with_a_missing_rate_stays_numbers_so_it_sorts_as_numbers():
+    # September 2024 for the county: 乙镇 closed 1 of 1 (100 %), 甲镇 had no case ("—"): the browser sorts
+    # the column by its values, so they must still be numbers under the "—"
+    at = run_app(**VIEWS[0])
+    at.switch_page("pages/petitions.py")
+    at.run()
+    ranking = next(d for d in at.dataframe if "不排名原因" in d.value.columns)
+    assert pd.api.types.is_float_dtype(ranking.value["办结率(%)"])
+    assert list(shown_cells(ranking)["办结率(%)"]) == ["100", "—"]

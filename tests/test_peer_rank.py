@@ -12,13 +12,10 @@ import datetime as dt
 import pytest
 
 from governance.core import settings
+from tests.conftest import page_text
 from tests.test_jurisdiction import signed_in
 
 OCT = {"from": "2024-10", "to": "2024-10"}
-
-
-def page_text(at) -> str:
-    return " ".join(str(x.value) for x in [*at.caption, *at.markdown, *at.dataframe, *at.metric])
 
 
 def peer_caption(at) -> str | None:

@@ -47,6 +47,16 @@ def today() -> dt.date:
     return dt.datetime.now(ZoneInfo(os.environ.get("GOVERNANCE_TZ", "Asia/Shanghai"))).date()
 
 
+def office_tz() -> ZoneInfo:
+    """The offices' time zone (GOVERNANCE_TZ, default Asia/Shanghai): every date and time a user reads."""
+    return ZoneInfo(os.environ.get("GOVERNANCE_TZ", "Asia/Shanghai"))
+
+
+def now() -> dt.datetime:
+    """The time where the offices are, to the second (a briefing's 生成于: 12:47 in Beijing, not 04:47 UTC)."""
+    return dt.datetime.now(office_tz()).replace(microsecond=0)
+
+
 def _int_env(name: str, default: int) -> int:
     try:
         return int(os.environ.get(name, default))

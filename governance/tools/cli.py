@@ -268,6 +268,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_brief(args) -> int:
+    from governance.briefing import files
     from governance.briefing import pack as briefing
     from governance.charts import images
     from queries import Engine
@@ -279,14 +280,14 @@ def cmd_brief(args) -> int:
         print(f"月份格式应为 YYYY-MM month must be YYYY-MM: {args.period}", file=sys.stderr)
         return 2
     try:
-        kind = briefing.output_kind(args.out)
+        kind = files.output_kind(args.out)
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2
     engine = Engine(_store(args))
     try:
         pack = briefing.build(engine, args.region, args.period)
-        written = briefing.write(pack, args.out)
+        written = files.write(pack, args.out)
     except briefing.NoDataError as e:
         print(f"没有可生成简报的数据 no data for this briefing: {e}", file=sys.stderr)
         return 1
@@ -295,8 +296,9 @@ def cmd_brief(args) -> int:
         return 1
     finally:
         engine.close()
-    what = {"pptx": "演示文稿 deck", "pdf": "PDF",
-            "folder": f"{len(written) - 1} 张图和 summary.md ({len(written) - 1} PNGs + summary.md)"}[kind]
+    what = {"pptx": "演示文稿 deck", "pdf": "PDF", "docx": "Word 通报 notice", "md": "通报 notice (Markdown)",
+            "folder": f"{len(written) - 2} 张图、summary.md 和 notice.md ({len(written) - 2} PNGs + summary.md + "
+                      f"notice.md)"}[kind]
     print(f"{pack.title} · {pack.month_label}: {what} 已写入 written to {args.out}")
     return 0
 
@@ -366,10 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--secrets", help="accounts file (default: .streamlit/secrets.toml as Streamlit reads it)")
     sv.set_defaults(func=cmd_serve)
 
-    br = with_store(sub.add_parser("brief", help="write the briefing pack: .pptx deck, .pdf, or a folder of PNGs"))
+    br = with_store(sub.add_parser("brief", help="write the briefing pack: .pptx, .pdf, .docx, .md or a folder"))
     br.add_argument("--region", help="12-digit place code (default: the store's home place)")
     br.add_argument("--period", help="month YYYY-MM (default: the latest month with data)")
-    br.add_argument("--out", required=True, help="PATH.pptx, PATH.pdf, or an existing folder")
+    br.add_argument("--out", required=True, help="PATH.pptx, PATH.pdf, PATH.docx (通报), PATH.md (通报), or an existing folder")
     br.set_defaults(func=cmd_brief)
     return p
 

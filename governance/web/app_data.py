@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 
 import pandas as pd
 import streamlit as st
 
+from governance.briefing import files as briefing_files
 from governance.briefing import pack as briefing
 from governance.core import contract, periods, settings
 from governance.core import regions as region_tree
@@ -272,15 +274,32 @@ def briefing_pack(region: str, month: str) -> briefing.Pack:
     return _pack(root, ver, region, month, _today())
 
 
-@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def _export(root: str, ver: int, region: str, month: str, kind: str, day: str) -> tuple[str, bytes]:
-    return briefing.export(_engine(root), region, month, kind, version=ver, today=dt.date.fromisoformat(day))
+PACKS_KEPT = 4  # made packs (a few MB each) kept per server
 
 
-def briefing_file(region: str, month: str, kind: str) -> tuple[str, bytes]:
-    """(file name, bytes) of one briefing output (pptx, pdf, zip), made once per store version and day."""
+@st.cache_resource
+def _made_packs() -> tuple[threading.Lock, OrderedDict]:
+    # Not st.cache_data: the pack is made while the page shows each step, and a cached function may not
+    # draw into the page (Streamlit would try to replay those elements). Keyed like every cached read.
+    return threading.Lock(), OrderedDict()
+
+
+def briefing_files_all(region: str, month: str, progress=None) -> dict[str, tuple[str, bytes]]:
+    """Every briefing format for a place and month from one render of the charts ({kind: (name, bytes)}),
+    made once per store version, scope and view date; progress(step, done, total) is told each step."""
     root, ver = store_key()
-    return _export(root, ver, region, month, kind, _today())
+    key = (root, ver, region, month, _today())
+    lock, made = _made_packs()
+    with lock:
+        if key in made:
+            made.move_to_end(key)
+            return made[key]
+    files = briefing_files.make_all(_pack(*key), progress)
+    with lock:
+        made[key] = files
+        while len(made) > PACKS_KEPT:
+            made.popitem(last=False)
+    return files
 
 
 def export_key(region: str, month: str) -> tuple:

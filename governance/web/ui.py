@@ -165,13 +165,19 @@ def has_data(f: Filters, dataset: str) -> bool:
     return any(f.start <= m <= f.end for m in found)
 
 
-def shown_table(df: pd.DataFrame) -> pd.DataFrame:
-    """A table as the page shows it: an empty cell reads "—" (a rate with no base), never None or nan."""
-    out = df.copy()
-    for c in out.columns:
-        if out[c].isna().any():
-            out[c] = out[c].astype(object).where(out[c].notna(), "—")
-    return out
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def shown_table(df: pd.DataFrame):
+    """A table as the page shows it: an empty cell reads "—" (a rate with no base), never None or nan.
+
+    A Styler, so the columns keep their numbers: a column of rates with a "—" in it would otherwise become
+    text (Arrow cannot hold both), and sorting it in the browser would put 100 before 75.
+    """
+    return df.style.format(_cell, na_rep="—")
 
 
 def table_download(df: pd.DataFrame, filename: str, key: str) -> None:

@@ -1,40 +1,45 @@
-"""In a real browser: the 简报导出 button makes a deck and a PDF for the place and month in view."""
+"""In a real browser: the 简报导出 button makes the whole pack (Word, deck, PDF, images) for the place and month in view."""
 
 from __future__ import annotations
 
 import io
 
+import docx
 from playwright.sync_api import Page, expect
 from pptx import Presentation
 
 from tests.e2e.helpers import shot, wait_for_app
 
 
-def test_briefing_buttons_make_a_deck_and_a_pdf_for_the_town_in_view(page: Page, app_url):
+def test_one_button_makes_the_whole_pack_for_the_town_in_view(page: Page, app_url):
     page.goto(f"{app_url}/briefing?region=411102001000&from=2024-10&to=2024-10")
     wait_for_app(page)
     expect(page.get_by_role("heading", name="简报导出")).to_be_visible()
     expect(page.get_by_text("一、信访工作", exact=False)).to_be_visible()
+    expect(page.get_by_text("甲镇党建引领基层治理工作通报", exact=False)).to_be_visible()
 
-    page.get_by_role("button", name="生成演示文稿 PPTX").click()
-    download = page.get_by_role("button", name="下载演示文稿 PPTX")
-    expect(download).to_be_visible(timeout=90_000)
+    page.get_by_role("button", name="一键生成全套").click()
+    word = page.get_by_role("button", name="下载Word 通报")
+    expect(word).to_be_visible(timeout=90_000)
+    for label in ("下载演示文稿 PPTX", "下载PDF（A4横向）", "下载图片与文字 ZIP", "下载全套 ZIP"):
+        expect(page.get_by_role("button", name=label)).to_be_visible()
+    shot(page, "06_briefing_ready")
     with page.expect_download() as dl:
-        download.click()
+        word.click()
+    assert dl.value.suggested_filename == "甲镇_2024-10_通报.docx"
+    notice = docx.Document(io.BytesIO(dl.value.path().read_bytes()))
+    assert "三、存在问题" in [p.text for p in notice.paragraphs]
+
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="下载演示文稿 PPTX").click()
     assert dl.value.suggested_filename == "甲镇_2024-10_简报.pptx"
     deck = Presentation(io.BytesIO(dl.value.path().read_bytes()))
-    texts = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame]
-    assert any("甲镇" in t and "简报" in t for t in texts)
-    pictures = [s for slide in deck.slides for s in slide.shapes if s.shape_type == 13]
-    assert pictures, "the deck has chart pictures"
+    assert deck.slides[0].shapes.title.text == "甲镇党建引领基层治理工作简报"
+    assert any(s.has_chart for slide in deck.slides for s in slide.shapes), "the deck has native charts"
 
-    page.get_by_role("button", name="生成PDF（A4横向）").click()
-    pdf = page.get_by_role("button", name="下载PDF（A4横向）")
-    expect(pdf).to_be_visible(timeout=90_000)
     with page.expect_download() as dl:
-        pdf.click()
+        page.get_by_role("button", name="下载PDF（A4横向）").click()
     assert dl.value.path().read_bytes().startswith(b"%PDF")
-    shot(page, "06_briefing_ready")
     assert not page.page_errors, page.page_errors
 
 
