@@ -6,12 +6,19 @@ from governance.core import contract
 from governance.web import filters, router, ui
 from governance.web.i18n import dataset_name, t
 from governance.web.views import overview as overview_view
+from governance.web.views import overview_top
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 
 f = filters.page_filters()
 ui.header("党建引领基层治理 · 总览", "Grassroots governance · Overview", f)
 ui.up_button(f)
+
+# a compact summary first (a phone's first screen): status counts and the 预警 list, then the map
+overview_top.summary(f)
+st.subheader(t("预警 · 需要关注", "Needs attention"))
+overview_view.attention_list(f)
+overview_top.map_panel(f)
 
 for key in contract.FACT_DATASETS:
     st.subheader(dataset_name(key))
@@ -20,9 +27,6 @@ for key in contract.FACT_DATASETS:
         overview_view.tier_line(figures)
     if not ui.has_data(f, key):
         ui.empty(key)
-
-st.subheader(t("预警 · 需要关注", "Needs attention"))
-overview_view.attention_list(f)
 
 if f.child_level:
     st.subheader(t("下级对比", "Places side by side"))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from governance.core import contract
 from governance.web import auth, exports, router
+from governance.web.views import boundaries as boundaries_view
 from governance.web.views import upload as upload_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
@@ -12,6 +13,8 @@ user = auth.require_analyst()
 st.title("数据上传 Upload")
 
 dataset = upload_view.choose_dataset()  # petitions, or the one this session used last
+if dataset == boundaries_view.KEY:
+    boundaries_view.page(user)  # the map's shapes: a GeoJSON, not a ledger (stops here)
 upload_view.template_buttons(dataset)
 
 upload_view.show_last_commit()

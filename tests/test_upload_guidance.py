@@ -104,7 +104,8 @@ def test_a_petitions_ledger_dropped_on_regions_is_recognised_not_refused_for_its
 def test_the_page_opens_on_the_dataset_this_session_used_last(store):
     at = upload_page()
     assert at.selectbox(key="upload_dataset").value == "petitions"
-    assert at.selectbox(key="upload_dataset").options[-1] == "行政区划 (regions)"
+    # the region tree, then its map's shapes (issue 12), come after the ledgers
+    assert at.selectbox(key="upload_dataset").options[-2:] == ["行政区划 (regions)", "行政区划边界 (boundaries, GeoJSON)"]
     at.selectbox(key="upload_dataset").set_value("grid")
     at.run()
     at.switch_page("pages/overview.py")

@@ -109,6 +109,18 @@ def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title
     return _finish(fig, title, subtitle, dark, height)
 
 
+def place_status(data: pd.DataFrame, ind: contract.Indicator, level: str | None, months: int = 1
+                 ) -> tuple[list, list[str], list[str]]:
+    """Per place of a ranking frame (governance.core.ranking.order): its status, its colour and the word for
+    it. One function for the ranking bars and the map, so a place has the same colour on both."""
+    status = [targets.status(v, ind, level, months) if ranked else None
+              for v, ranked in zip(data[ind.key], data["ranked"])]
+    colours = [STATUS_COLOR[s] if r else UNRANKED_COLOR for s, r in zip(status, data["ranked"])]
+    words = [STATUS_ZH[s] if ranked else {"small": "样本少", "immature": "办理期内"}.get(why, "") + "，不排名"
+             for s, ranked, why in zip(status, data["ranked"], data["unranked"])]
+    return status, colours, words
+
+
 def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title: str, subtitle: str = "",
             dark: bool = False, months: int = 1) -> go.Figure:
     """Places one level down, best first, coloured by status; customdata carries the code for drill-down.
@@ -121,16 +133,13 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
         df = df.dropna(subset=[ind.key]).sort_values(ind.key, ascending=ind.higher_is_better is False).assign(
             ranked=True, unranked="", base=None)
     data = df[df[ind.key].notna()].copy()
-    data["status"] = [targets.status(v, ind, level, months) if ranked else None
-                      for v, ranked in zip(data[ind.key], data["ranked"])]
-    status_text = [STATUS_ZH[s] if ranked else {"small": "样本少", "immature": "办理期内"}.get(why, "") + "，不排名"
-                   for s, ranked, why in zip(data["status"], data["ranked"], data["unranked"])]
+    data["status"], colours, status_text = place_status(data, ind, level, months)
     texts = [formatting.with_base(f"{v:{_fmt(ind)}}", b, unit=ind.base_unit) if b is not None and b == b else f"{v:{_fmt(ind)}}"
              for v, b in zip(_values(data[ind.key], ind), data["base"])]
     fig = go.Figure(go.Bar(
         x=_values(data[ind.key], ind), y=data["place_name"].fillna(data["place_code"]).map(plotly_escape),
         orientation="h",
-        marker_color=[STATUS_COLOR[s] if r else UNRANKED_COLOR for s, r in zip(data["status"], data["ranked"])],
+        marker_color=colours,
         customdata=list(zip(data["place_code"], status_text)),
         text=texts, textposition="outside", cliponaxis=False,
         hovertemplate=f"%{{y}}<br>{ind.zh}：%{{x:{_fmt(ind)}}}{axis_unit(ind)}<br>%{{customdata[1]}}<extra></extra>",

@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from governance.core import contract, settings
+from governance.demo import boundaries as demo_boundaries
 
 MONTHS = 36
 COUNTY_CODE = "411122000000"
@@ -793,6 +794,7 @@ def write_demo(store, scale: str = "county", today: dt.date | None = None, seed:
     rows = {"regions": _commit(store, "regions", world.regions, scale)}
     for key, build in _BUILDERS.items():
         rows[key] = _commit(store, key, build(world, streams[key]), scale)
+    demo_boundaries.write_demo(store, world.regions, scale)  # the map's shapes, beside the tables
     return rows
 
 

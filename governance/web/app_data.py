@@ -374,3 +374,56 @@ def indicator_help(ind: contract.Indicator) -> str:
     target = targets.target_for(ind.dataset, ind.key).text(ind)
     return (f"**{ind.zh}** ({ind.en})  \n{ind.definition_zh}  \n公式：{ind.formula_zh}  \n单位：{ind.unit}；{better}"
             + (f"；目标 {target}" if target else ""))
+
+
+# ---- boundaries (the map's shapes), limited to the account's place -----------------------------------------
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def _boundaries(key: str, bver: int) -> dict[str, dict]:
+    from governance.store import boundaries as stored
+
+    root, _, region = key.partition(SCOPE_MARK)
+    shapes = stored.read(root, bver)
+    if region:  # an account bound to a town gets its town's shapes and nothing else
+        lo, hi = scopes.code_range(region)
+        shapes = {c: g for c, g in shapes.items() if lo <= int(c) <= hi}
+    return shapes
+
+
+def boundaries_below(region: str) -> tuple[dict[str, dict], str | None]:
+    """({code: geometry} of the places one level below `region` that have a shape, why none) for the map.
+    The second item is a message when the boundaries cannot be read (damaged), else None."""
+    from governance.store import boundaries as stored
+
+    key, ver = store_key()
+    try:
+        shapes = _boundaries(key, stored.version(str(store_root())))
+    except StoreError as e:
+        return {}, str(e)
+    regions = places(key, ver)
+    children = set(regions.loc[regions["parent_code"] == region, "region_code"])
+    return {c: g for c, g in shapes.items() if c in children}, None
+
+
+def upload_boundaries(data: bytes, filename: str, *, who: str | None, dry_run: bool = False):
+    """Check (and unless dry_run commit) a boundaries GeoJSON; only an account over the whole tree may."""
+    from governance.ingest import boundaries as boundary_upload
+
+    store = engine().store
+    return boundary_upload.upload(store.root, data, filename, store.read("regions"), who=who or "web",
+                                  within=scope_region(), dry_run=dry_run)
+
+
+def boundaries_history() -> list[dict]:
+    from governance.store import boundaries as stored
+
+    return stored.history(str(store_root()))
+
+
+def restore_boundaries(version: int, who: str) -> int:
+    from governance.ingest import boundaries as boundary_upload
+    from governance.store import boundaries as stored
+
+    if not boundary_upload.is_top_account(engine().store.read("regions"), scope_region()):
+        raise StoreError("行政区划边界只能由最高一级的账号恢复 (only an account over the whole tree)")
+    return stored.restore(str(store_root()), version, who)

@@ -281,7 +281,54 @@ def trend_and_ranking(dataset: str, f: Filters) -> contract.Indicator:
         trend(dataset, ind, f, f"{dataset}_trend")
     with right:
         ranking(dataset, ind, f, f"{dataset}_rank_{f.region}")
+    place_map(dataset, ind, f, f"{dataset}_map_{f.region}", fallback=False)
     return ind
+
+
+def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fallback: bool = True,
+              dark: bool = False, height: int = 520) -> None:
+    """The places one level down on the map, coloured as in the ranking; a click on a shape drills into it.
+    Without boundaries: the ranking (fallback) or, where the ranking is already on the page, a note."""
+    from governance.charts import maps
+    from governance.core.ranking import order
+
+    if f.child_level is None:
+        return
+    shapes, problem = app_data.boundaries_below(f.region)
+    if not shapes:
+        st.caption(md_escape(problem) if problem else t(
+            "未上传行政区划边界，地图暂不可用" + ("，以下为排名" if fallback else "，见上方排名")
+            + "（可在“数据上传”页上传行政区划边界 GeoJSON）。",
+            "No boundaries uploaded: no map" + (", the ranking instead." if fallback else "; see the ranking.")))
+        if fallback:
+            ranking(dataset, ind, f, key)
+        return
+    df = app_data.indicator_frame(dataset, f.region, f.start, f.end, "child")
+    df = order(df[df["window_name"] == "current"], ind)
+    regions = app_data.places(*app_data.store_key())
+    below = regions[regions["parent_code"] == f.region]
+    # every place below is drawn, a place without figures pale grey (无数据)
+    df = below[["region_code", "name"]].rename(columns={"region_code": "place_code", "name": "place_name"}).merge(
+        df.drop(columns=["place_name"], errors="ignore"), on="place_code", how="left")
+    df["ranked"] = df["ranked"].astype("boolean").fillna(False).astype(bool)
+    df["unranked"] = df["unranked"].fillna("empty")
+    level_zh = {"town": t("乡镇(街道)", "Towns: "), "village": t("村(社区)", "Villages: "),
+                "county": t("县(区)", "Counties: "), "city": t("市", "Cities: ")}.get(f.child_level, "")
+    fig = maps.choropleth(df, shapes, ind, level=f.child_level, months=periods.months_between(f.start, f.end),
+                          title=f"{f.name} · {level_zh}{name(ind)}{t('地图', ' map')}（{charts.axis_unit(ind)}）",
+                          subtitle=t("点击地块下钻 · 颜色与排名相同", "click a place to drill down"), dark=dark,
+                          height=height)
+    event = chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_地图", on_select="rerun",
+                  selection_mode="points", stamp=None if dark else (f.name, _months_text(f.start, f.end), dataset))
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
+        getattr(getattr(event, "selection", None), "points", [])
+    for point in points:
+        code = (point.get("customdata") or [None])[0]
+        if code in shapes:
+            drill(code)
+    without = below.loc[~below["region_code"].isin(shapes), "name"].tolist()
+    if without:
+        st.caption(t("没有边界、未画出：", "No shape: ") + md_escape("、".join(without)))
 
 
 def _months_text(start: str, end: str) -> str:

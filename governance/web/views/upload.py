@@ -27,8 +27,11 @@ def choose_dataset() -> str:
     """The dataset picker, opening on the dataset this session used last (petitions at first)."""
     if "upload_dataset" not in st.session_state:
         st.session_state["upload_dataset"] = st.session_state.get(LAST_DATASET, DEFAULT_DATASET)
-    dataset = st.selectbox("数据集 Dataset", DATASETS, key="upload_dataset",
-                           format_func=lambda k: f"{contract.dataset(k).zh} ({k})")
+    from governance.web.views import boundaries  # the map's shapes are uploaded here too
+
+    dataset = st.selectbox("数据集 Dataset", [*DATASETS, boundaries.KEY], key="upload_dataset",
+                           format_func=lambda k: boundaries.LABEL if k == boundaries.KEY else
+                           f"{contract.dataset(k).zh} ({k})")
     st.session_state[LAST_DATASET] = dataset
     return dataset
 

@@ -1,0 +1,83 @@
+"""The upload page's boundaries part: a GeoJSON of the jurisdiction, checked, then committed as a new version."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from governance.core.text import md_escape
+from governance.web import app_data
+
+KEY = "boundaries"
+LABEL = "行政区划边界 (boundaries, GeoJSON)"
+MISSING_SHOWN = 30
+
+
+def _check(data: bytes, filename: str):
+    key = (hashlib.sha256(data).hexdigest(), app_data.scope_region(), app_data.version())
+    cached = st.session_state.get("boundaries_report")
+    if cached and cached[0] == key:
+        return cached[1]
+    report = app_data.upload_boundaries(data, filename, who=None, dry_run=True)
+    st.session_state["boundaries_report"] = (key, report)
+    return report
+
+
+def missing_text(missing: list[tuple[str, str]]) -> str:
+    names = [f"{n}（{c}）" for c, n in missing[:MISSING_SHOWN]]
+    more = f" 等，共 {len(missing)} 个" if len(missing) > MISSING_SHOWN else f"，共 {len(missing)} 个"
+    return "以下地点没有边界，地图上不画出：" + "、".join(names) + more
+
+
+def page(user) -> None:
+    """Draw the boundaries upload (the page stops after it)."""
+    last = st.session_state.pop("boundaries_last", None)
+    if last:
+        st.success(f"已提交：{md_escape(last[0])} 的 {last[1]:,} 个边界已生效（第 {last[2]} 版），地图即显示新边界。")
+    st.info("上传本辖区的行政区划边界（GeoJSON FeatureCollection，每个要素的 properties 写明 code 或 区划代码，"
+            "几何为 Polygon 或 MultiPolygon，经纬度坐标 WGS84/CGCS2000），通常可向自然资源部门索取。"
+            "整体替换当前边界，旧版本保留，可在下方恢复。")
+    upload = st.file_uploader("边界文件（.geojson 或 .json）", type=["geojson", "json"],
+                              key=f"boundaries_file_{st.session_state.get('boundaries_epoch', 0)}")
+    if upload is not None:
+        data = upload.getvalue()
+        report = _check(data, upload.name)
+        if report.errors:
+            st.error(f"文件未被接受：共 {len(report.errors)} 个问题，边界数据未作任何改变。请修改后重新上传。")
+            st.dataframe(pd.DataFrame({"问题": report.errors}), hide_index=True, width="stretch")
+        else:
+            st.success(f"校验通过：{len(report.shapes):,} 个地点的边界。")
+            if report.missing:
+                st.warning(md_escape(missing_text(report.missing)))
+            if st.button("确认提交 Commit", type="primary", key="boundaries_commit"):
+                done = app_data.upload_boundaries(data, upload.name, who=user.name)
+                st.session_state.pop("boundaries_report", None)
+                st.session_state["boundaries_last"] = (upload.name, len(done.shapes), done.version)
+                st.session_state["boundaries_epoch"] = st.session_state.get("boundaries_epoch", 0) + 1
+                st.rerun()
+    history(user)
+    st.stop()
+
+
+def history(user) -> None:
+    rows = app_data.boundaries_history()
+    st.subheader("边界版本")
+    if not rows:
+        st.caption("尚未上传边界：地图处显示排名。")
+        return
+    shown = pd.DataFrame([{"版本": r["version"], "时间": r["when"], "上传人": r["who"], "文件": r["source"],
+                           "边界数": r["shapes"], "操作": {"upload": "上传", "restore": "恢复", "demo": "演示数据"}.get(
+                               r["action"], r["action"])} for r in rows])
+    st.dataframe(shown, hide_index=True, width="stretch")
+    if len(rows) > 1:
+        older = [r["version"] for r in rows[1:]]
+        pick = st.selectbox("恢复到版本", older, key="boundaries_restore_pick")
+        if st.button("恢复", key="boundaries_restore"):
+            try:
+                app_data.restore_boundaries(pick, user.name)
+            except app_data.StoreError as e:
+                st.error(md_escape(str(e)))
+            else:
+                st.rerun()
