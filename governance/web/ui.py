@@ -12,7 +12,7 @@ from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, formatting, periods, settings, targets
 from governance.core.ranking import UNRANKED as UNRANKED_WHY
-from governance.core.text import md_escape
+from governance.core.text import md_escape, plotly_escape
 from governance.metrics.cards import cards
 from governance.web import app_data, exports
 from governance.web.filters import Filters, go_to
@@ -26,18 +26,26 @@ EMPTY_HINT = ("所选地区和月份没有{what}数据。可换一个月份，�
               "on the Upload page (templates are there).")
 
 
-def chart(fig, key: str, *, filename: str = "chart", stamp: tuple[str, str, str] | None = None, **kwargs):
+def chart(fig, key: str, *, filename: str = "chart", stamp: tuple[str, str, str] | None = None,
+          still: tuple[str | None, str | None] | None = None, **kwargs):
     """Draw a figure with our own template (not Streamlit's theme), so the screen and the exported
     images look the same. With a stamp (place, months, dataset), a button under it saves the
-    server-drawn 16:9 PNG with the place, months and as-of date on it, made only when pressed."""
+    server-drawn 16:9 PNG with the place, months and as-of date on it, made only when pressed, the
+    pack's look. The image's title names the place and the months (a page leaves them to its filters);
+    still = (title, subtitle), plain text, replaces the figure's for the image, e.g. without a
+    "click a bar" hint, which means nothing on a slide."""
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900,
                                                              "scale": 2, "filename": filename}}
     event = st.plotly_chart(fig, key=key, theme=None, config=config, **kwargs)
     if stamp:
         place, months, dataset = stamp
         as_of = app_data.loaded_on(dataset)
+        title, subtitle = still or (None, None)
+        title = images.slide_title(fig.layout.title.text if title is None else plotly_escape(title), place, months)
+        subtitle = None if subtitle is None else plotly_escape(subtitle)
         st.download_button(t("下载图片 (PNG)", "Download PNG"),
-                           lambda: images.chart_png(fig, place=place, months=months, as_of=as_of),
+                           lambda: images.chart_png(fig, place=place, months=months, as_of=as_of, title=title,
+                                                    subtitle=subtitle),
                            f"{filename}.png", "image/png", key=f"{key}_png", on_click="ignore", type="tertiary",
                            icon=":material/image:")
     return event
@@ -243,8 +251,12 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
     fig = charts.ranking(df, ind, level=f.child_level, months=periods.months_between(f.start, f.end), title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
                          f"（{charts.axis_unit(ind)}）", subtitle=t("点击条形下钻 · 颜色表示是否达标", "click a bar to drill down"))
     # Drill in the widgets' callbacks, which run before the script: one run per click, not two.
+    # the image names the place and leaves out the click hint: a slide cannot be clicked
+    still = (t(f"{f.name}各{level_zh}{name(ind)}排名（{charts.axis_unit(ind)}）",
+               f"{f.name} · {level_zh}{name(ind)} ranking ({charts.axis_unit(ind)})"),
+             t("颜色表示是否达标；灰色为样本少或办理期内，不排名", "colour: status against target; grey: not ranked"))
     chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_排名", on_select=lambda: _drill_clicked(f"{key}_chart"),
-          selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset))
+          selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset), still=still)
     names = dict(zip(df["place_code"], df["place_name"]))
     st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
                  on_change=_drill_picked, args=(f"{key}_drill",),
