@@ -80,8 +80,15 @@ def card_caption(card) -> str:
 
 
 def header(title_zh: str, title_en: str, f: Filters) -> None:
+    from governance.web.views import cases as cases_view
+
     st.title(t(title_zh, title_en))
     st.caption(f"{md_escape(f.label)} · {t('对比：', 'compared ')}{t(*_compare(f))}")
+    st.session_state[VIEW_LABEL] = f.label
+    cases_view.serve(f)  # the cases behind a figure, when a card, a ranking or a table cell asked for them
+    from governance.web.views import search as search_view
+
+    search_view.box()  # find a place by name or pinyin initials, in the sidebar
 
 
 def _compare(f: Filters) -> tuple[str, str]:
@@ -123,6 +130,10 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
                 chart_data=line if line and len(line) > 1 else None,
             )
             st.caption(card_caption(card))
+            if card.value:  # a count with cases behind it (超期未办结, 软弱涣散…): list them
+                from governance.web.views import cases as cases_view
+
+                cases_view.card_button(dataset, ind.key, f)
     return figures
 
 
@@ -188,13 +199,34 @@ def shown_table(df: pd.DataFrame):
     return df.style.format(_cell, na_rep="—")
 
 
-def table_download(df: pd.DataFrame, filename: str, key: str) -> None:
-    """The table behind a chart, as a CSV that opens cleanly in Chinese Excel."""
+VIEW_LABEL = "_view_label"  # the page's place, months and view date (header() keeps it): an .xlsx's title row
+
+
+def table_download(df: pd.DataFrame, filename: str, key: str, title: str | None = None) -> None:
+    """The table behind a chart, as .xlsx (a title row naming what, where, which months and on which day) and as
+    a CSV that opens cleanly in Chinese Excel."""
+    stem = filename.rsplit(".", 1)[0]
+    title = title or " · ".join(x for x in (stem, st.session_state.get(VIEW_LABEL, "")) if x)
     with st.expander(t("数据表", "Data table")):
         st.dataframe(shown_table(df), hide_index=True, width="stretch")
+        c1, c2, _ = st.columns([1, 1, 3])
+        c1.download_button(t("下载 Excel", "Download .xlsx"), lambda: exports.xlsx_bytes(df, title), f"{stem}.xlsx",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                           on_click="ignore", icon=":material/table:")
         # made when pressed, not on every run (a province's tables have thousands of rows)
-        st.download_button(t("下载 CSV", "Download CSV"), lambda: exports.csv_bytes(df), filename, "text/csv", key=key,
+        c2.download_button(t("下载 CSV", "Download CSV"), lambda: exports.csv_bytes(df), filename, "text/csv", key=key,
                            on_click="ignore")
+
+
+def downloads(df: pd.DataFrame, stem: str, title: str, key: str) -> None:
+    """A table as .xlsx (a title row naming place, months and view date; Chinese headers; frozen header; number
+    formats) and as CSV, side by side."""
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button(t("下载 Excel", "Download .xlsx"), lambda: exports.xlsx_bytes(df, title), f"{stem}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                       on_click="ignore", icon=":material/table:")
+    c2.download_button(t("下载 CSV", "Download CSV"), exports.csv_bytes(df), f"{stem}.csv", "text/csv",
+                       key=f"{key}_csv", on_click="ignore")
 
 
 def indicator_picker(dataset: str, key: str) -> contract.Indicator:
@@ -261,10 +293,13 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
     st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
                  on_change=_drill_picked, args=(f"{key}_drill",),
                  format_func=lambda c: t("（选择地区）", "(choose a place)") if c == "" else names[c])
+    from governance.web.views import cases as cases_view
+
+    cases_view.place_picker(dataset, names, f, f"{key}_cases")  # the row for a place: the cases behind it
     if unranked:
         st.caption(t(f"灰色：不足{settings.small_base()}件或办理期内，列在排名之后，不评达标；“—”为无件。",
                      f"Grey: under {settings.small_base()} cases or not yet due, listed after the ranked places."))
-    table_download(table, f"{dataset}_{ind.key}_排名.csv", f"{key}_csv")
+    table_download(table, f"{dataset}_{ind.key}_排名.csv", f"{key}_csv", title=f"{ind.zh}排名 · {f.label}")
 
 
 def _ranking_parts(dataset: str, key: str, f: Filters):
