@@ -227,6 +227,24 @@ async def _where(page) -> str:
         return type(e).__name__
 
 
+async def _open(page, box, options, timeout_s: float) -> None:
+    """Open the select's list. A rerun that lands meanwhile (the app is idle only between runs) redraws the
+    sidebar and closes the list again, so: wait for an idle app, click, and try again if no option shows."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        await page.wait_for_function("""() => { const a = document.querySelector('[data-testid="stApp"]');
+            return a && a.getAttribute('data-test-script-state') === 'notRunning'; }""", polling=50,
+                                     timeout=timeout_s * 1000)
+        await box.click()
+        try:
+            await options.first.wait_for(timeout=10_000)
+            return
+        except Exception:  # noqa: BLE001 - the list closed under us: again, within the step's time
+            if time.monotonic() > deadline:
+                raise
+            await page.keyboard.press("Escape")
+
+
 async def session(browser, base: str, index: int, replica: str | None = None, timeout_s: float = STEP_TIMEOUT_S
                   ) -> tuple[list[Sample], str]:
     """One leader's visit; returns its samples and the replica nginx gave it."""
@@ -247,9 +265,8 @@ async def session(browser, base: str, index: int, replica: str | None = None, ti
                     sidebar = page.get_by_test_id("stSidebar")
                     if kind == "filter":  # a town (a different one per session), in the sidebar's first place filter
                         box = sidebar.get_by_role("combobox").first
-                        await box.click()
                         options = page.get_by_role("option")
-                        await options.first.wait_for()
+                        await _open(page, box, options, timeout_s)
                         choice = options.nth(1 + index % max(1, min(5, await options.count() - 1)))
                         await page.evaluate("sel => window.__benchArm(sel)", first)
                         await choice.click()
