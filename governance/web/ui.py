@@ -80,8 +80,15 @@ def card_caption(card) -> str:
 
 
 def header(title_zh: str, title_en: str, f: Filters) -> None:
+    from governance.web.views import cases as cases_view
+
     st.title(t(title_zh, title_en))
     st.caption(f"{md_escape(f.label)} · {t('对比：', 'compared ')}{t(*_compare(f))}")
+    st.session_state[VIEW_LABEL] = f.label
+    cases_view.serve(f)  # the cases behind a figure, when a card, a ranking or a table cell asked for them
+    from governance.web.views import search as search_view
+
+    search_view.box()  # find a place by name or pinyin initials, in the sidebar
 
 
 def _compare(f: Filters) -> tuple[str, str]:
@@ -123,6 +130,10 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
                 chart_data=line if line and len(line) > 1 else None,
             )
             st.caption(card_caption(card))
+            if card.value:  # a count with cases behind it (超期未办结, 软弱涣散…): list them
+                from governance.web.views import cases as cases_view
+
+                cases_view.card_button(dataset, ind.key, f)
     return figures
 
 
@@ -188,22 +199,41 @@ def shown_table(df: pd.DataFrame):
     return df.style.format(_cell, na_rep="—")
 
 
+VIEW_LABEL = "_view_label"  # the page's place, months and view date (header() keeps it): an .xlsx's title row
 # A Styler formats every cell in Python on every run: for a province's villages (the grid page's table) that
 # was a third of the page's CPU. A longer table with no missing cell has no "—" to write: the browser formats it.
 STYLED_ROWS = 1000
 
 
-def table_download(df: pd.DataFrame, filename: str, key: str) -> None:
-    """The table behind a chart, as a CSV that opens cleanly in Chinese Excel."""
+def table_download(df: pd.DataFrame, filename: str, key: str, title: str | None = None) -> None:
+    """The table behind a chart, as .xlsx (a title row naming what, where, which months and on which day) and as
+    a CSV that opens cleanly in Chinese Excel."""
+    stem = filename.rsplit(".", 1)[0]
+    title = title or " · ".join(x for x in (stem, st.session_state.get(VIEW_LABEL, "")) if x)
     with st.expander(t("数据表", "Data table")):
         if len(df) > STYLED_ROWS and not df.isna().to_numpy().any():
             st.dataframe(df, hide_index=True, width="stretch", column_config={
                 c: st.column_config.NumberColumn(format="localized") for c in df.select_dtypes("number").columns})
         else:
             st.dataframe(shown_table(df), hide_index=True, width="stretch")
+        c1, c2, _ = st.columns([1, 1, 3])
+        c1.download_button(t("下载 Excel", "Download .xlsx"), lambda: exports.xlsx_bytes(df, title), f"{stem}.xlsx",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                           on_click="ignore", icon=":material/table:")
         # made when pressed, not on every run (a province's tables have thousands of rows)
-        st.download_button(t("下载 CSV", "Download CSV"), lambda: exports.csv_bytes(df), filename, "text/csv", key=key,
+        c2.download_button(t("下载 CSV", "Download CSV"), lambda: exports.csv_bytes(df), filename, "text/csv", key=key,
                            on_click="ignore")
+
+
+def downloads(df: pd.DataFrame, stem: str, title: str, key: str) -> None:
+    """A table as .xlsx (a title row naming place, months and view date; Chinese headers; frozen header; number
+    formats) and as CSV, side by side."""
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button(t("下载 Excel", "Download .xlsx"), lambda: exports.xlsx_bytes(df, title), f"{stem}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                       on_click="ignore", icon=":material/table:")
+    c2.download_button(t("下载 CSV", "Download CSV"), exports.csv_bytes(df), f"{stem}.csv", "text/csv",
+                       key=f"{key}_csv", on_click="ignore")
 
 
 def indicator_picker(dataset: str, key: str) -> contract.Indicator:
@@ -270,10 +300,13 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
     st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
                  on_change=_drill_picked, args=(f"{key}_drill",),
                  format_func=lambda c: t("（选择地区）", "(choose a place)") if c == "" else names[c])
+    from governance.web.views import cases as cases_view
+
+    cases_view.place_picker(dataset, names, f, f"{key}_cases")  # the row for a place: the cases behind it
     if unranked:
         st.caption(t(f"灰色：不足{settings.small_base()}件或办理期内，列在排名之后，不评达标；“—”为无件。",
                      f"Grey: under {settings.small_base()} cases or not yet due, listed after the ranked places."))
-    table_download(table, f"{dataset}_{ind.key}_排名.csv", f"{key}_csv")
+    table_download(table, f"{dataset}_{ind.key}_排名.csv", f"{key}_csv", title=f"{ind.zh}排名 · {f.label}")
 
 
 def _ranking_parts(dataset: str, key: str, f: Filters):
@@ -341,9 +374,6 @@ def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fa
               dark: bool = False, height: int = 520) -> None:
     """The places one level down on the map, coloured as in the ranking; a click on a shape drills into it.
     Without boundaries: the ranking (fallback) or, where the ranking is already on the page, a note."""
-    from governance.charts import maps
-    from governance.core.ranking import order
-
     if f.child_level is None:
         return
     shapes, problem = app_data.boundaries_below(f.region)
@@ -355,6 +385,21 @@ def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fa
         if fallback:
             ranking(dataset, ind, f, key)
         return
+    # the figure made once per view, store version and boundaries version (governance/web/memo.py)
+    fig, without = memo.made(_map_parts, dataset, ind.key, f, dark, height, app_data.boundaries_version())
+    # the drill in the click's callback, as the ranking's: one run per click (a code not in the tree is ignored)
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_地图", on_select=lambda: _drill_clicked(f"{key}_chart"),
+          selection_mode="points", stamp=None if dark else (f.name, _months_text(f.start, f.end), dataset))
+    if without:
+        st.caption(t("没有边界、未画出：", "No shape: ") + md_escape("、".join(without)))
+
+
+def _map_parts(dataset: str, key: str, f: Filters, dark: bool, height: int, boundaries_version: int):
+    from governance.charts import maps
+    from governance.core.ranking import order
+
+    ind = contract.dataset(dataset).indicator(key)
+    shapes, _ = app_data.boundaries_below(f.region)
     df = app_data.indicator_frame(dataset, f.region, f.start, f.end, "child")
     df = order(df[df["window_name"] == "current"], ind)
     regions = app_data.places(*app_data.store_key())
@@ -370,12 +415,7 @@ def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fa
                           title=f"{f.name} · {level_zh}{name(ind)}{t('地图', ' map')}（{charts.axis_unit(ind)}）",
                           subtitle=t("点击地块下钻 · 颜色与排名相同", "click a place to drill down"), dark=dark,
                           height=height)
-    # the drill in the click's callback, as the ranking's: one run per click (a code not in the tree is ignored)
-    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_地图", on_select=lambda: _drill_clicked(f"{key}_chart"),
-          selection_mode="points", stamp=None if dark else (f.name, _months_text(f.start, f.end), dataset))
-    without = below.loc[~below["region_code"].isin(shapes), "name"].tolist()
-    if without:
-        st.caption(t("没有边界、未画出：", "No shape: ") + md_escape("、".join(without)))
+    return fig, below.loc[~below["region_code"].isin(shapes), "name"].tolist()
 
 
 def _months_text(start: str, end: str) -> str:
