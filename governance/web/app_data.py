@@ -197,7 +197,13 @@ def indicator_frame(dataset: str, region: str, start: str, end: str, by: str) ->
 
 
 def headline(root: str, ver: int, dataset: str, region: str | None, start: str, end: str) -> dict:
-    df = frame(root, ver, dataset, region, start, end, "place", _today())
+    return _headline(root, ver, dataset, region, start, end, _today())
+
+
+# the cards' figures, worked out of the cached frame once per view date, not on every rerun (issue 14)
+@st.cache_data(ttl=TTL, max_entries=1024, show_spinner=False)
+def _headline(root: str, ver: int, dataset: str, region: str | None, start: str, end: str, day: str) -> dict:
+    df = frame(root, ver, dataset, region, start, end, "place", day)
     return indicators.headline_of(dataset, df, View(region, start, end), periods_by_dataset(root, ver)[dataset])
 
 
