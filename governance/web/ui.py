@@ -107,9 +107,8 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     damaged = app_data.damaged().get(dataset)
     if damaged:
         st.error(damaged, icon=":material/broken_image:")
-    root, ver = app_data.store_key()
-    figures = app_data.headline(root, ver, dataset, f.region, f.start, f.end)
-    spark = app_data.indicator_frame(dataset, f.region, periods.year_to(f.end), f.end, "month")
+    figures = app_data.headline(dataset, f.view)
+    spark = app_data.indicator_frame(dataset, f.view.year_to_end, "month")
     shown = cards(dataset, figures, compare=f.compare, level=f.level,
                   months=periods.months_between(f.start, f.end), keys=keys)
     per_row = 4 if len(shown) > 4 else len(shown)
@@ -143,7 +142,7 @@ LEVEL_PEERS = {"town": ("乡镇(街道)", "towns"), "village": ("村(社区)", "
 
 def peer_line(dataset: str, f: Filters) -> None:
     """Where the account's own place stands among its peers, rank only (a setting, off by default)."""
-    found = app_data.peer_ranks(dataset, f.region, f.start, f.end)
+    found = app_data.peer_ranks(dataset, f.view)
     if not found or not found[1]:
         return
     level, ranks = found
@@ -200,6 +199,9 @@ def shown_table(df: pd.DataFrame):
 
 
 VIEW_LABEL = "_view_label"  # the page's place, months and view date (header() keeps it): an .xlsx's title row
+# A Styler formats every cell in Python on every run: for a province's villages (the grid page's table) that
+# was a third of the page's CPU. A longer table with no missing cell has no "—" to write: the browser formats it.
+STYLED_ROWS = 1000
 
 
 def table_download(df: pd.DataFrame, filename: str, key: str, title: str | None = None) -> None:
@@ -208,7 +210,11 @@ def table_download(df: pd.DataFrame, filename: str, key: str, title: str | None 
     stem = filename.rsplit(".", 1)[0]
     title = title or " · ".join(x for x in (stem, st.session_state.get(VIEW_LABEL, "")) if x)
     with st.expander(t("数据表", "Data table")):
-        st.dataframe(shown_table(df), hide_index=True, width="stretch")
+        if len(df) > STYLED_ROWS and not df.isna().to_numpy().any():
+            st.dataframe(df, hide_index=True, width="stretch", column_config={
+                c: st.column_config.NumberColumn(format="localized") for c in df.select_dtypes("number").columns})
+        else:
+            st.dataframe(shown_table(df), hide_index=True, width="stretch")
         c1, c2, _ = st.columns([1, 1, 3])
         c1.download_button(t("下载 Excel", "Download .xlsx"), lambda: exports.xlsx_bytes(df, title), f"{stem}.xlsx",
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
@@ -252,8 +258,8 @@ def trend(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
 def _trend_parts(dataset: str, key: str, f: Filters):
     """The trend's figure and table (made once per view and store version: governance/web/memo.py)."""
     ind = contract.dataset(dataset).indicator(key)
-    start = min(f.start, periods.year_to(f.end))  # a year at least, so a trend shows
-    df = app_data.indicator_frame(dataset, f.region, start, f.end, "month")
+    span = f.view.trend_span
+    df = app_data.indicator_frame(dataset, span, "month")
     if df.empty:
         return None
     if contract.dataset(dataset).is_rating:
@@ -261,7 +267,7 @@ def _trend_parts(dataset: str, key: str, f: Filters):
         what = t("各评定周期", " by rating period")
     else:
         # every month on the axis, so a month without cases is a gap, not a month skipped
-        df = df.set_index("month").reindex(periods.month_axis(start, f.end)).rename_axis("month").reset_index()
+        df = df.set_index("month").reindex(periods.month_axis(span.start, span.end)).rename_axis("month").reset_index()
         if ind.kind == "count":
             df[ind.key] = df[ind.key].fillna(0)
         what = t("月度趋势", " by month")
@@ -269,7 +275,7 @@ def _trend_parts(dataset: str, key: str, f: Filters):
     fig = charts.trend(df, ind, level=f.level, title=f"{f.name} · {name(ind)}{what}"
                        f"（{charts.axis_unit(ind)}）", subtitle=t("虚线为目标值", "dashed: target") + hollow)
     table = _columns(df, ["month", ind.key, *_base_cols(ind, df), *(["mature"] if ind.matures else [])])
-    return fig, table, start
+    return fig, table, span.start
 
 
 def _base_cols(ind: contract.Indicator, df: pd.DataFrame) -> list[str]:
@@ -305,7 +311,7 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
 def _ranking_parts(dataset: str, key: str, f: Filters):
     """The ranking's figure, the places it lists, whether some are unranked, and its table."""
     ind = contract.dataset(dataset).indicator(key)
-    df = app_data.indicator_frame(dataset, f.region, f.start, f.end, "child")
+    df = app_data.indicator_frame(dataset, f.view, "child")
     df = df[df["window_name"] == "current"]
     if df.empty:
         return None
@@ -367,9 +373,6 @@ def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fa
               dark: bool = False, height: int = 520) -> None:
     """The places one level down on the map, coloured as in the ranking; a click on a shape drills into it.
     Without boundaries: the ranking (fallback) or, where the ranking is already on the page, a note."""
-    from governance.charts import maps
-    from governance.core.ranking import order
-
     if f.child_level is None:
         return
     shapes, problem = app_data.boundaries_below(f.region)
@@ -381,7 +384,22 @@ def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fa
         if fallback:
             ranking(dataset, ind, f, key)
         return
-    df = app_data.indicator_frame(dataset, f.region, f.start, f.end, "child")
+    # the figure made once per view, store version and boundaries version (governance/web/memo.py)
+    fig, without = memo.made(_map_parts, dataset, ind.key, f, dark, height, app_data.boundaries_version())
+    # the drill in the click's callback, as the ranking's: one run per click (a code not in the tree is ignored)
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_地图", on_select=lambda: _drill_clicked(f"{key}_chart"),
+          selection_mode="points", stamp=None if dark else (f.name, _months_text(f.start, f.end), dataset))
+    if without:
+        st.caption(t("没有边界、未画出：", "No shape: ") + md_escape("、".join(without)))
+
+
+def _map_parts(dataset: str, key: str, f: Filters, dark: bool, height: int, boundaries_version: int):
+    from governance.charts import maps
+    from governance.core.ranking import order
+
+    ind = contract.dataset(dataset).indicator(key)
+    shapes, _ = app_data.boundaries_below(f.region)
+    df = app_data.indicator_frame(dataset, f.view, "child")
     df = order(df[df["window_name"] == "current"], ind)
     regions = app_data.places(*app_data.store_key())
     below = regions[regions["parent_code"] == f.region]
@@ -396,12 +414,7 @@ def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fa
                           title=f"{f.name} · {level_zh}{name(ind)}{t('地图', ' map')}（{charts.axis_unit(ind)}）",
                           subtitle=t("点击地块下钻 · 颜色与排名相同", "click a place to drill down"), dark=dark,
                           height=height)
-    # the drill in the click's callback, as the ranking's: one run per click (a code not in the tree is ignored)
-    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_地图", on_select=lambda: _drill_clicked(f"{key}_chart"),
-          selection_mode="points", stamp=None if dark else (f.name, _months_text(f.start, f.end), dataset))
-    without = below.loc[~below["region_code"].isin(shapes), "name"].tolist()
-    if without:
-        st.caption(t("没有边界、未画出：", "No shape: ") + md_escape("、".join(without)))
+    return fig, below.loc[~below["region_code"].isin(shapes), "name"].tolist()
 
 
 def _months_text(start: str, end: str) -> str:
@@ -458,7 +471,7 @@ def breakdown(dataset: str, f: Filters, dimension: str, value: str, title: str, 
 
 
 def _breakdown_parts(dataset: str, f: Filters, dimension: str, value: str, title: str, horizontal: bool):
-    df = app_data.breakdown(dataset, f.region, f.start, f.end, dimension)
+    df = app_data.breakdown(dataset, f.view, dimension)
     if df.empty:
         return None
     # enum values read as their English keys in English; free-text categories stay as written

@@ -39,10 +39,9 @@ def style() -> None:
 
 
 def tiles(f: Filters) -> None:
-    root, ver = app_data.store_key()
     months = periods.months_between(f.start, f.end)
     shown = [c for d in contract.FACT_DATASETS
-             for c in cards(d, app_data.headline(root, ver, d, f.region, f.start, f.end), compare=f.compare,
+             for c in cards(d, app_data.headline(d, f.view), compare=f.compare,
                             level=f.level, months=months)
              if c.indicator.kind != "count" or c.target_text]  # 超期未办结/未化解 (target 0) too
     for row in (shown[:5], shown[5:10], shown[10:]):
