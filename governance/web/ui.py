@@ -285,24 +285,17 @@ def trend_and_ranking(dataset: str, f: Filters) -> contract.Indicator:
     return ind
 
 
-def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fallback: bool = True,
-              dark: bool = False, height: int = 520) -> None:
-    """The places one level down on the map, coloured as in the ranking; a click on a shape drills into it.
-    Without boundaries: the ranking (fallback) or, where the ranking is already on the page, a note."""
+def map_figure(dataset: str, ind: contract.Indicator, f: Filters, *, dark: bool = False, height: int = 520):
+    """(figure, shapes, names of places without a shape) of the places one level down on the map, or None
+    when there are none below or no boundaries; the boundaries come through the gateway (the account's place)."""
     from governance.charts import maps
     from governance.core.ranking import order
 
     if f.child_level is None:
-        return
-    shapes, problem = app_data.boundaries_below(f.region)
+        return None
+    shapes, _ = app_data.boundaries_below(f.region)
     if not shapes:
-        st.caption(md_escape(problem) if problem else t(
-            "未上传行政区划边界，地图暂不可用" + ("，以下为排名" if fallback else "，见上方排名")
-            + "（可在“数据上传”页上传行政区划边界 GeoJSON）。",
-            "No boundaries uploaded: no map" + (", the ranking instead." if fallback else "; see the ranking.")))
-        if fallback:
-            ranking(dataset, ind, f, key)
-        return
+        return None
     df = app_data.indicator_frame(dataset, f.region, f.start, f.end, "child")
     df = order(df[df["window_name"] == "current"], ind)
     regions = app_data.places(*app_data.store_key())
@@ -318,15 +311,29 @@ def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fa
                           title=f"{f.name} · {level_zh}{name(ind)}{t('地图', ' map')}（{charts.axis_unit(ind)}）",
                           subtitle=t("点击地块下钻 · 颜色与排名相同", "click a place to drill down"), dark=dark,
                           height=height)
-    event = chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_地图", on_select="rerun",
-                  selection_mode="points", stamp=None if dark else (f.name, _months_text(f.start, f.end), dataset))
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
-        getattr(getattr(event, "selection", None), "points", [])
-    for point in points:
-        code = (point.get("customdata") or [None])[0]
-        if code in shapes:
-            drill(code)
-    without = below.loc[~below["region_code"].isin(shapes), "name"].tolist()
+    return fig, shapes, below.loc[~below["region_code"].isin(shapes), "name"].tolist()
+
+
+def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fallback: bool = True,
+              height: int = 520) -> None:
+    """The places one level down on the map, coloured as in the ranking; a click on a shape drills into it.
+    Without boundaries: the ranking (fallback) or, where the ranking is already on the page, a note."""
+    if f.child_level is None:
+        return
+    made = map_figure(dataset, ind, f, height=height)
+    if made is None:
+        _, problem = app_data.boundaries_below(f.region)
+        st.caption(md_escape(problem) if problem else t(
+            "未上传行政区划边界，地图暂不可用" + ("，以下为排名" if fallback else "，见上方排名")
+            + "（可在“数据上传”页上传行政区划边界 GeoJSON）。",
+            "No boundaries uploaded: no map" + (", the ranking instead." if fallback else "; see the ranking.")))
+        if fallback:
+            ranking(dataset, ind, f, key)
+        return
+    fig, _, without = made
+    # a click drills in the chart's callback, before the script runs: one run, like the ranking's bars
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_地图", on_select=lambda: _drill_clicked(f"{key}_chart"),
+          selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset))
     if without:
         st.caption(t("没有边界、未画出：", "No shape: ") + md_escape("、".join(without)))
 
