@@ -23,6 +23,7 @@ dashboard = [
     st.Page("pages/disputes.py", title="矛盾纠纷 Disputes", icon=":material/handshake:"),
     st.Page("pages/grid.py", title="网格化管理 Grid", icon=":material/grid_view:"),
     st.Page("pages/branches.py", title="评星定级 Branches", icon=":material/star:"),
+    st.Page("pages/compare.py", title="两地对比 Compare", icon=":material/compare_arrows:"),
     st.Page("pages/screen.py", title="大屏 Screen", icon=":material/tv:"),
     st.Page("pages/briefing.py", title="简报导出 Briefing", icon=":material/slideshow:"),
 ]

@@ -5,6 +5,7 @@ import streamlit as st
 from governance.web import filters, router, ui
 from governance.web.i18n import t
 from governance.web.views import branches as branches_view
+from governance.web.views import stages as stages_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 
@@ -26,3 +27,6 @@ st.subheader(t("评定周期趋势", "By rating period"))
 ui.trend("branches", ind, f, "branches_trend")
 st.subheader(t("软弱涣散党组织及整顿", "Weak and lax branches"))
 branches_view.weak(f)
+
+st.subheader(t("村改居", "Villages becoming communities"))
+stages_view.breakdown("branches", f)

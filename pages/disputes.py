@@ -4,6 +4,7 @@ import streamlit as st
 
 from governance.web import filters, router, ui
 from governance.web.i18n import t
+from governance.web.views import stages as stages_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 
@@ -20,3 +21,6 @@ with c2:
 with c3:
     ui.breakdown("disputes", f, "category", "unresolved", t("未化解（按类型）", "Backlog by type"),
                  "disputes_backlog", horizontal=True)
+
+st.subheader(t("村改居", "Villages becoming communities"))
+stages_view.breakdown("disputes", f)

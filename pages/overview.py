@@ -7,6 +7,7 @@ from governance.web import filters, router, ui
 from governance.web.i18n import dataset_name, t
 from governance.web.views import overview as overview_view
 from governance.web.views import overview_top
+from governance.web.views import stages as stages_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 
@@ -31,6 +32,9 @@ for key in contract.FACT_DATASETS:
 if f.child_level:
     st.subheader(t("下级对比", "Places side by side"))
     overview_view.side_by_side(f)
+
+st.subheader(t("村改居", "Villages becoming communities"))
+stages_view.panel(f)
 
 st.subheader(t("数据新鲜度", "Data freshness"))
 overview_view.freshness(f)

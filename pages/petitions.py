@@ -4,6 +4,7 @@ import streamlit as st
 
 from governance.web import filters, router, ui
 from governance.web.i18n import t
+from governance.web.views import stages as stages_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
 
@@ -21,3 +22,6 @@ with c2:
 with c3:
     ui.breakdown("petitions", f, "deadline", "petitions", t("办理时长（期限60天）", "Time to close (60-day limit)"),
                  "petitions_deadline", horizontal=True)
+
+st.subheader(t("村改居", "Villages becoming communities"))
+stages_view.breakdown("petitions", f)

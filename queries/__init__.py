@@ -51,6 +51,16 @@ DERIVED = {
     # a branch's stars in its own previous rating, for upgraded / downgraded
     "branches": "lag(stars) over (partition by branch_id order by month_num, period) as previous_stars",
 }
+# Groups of villages a query can be limited to (Engine.grouped): the four 村改居 stages of SPEC's regions
+# (transition_stage), and the villages and communities not in transition. Together they hold every village once.
+GROUPS = {
+    "筹备期": "transition_stage = '筹备期'",
+    "过渡期": "transition_stage = '过渡期'",
+    "融合期": "transition_stage = '融合期'",
+    "深度融合期": "transition_stage = '深度融合期'",
+    "settled_village": "transition_stage is null and kind is distinct from 'community'",
+    "settled_community": "transition_stage is null and kind = 'community'",
+}
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _DUCK_TYPES = {
     "string": "varchar",
@@ -112,18 +122,24 @@ class Engine:
         """This engine limited to the places whose code_num lies in lo..hi (an account's place)."""
         return ScopedEngine(self, (int(lo), int(hi)))
 
+    def grouped(self, group: str) -> ScopedEngine:
+        """This engine limited to one group of villages (GROUPS: a 村改居 stage, or the settled villages or
+        communities): every query then answers for that group alone, with the very SQL of the whole."""
+        return ScopedEngine(self, None, group)
+
     def run(self, name: str, params: dict | None = None, *, version=None,
-            scope: tuple[int, int] | None = None) -> pd.DataFrame:
+            scope: tuple[int, int] | None = None, group: str | None = None) -> pd.DataFrame:
         """Run ``queries/<name>.sql`` with bound parameters and return a DataFrame.
 
-        With a scope (lo, hi), every view the SQL reads holds only rows whose code_num is in lo..hi."""
+        With a scope (lo, hi), every view the SQL reads holds only rows whose code_num is in lo..hi; with a
+        group (a key of GROUPS), only rows of the villages in that group (and the places above them)."""
         version = self.version() if version is None else version
         wanted = sql_parameters(name)
         params = dict(params or {})
         missing = wanted - params.keys()
         if missing:
             raise ValueError(f"query {name} needs parameters {sorted(missing)}")
-        schema = self._ensure_schema(version, hold=True, scope=scope)
+        schema = self._ensure_schema(version, hold=True, scope=scope, group=group)
         cur = self._con.cursor()
         try:
             cur.execute(f"set search_path = '{schema},main'")  # the version's views, then the macros
@@ -133,36 +149,46 @@ class Engine:
             with self._lock:
                 self._in_use[version] -= 1
 
-    def _ensure_schema(self, version, hold: bool = False, scope: tuple[int, int] | None = None) -> str:
+    def _ensure_schema(self, version, hold: bool = False, scope: tuple[int, int] | None = None,
+                       group: str | None = None) -> str:
         """Create the version's schema (and its scoped views) if needed; with hold, count a query as using it
         until run() ends."""
+        if group is not None and group not in GROUPS:
+            raise KeyError(f"no such group of places: {group!r}")  # an allow-list, never text from a request
         with self._lock:
             if version not in self._schemas:
                 self._create_schema(version)
             schema = self._schemas[version]
-            if scope is not None:
-                schema = self._scoped_schema(version, schema, scope)
+            if scope is not None or group is not None:
+                schema = self._scoped_schema(version, schema, scope or (0, 10**12 - 1), group)
             if hold:
                 self._in_use[version] = self._in_use.get(version, 0) + 1
         return schema
 
-    def _scoped_schema(self, version, schema: str, scope: tuple[int, int]) -> str:
-        """Views of a version's datasets limited to a code range; the caller holds the lock."""
+    def _scoped_schema(self, version, schema: str, scope: tuple[int, int], group: str | None = None) -> str:
+        """Views of a version's datasets limited to a code range (and a group of villages); the caller holds
+        the lock."""
         made = self._scoped.setdefault(version, {})
-        if scope not in made:
+        if (scope, group) not in made:
             lo, hi = scope
-            name = f"{schema}_s{lo}_{hi}"
+            name = f"{schema}_s{lo}_{hi}" + (f"_g{list(GROUPS).index(group)}" if group else "")
             cur = self._con.cursor()
             try:
                 cur.execute(f"create schema if not exists {name}")
                 for key in self._tables[version]:
-                    # lo and hi are ints (int() in scoped()), never text from a request
-                    cur.execute(f"create or replace view {name}.{key} as "
-                                f"select * from {schema}.{key} where code_num between {lo:d} and {hi:d}")
+                    # lo and hi are ints (int() in scoped()), the group's predicate is ours (GROUPS), never text
+                    # from a request
+                    where = f"code_num between {lo:d} and {hi:d}"
+                    if group and key == "regions":
+                        where += f" and (level <> 'village' or ({GROUPS[group]}))"
+                    elif group:
+                        where += (f" and code_num in (select code_num from {schema}.regions "
+                                  f"where level = 'village' and ({GROUPS[group]}))")
+                    cur.execute(f"create or replace view {name}.{key} as select * from {schema}.{key} where {where}")
             finally:
                 cur.close()
-            made[scope] = name
-        return made[scope]
+            made[(scope, group)] = name
+        return made[(scope, group)]
 
     def _create_schema(self, version) -> None:
         """Views or tables of one store version; the caller holds the lock."""
@@ -179,6 +205,8 @@ class Engine:
                     damaged[key] = table["damaged"]["message"]
                     table = {**table, "files": [], "rows": 0}
                 try:
+                    if table["files"]:
+                        table = {**table, "present": self._present(cur, table)}
                     cur.execute(f"create or replace {kind} {schema}.{key} as {self._relation(key, table)}")
                     if kind == "view" and table["files"]:
                         cur.execute(f"select count(*) from {schema}.{key}").fetchall()  # unreadable footers show now
@@ -214,17 +242,28 @@ class Engine:
             return explain(key, sorted(set(bad)), detail)
         return f"{key} 数据文件损坏（期间 {'、'.join(sorted(set(bad)))}），该数据集暂不显示 (damaged: {detail})"
 
+    @classmethod
+    def _present(cls, cur, table: dict) -> set[str]:
+        """The columns the files hold: a file written before the contract gained a column lacks it."""
+        names = {row[0] for row in cur.execute(f"describe select * from {cls._read(table, table['files'], True)}")
+                 .fetchall()}
+        return names
+
     @staticmethod
-    def _read(table: dict, files: list[str]) -> str:
+    def _read(table: dict, files: list[str], by_name: bool = False) -> str:
         # Paths come from the store's own snapshot, never from user text.
-        return f"read_parquet([{', '.join(_quote(f) for f in files)}], hive_partitioning = false)"
+        union = ", union_by_name = true" if by_name else ""
+        return f"read_parquet([{', '.join(_quote(f) for f in files)}], hive_partitioning = false{union})"
 
     @classmethod
     def _relation(cls, key: str, table: dict) -> str:
-        # The store's types, whatever a file or a folder name suggests.
-        cols = ", ".join(f"cast({name} as {_DUCK_TYPES[t]}) as {name}" for name, t in table["columns"])
+        # The store's types, whatever a file or a folder name suggests; a column no file holds yet reads empty.
+        present = table.get("present")
+        cols = ", ".join(f"cast({name if present is None or name in present else 'null'} as {_DUCK_TYPES[t]}) "
+                         f"as {name}" for name, t in table["columns"])
         if table["files"]:
-            source = f"select {cols} from {cls._read(table, table['files'])}"
+            older = present is not None and any(name not in present for name, _ in table["columns"])
+            source = f"select {cols} from {cls._read(table, table['files'], older)}"
         else:
             # An empty dataset still answers queries, with the contract's columns.
             source = "select " + ", ".join(f"cast(null as {_DUCK_TYPES[t]}) as {name}"
@@ -235,11 +274,13 @@ class Engine:
 
 
 class ScopedEngine:
-    """An Engine seen from one place: every query reads only rows under it (Engine.scoped)."""
+    """An Engine seen from one place (Engine.scoped) or one group of villages (grouped): every query reads only
+    rows under it."""
 
-    def __init__(self, engine: Engine, scope: tuple[int, int]):
+    def __init__(self, engine: Engine, scope: tuple[int, int] | None, group: str | None = None):
         self._engine = engine
         self.scope = scope
+        self.group = group
         self.store = engine.store
 
     def version(self):
@@ -248,5 +289,9 @@ class ScopedEngine:
     def damaged(self, version=None) -> dict[str, str]:
         return self._engine.damaged(version)
 
+    def grouped(self, group: str) -> ScopedEngine:
+        """The same place, one group of its villages (an account bound to a town keeps its bounds)."""
+        return ScopedEngine(self._engine, self.scope, group)
+
     def run(self, name: str, params: dict | None = None, *, version=None) -> pd.DataFrame:
-        return self._engine.run(name, params, version=version, scope=self.scope)
+        return self._engine.run(name, params, version=version, scope=self.scope, group=self.group)

@@ -216,3 +216,12 @@ def test_one_click_makes_every_format_drawing_each_chart_once(engine, monkeypatc
     names = zipfile.ZipFile(io.BytesIO(made["all"][1])).namelist()
     assert {"示范县_2024-10_通报.docx", "示范县_2024-10_简报.pdf", "示范县_2024-10_简报.pptx"} <= set(names)
     assert "图片与文字/notice.md" in names and sum(n.endswith(".png") for n in names) == len(fresh.charts)
+
+
+def test_pdfs_are_printed_by_one_browser_kept_open(tmp_path):
+    first = pdf.html_to_pdf("<p>第一份</p>")
+    starts = pdf.printer_starts()
+    second = pdf.html_to_pdf("<p>第二份</p>", header="页眉")
+    assert first.startswith(b"%PDF") and second.startswith(b"%PDF")
+    assert pdf.printer_starts() == starts  # no browser launched for the second PDF
+    assert "第二份" in pdf_pages(second, tmp_path)[0]

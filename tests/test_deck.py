@@ -41,7 +41,11 @@ def test_every_slide_has_a_title_and_the_deck_its_parts(pack, slides):
     assert [s.shapes.title.text for s in kpi] == [f"主要指标 · {d}（2024年10月）"
                                                   for d in ("信访事项", "矛盾纠纷", "网格化管理", "党支部评星定级")]
     n_summary = len(deck._summary_groups(pack.paragraphs))
-    assert len(slides) == 1 + len(kpi) + len(pack.charts) + n_summary + 1
+    assert len(slides) == 1 + len(kpi) + len(pack.charts) + n_summary + 1 + 1
+    # the 通报's problems and suggestions (one here: 乙镇's grid coverage, 90% against 98%)
+    problems = next(s for s in slides if s.shapes.title.text.startswith("存在问题与下一步工作建议"))
+    assert problems.shapes.title.text == "存在问题与下一步工作建议（共1项）"
+    assert "1. 网格化管理：乙镇（90%）网格覆盖率未达到≥98.0%的目标。" in text(problems) and "建议：" in text(problems)
     summary_text = "".join(text(s) for s in slides if s.shapes.title.text.startswith("文字通报"))
     assert all(p.text in summary_text for p in pack.paragraphs)
     assert slides[-1].shapes.title.text.startswith("需要关注")

@@ -169,3 +169,34 @@ def test_brief_writes_the_notice_as_docx_and_markdown(pack, tmp_path):
     files.write(pack, tmp_path / "通报.md")
     md = (tmp_path / "通报.md").read_text(encoding="utf-8")
     assert md.startswith("# 示范县党建引领基层治理工作通报") and "## 四、下一步工作建议" in md
+
+
+def test_weak_branches_not_rectified_are_named(tmp_path):
+    import pyarrow as pa
+
+    store = tiny.build(tmp_path)
+    rows = tiny.branches().to_pylist()
+    for r in rows:
+        if r["branch_id"] == "b3" and r["period"] == "2024-H1":
+            r["rectified"] = False  # 乙一村's weak branch of the first half-year, not rectified
+    store.commit("branches", pa.Table.from_pylist(rows, schema=tiny.branches().schema), source="b.csv", who="test")
+    eng = Engine(Store(tmp_path))
+    try:
+        n = notice.compose(briefing.build(eng, tiny.COUNTY, "2024-10", today=tiny.TODAY, render=False))
+    finally:
+        eng.close()
+    weak = [p for p in n.problems if p.kind == "weak_unrectified"]
+    assert len(weak) == 1 and weak[0].places == ("乙镇",)
+    assert "2024年上半年软弱涣散党支部中尚未完成整顿1个：乙镇乙一村b3党支部" in weak[0].text
+    assert weak[0].suggestion.startswith("对乙镇尚未完成整顿的1个软弱涣散党支部")
+
+
+def test_a_place_worsening_three_months_gets_a_line_and_a_suggestion(pack):
+    # the 预警 list's worsening rows, as attention.worsening_places returns them
+    frame = pd.DataFrame([{"place_code": tiny.TOWN_A, "place_name": "甲镇", "dataset": "grid",
+                           "indicator": "coverage_rate", "indicator_zh": "网格覆盖率", "value": 0.9,
+                           "target": "≥98.0%", "reason": "worsening", "from_value": 0.99}])
+    n = notice.compose(dataclasses.replace(pack, attention_frame=frame))
+    worse = next(p for p in n.problems if p.kind == "worsening")
+    assert worse.text == "网格化管理：甲镇（99%→90%）网格覆盖率连续3个月变差。"
+    assert worse.suggestion.startswith("请甲镇查找网格化管理网格覆盖率连续下降的原因")

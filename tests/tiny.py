@@ -29,6 +29,8 @@ def regions() -> pa.Table:
             "kind": [None, None, None, "village", "community", "village"],
             "households": [2000, 1300, 700, 300, 1000, 700],
             "population": [6000, 4000, 2000, 1000, 3000, 2000],
+            # 村改居: 甲一村 in transition, 甲二社区 a community in integration, 乙一村 a settled village
+            "transition_stage": [None, None, None, "过渡期", "融合期", None],
         }
     )
 

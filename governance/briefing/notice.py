@@ -33,6 +33,7 @@ SETTINGS_FILE = PROJECT_ROOT / "data" / "briefing.toml"
 SECTIONS = ("一、总体情况", "二、主要指标", "三、存在问题", "四、下一步工作建议")
 INDICATOR_HEADER = ["指标", "本月", "环比（上期）", "目标", "状态"]
 ACTION = {"petitions": "办结", "disputes": "化解"}
+NO_PROBLEMS = "本期纳入评价的指标均达到目标，未发现超期未办结、未化解事项和未完成整顿的软弱涣散党支部。"
 NO_PROBLEM_ADVICE = "继续保持，按月跟踪各项指标。"
 NAMED_AT_MOST = 6  # places named in one problem before "等N个"
 DEFAULTS = {
@@ -81,7 +82,7 @@ class Notice:
 
     @property
     def no_problems(self) -> str:
-        return "本期纳入评价的指标均达到目标，未发现超期未办结、未化解事项和未完成整顿的软弱涣散党支部。"
+        return NO_PROBLEMS
 
 
 # ---- settings -------------------------------------------------------------------------------------
@@ -230,93 +231,98 @@ def find_problems(pack, templates: dict) -> list[Problem]:
     rate over too few cases is never on it, so it is never a problem here either. The place as a whole adds
     its own red cards (cards leave those figures uncoloured for the same reasons).
     """
-    place = pack.place
-    term = summary.CHILD_TERM.get(place.level, "下级地区")
-    frame = pack.attention_frame if pack.attention_frame is not None else pd.DataFrame()
-    by_indicator = {}
-    if not frame.empty:
-        for (ds, key, reason), rows in frame.groupby(["dataset", "indicator", "reason"], sort=False):
-            by_indicator[(ds, key, reason)] = rows
-    out: list[Problem] = []
-    month = pack.month_label
-    by_ind_templates = templates.get("below_target_by_indicator") or {}
+    f = _Finder(pack, templates)
+    return [*f.below_target(), *f.overdue(), *f.worsening(), *f.weak_unrectified()]
 
-    def suggestion(kind: str, fallback_key: str | None = None, **values) -> str:
-        template = templates.get(kind, DEFAULTS["suggestions"][kind])
-        if fallback_key and fallback_key in by_ind_templates:
-            template = by_ind_templates[fallback_key]
-        return fill(template, DEFAULTS["suggestions"][kind], month=month, **values)
 
-    # below target (not the overdue counts, which have their own line, nor the weak-branch count)
-    for ds in contract.FACT_DATASETS:
-        for ind in contract.dataset(ds).indicators:
-            if ind.key in ("overdue", "weak"):
-                continue
-            card = _card(pack, ds, ind.key)
-            whole_red = card is not None and card.status == "red"
-            rows = by_indicator.get((ds, ind.key, "red"))
-            if not whole_red and rows is None:
-                continue
+class _Finder:
+    def __init__(self, pack, templates: dict):
+        self.pack, self.place, self.templates = pack, pack.place, templates
+        self.term = summary.CHILD_TERM.get(self.place.level, "下级地区")
+        frame = pack.attention_frame if pack.attention_frame is not None else pd.DataFrame()
+        self.listed = {} if frame.empty else {
+            key: rows for key, rows in frame.groupby(["dataset", "indicator", "reason"], sort=False)}
+
+    def suggestion(self, kind: str, by_indicator: str | None = None, **values) -> str:
+        template = self.templates.get(kind, DEFAULTS["suggestions"][kind])
+        own = self.templates.get("below_target_by_indicator") or {}
+        if by_indicator in own:
+            template = own[by_indicator]
+        return fill(template, DEFAULTS["suggestions"][kind], month=self.pack.month_label, **values)
+
+    def named(self, names: list[str]) -> str:
+        return _named(names, self.term) if names else self.place.whole
+
+    def below_target(self):
+        """Red figures of the place and of the places below it; not the overdue counts (their own line) nor
+        the weak-branch count (weak_unrectified says which are still open)."""
+        for ds in contract.FACT_DATASETS:
             ds_zh = contract.dataset(ds).zh
-            parts, names = [], []
-            if whole_red:
-                parts.append(f"{place.whole}{ind.zh}{card.value_text()}，未达到{card.target_text}的目标")
-            if rows is not None:
-                listed = [f"{r.place_name}（{_value(r.value, ind)}）" for r in rows.itertuples()]
-                names = [str(n) for n in rows["place_name"]]
-                target = str(rows["target"].iloc[0])
-                parts.append(f"{_named(listed, term)}{ind.zh}未达到{target}的目标")
-            target = str(rows["target"].iloc[0]) if rows is not None else card.target_text
-            shown = _named(names, term) if names else place.whole
-            out.append(Problem("below_target", ds, ind.key, tuple(names or [place.name]),
-                               f"{ds_zh}：" + "；".join(parts) + "。",
-                               suggestion("below_target", f"{ds}.{ind.key}", places=shown, indicator=ind.zh,
-                                          dataset=ds_zh, target=target)))
+            for ind in contract.dataset(ds).indicators:
+                if ind.key in ("overdue", "weak"):
+                    continue
+                card = _card(self.pack, ds, ind.key)
+                whole_red = card is not None and card.status == "red"
+                rows = self.listed.get((ds, ind.key, "red"))
+                if not whole_red and rows is None:
+                    continue
+                parts, names = [], []
+                if whole_red:
+                    parts.append(f"{self.place.whole}{ind.zh}{card.value_text()}，未达到{card.target_text}的目标")
+                if rows is not None:
+                    names = [str(n) for n in rows["place_name"]]
+                    values = [f"{r.place_name}（{_value(r.value, ind)}）" for r in rows.itertuples()]
+                    parts.append(f"{_named(values, self.term)}{ind.zh}未达到{rows['target'].iloc[0]}的目标")
+                target = str(rows["target"].iloc[0]) if rows is not None else card.target_text
+                yield Problem("below_target", ds, ind.key, tuple(names or [self.place.name]),
+                              f"{ds_zh}：" + "；".join(parts) + "。",
+                              self.suggestion("below_target", f"{ds}.{ind.key}", places=self.named(names),
+                                              indicator=ind.zh, dataset=ds_zh, target=target))
 
-    # overdue cases: the place's total, the places holding them named
-    for ds in ("petitions", "disputes"):
-        card = _card(pack, ds, "overdue")
-        if card is None or not card.value:
-            continue
-        ind = card.indicator
-        rows = by_indicator.get((ds, "overdue", "red"))
-        names = [str(n) for n in rows["place_name"]] if rows is not None else []
-        listed = [f"{r.place_name}{int(r.value)}件" for r in rows.itertuples()] if rows is not None else []
-        days = settings.deadline_for(ds)
-        text = f"{contract.dataset(ds).zh}：{place.whole}超过{days}天期限仍未{ACTION[ds]}{int(card.value)}件"
-        text += f"，其中{_named(listed, term)}。" if listed else "。"
-        out.append(Problem("overdue", ds, ind.key, tuple(names or [place.name]), text,
-                           suggestion("overdue", places=_named(names, term) if names else place.whole,
-                                      indicator=ind.zh, dataset=contract.dataset(ds).zh, count=int(card.value),
-                                      days=days, action=ACTION[ds], target="0件")))
+    def overdue(self):
+        """Cases open past their deadline: the place's total, the places holding them named."""
+        for ds in ("petitions", "disputes"):
+            card = _card(self.pack, ds, "overdue")
+            if card is None or not card.value:
+                continue
+            rows = self.listed.get((ds, "overdue", "red"))
+            names = [] if rows is None else [str(n) for n in rows["place_name"]]
+            counts = [] if rows is None else [f"{r.place_name}{int(r.value)}件" for r in rows.itertuples()]
+            days, total = settings.deadline_for(ds), int(card.value)
+            text = f"{contract.dataset(ds).zh}：{self.place.whole}超过{days}天期限仍未{ACTION[ds]}{total}件"
+            text += f"，其中{_named(counts, self.term)}。" if counts else "。"
+            yield Problem("overdue", ds, "overdue", tuple(names or [self.place.name]), text,
+                          self.suggestion("overdue", places=self.named(names), indicator=card.indicator.zh,
+                                          dataset=contract.dataset(ds).zh, count=total, days=days,
+                                          action=ACTION[ds], target="0件"))
 
-    # worsening three months running
-    for (ds, key, reason), rows in by_indicator.items():
-        if reason != "worsening":
-            continue
-        ind = contract.dataset(ds).indicator(key)
-        ds_zh = contract.dataset(ds).zh
-        listed = [f"{r.place_name}（{_value(r.from_value, ind)}→{_value(r.value, ind)}）" for r in rows.itertuples()]
-        names = [str(n) for n in rows["place_name"]]
-        out.append(Problem("worsening", ds, key, tuple(names),
-                           f"{ds_zh}：{_named(listed, term)}{ind.zh}连续{attention.RUN}个月变差。",
-                           suggestion("worsening", places=_named(names, term), indicator=ind.zh, dataset=ds_zh,
-                                      target=str(rows["target"].iloc[0]))))
+    def worsening(self):
+        for (ds, key, reason), rows in self.listed.items():
+            if reason != "worsening":
+                continue
+            ind, ds_zh = contract.dataset(ds).indicator(key), contract.dataset(ds).zh
+            steps = [f"{r.place_name}（{_value(r.from_value, ind)}→{_value(r.value, ind)}）" for r in rows.itertuples()]
+            names = [str(n) for n in rows["place_name"]]
+            yield Problem("worsening", ds, key, tuple(names),
+                          f"{ds_zh}：{_named(steps, self.term)}{ind.zh}连续{attention.RUN}个月变差。",
+                          self.suggestion("worsening", places=self.named(names), indicator=ind.zh, dataset=ds_zh,
+                                          target=str(rows["target"].iloc[0])))
 
-    # weak branches not rectified, in the rating shown
-    weak = pack.weak_branches
-    if weak is not None and not weak.empty:
-        open_ = weak[weak["weak_lax"].astype(bool) & ~weak["rectified"].fillna(False).astype(bool)]
-        if not open_.empty:
-            names = [_branch_place(r) for r in open_.itertuples()]
-            period = pack.facts["branches"].period_label if "branches" in pack.facts else ""
-            places = list(dict.fromkeys(_place_of(r) for r in open_.itertuples()))
-            out.append(Problem("weak_unrectified", "branches", None, tuple(places),
-                               f"党支部评星定级：{period}软弱涣散党支部中尚未完成整顿{len(open_)}个："
-                               f"{_named(names, '个党支部')}。",
-                               suggestion("weak_unrectified", places=_named(places, term), count=len(open_),
-                                          dataset="党支部评星定级", indicator="整顿完成率", target="")))
-    return out
+    def weak_unrectified(self):
+        """Weak and lax branches of the rating shown that are not yet rectified, by name."""
+        weak = self.pack.weak_branches
+        if weak is None or weak.empty:
+            return
+        still = weak[weak["weak_lax"].astype(bool) & ~weak["rectified"].fillna(False).astype(bool)]
+        if still.empty:
+            return
+        branches = [_branch_place(r) for r in still.itertuples()]
+        places = list(dict.fromkeys(_place_of(r) for r in still.itertuples()))
+        period = self.pack.facts["branches"].period_label if "branches" in self.pack.facts else ""
+        yield Problem("weak_unrectified", "branches", None, tuple(places),
+                      f"党支部评星定级：{period}软弱涣散党支部中尚未完成整顿{len(still)}个：{_named(branches, '个党支部')}。",
+                      self.suggestion("weak_unrectified", places=self.named(places), count=len(still),
+                                      dataset="党支部评星定级", indicator="整顿完成率", target=""))
 
 
 def _value(v, ind) -> str:

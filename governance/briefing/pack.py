@@ -219,7 +219,7 @@ def dataset_charts(f: Facts, manifest: dict) -> list[Chart]:
     if place.child_level and len(summary.charted(f, ind)) >= 2:
         term = summary.CHILD_TERM.get(level, "下级")
         fig = charts.ranking(ranking.order(f.children, ind), ind, level=place.child_level,
-                             title=f"各{term}{name}排名（{f.period_label}，{unit}）")
+                             title=f"{place.name}各{term}{name}排名（{f.period_label}，{unit}）")
         out.append(Chart(f"{f.dataset}-ranking", f.dataset, "", fig, _ranking_takeaway(f, ind) or f"{ind.zh}见图。",
                          f.period_label, month_as_of))
     if f.dataset == "branches":

@@ -6,9 +6,12 @@ never cut, and every page carries its number. The 通报 comes first, the charts
 
 from __future__ import annotations
 
+import atexit
 import base64
 import concurrent.futures
 import html
+import queue
+import threading
 
 from governance.briefing import notice
 from governance.briefing import pack as P
@@ -111,40 +114,102 @@ def _margin_template(text: str, align: str) -> str:
             f"margin: 0 12mm; text-align: {align};\">{text}</div>")
 
 
-def html_to_pdf(source: str, *, header: str = "") -> bytes:
-    """A4 landscape PDF of an HTML page, printed by the system Chromium, with 第 N 页 / 共 M 页 footers."""
+class _Printer:
+    """One Chromium, kept open on a thread of its own, printing one page at a time.
 
-    def run() -> bytes:
+    Launching Chromium costs seconds (more on a busy machine), once per PDF before; now once per process.
+    Playwright's sync API must run on a thread without an asyncio loop (Streamlit's may have one), and a
+    Playwright object belongs to the thread that made it: so every print goes through this thread's queue.
+    A print that fails closes the browser; the next one starts a fresh browser.
+    """
+
+    def __init__(self):
+        self.jobs: queue.Queue = queue.Queue()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.starts = 0
+
+    def submit(self, source: str, header: str) -> concurrent.futures.Future:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._serve, name="briefing-pdf", daemon=True)
+                self.thread.start()
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self.jobs.put((source, header, future))
+        return future
+
+    def _serve(self) -> None:
         from playwright.sync_api import sync_playwright
 
-        path = images.browser_path()
-        if path is None:
-            raise images.ExportError("找不到 Chromium 浏览器，无法生成 PDF no Chromium found for the PDF")
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
-            try:
-                page = browser.new_page()
-                page.set_content(source, wait_until="load", timeout=PDF_TIMEOUT_S * 1000)
-                page.evaluate("document.fonts.ready.then(() => true)")
-                return page.pdf(
-                    format="A4", landscape=True, print_background=True, display_header_footer=True,
-                    header_template=_margin_template(_e(header), "right"),
-                    footer_template=_margin_template(
-                        "第 <span class='pageNumber'></span> 页 / 共 <span class='totalPages'></span> 页", "center"),
-                    margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"},
-                )
-            finally:
-                browser.close()
+            browser = None
+            while (job := self.jobs.get()) is not None:
+                source, header, future = job
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    if browser is None or not browser.is_connected():
+                        path = images.browser_path()
+                        if path is None:
+                            raise images.ExportError("找不到 Chromium 浏览器，无法生成 PDF no Chromium found for the PDF")
+                        browser = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
+                        self.starts += 1
+                    future.set_result(_print(browser, source, header))
+                except BaseException as e:  # noqa: BLE001 - handed to the caller
+                    future.set_exception(e)
+                    browser = _closed(browser)
+            _closed(browser)
 
-    # Playwright's sync API refuses to run on a thread with an asyncio loop (Streamlit's may have one):
-    # a short-lived worker thread of its own never does.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-pdf") as pool:
+    def close(self) -> None:
+        if self.thread is not None and self.thread.is_alive():
+            self.jobs.put(None)
+            self.thread.join(10)
+
+
+def _closed(browser) -> None:
+    if browser is not None:
         try:
-            return pool.submit(run).result(PDF_TIMEOUT_S)
-        except images.ExportError:
-            raise
-        except Exception as e:  # noqa: BLE001
-            raise images.ExportError(f"PDF 生成失败 PDF export failed: {type(e).__name__}: {e}") from e
+            browser.close()
+        except Exception:  # noqa: BLE001 - a broken browser is dropped either way
+            pass
+    return None
+
+
+def _print(browser, source: str, header: str) -> bytes:
+    page = browser.new_page()
+    try:
+        page.set_default_timeout(PDF_TIMEOUT_S * 1000)
+        page.set_content(source, wait_until="load")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        return page.pdf(
+            format="A4", landscape=True, print_background=True, display_header_footer=True,
+            header_template=_margin_template(_e(header), "right"),
+            footer_template=_margin_template(
+                "第 <span class='pageNumber'></span> 页 / 共 <span class='totalPages'></span> 页", "center"),
+            margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"},
+        )
+    finally:
+        page.close()
+
+
+_PRINTER = _Printer()
+atexit.register(_PRINTER.close)
+
+
+def printer_starts() -> int:
+    """How many times the PDF printer started a browser in this process (1 while all is well)."""
+    return _PRINTER.starts
+
+
+def html_to_pdf(source: str, *, header: str = "") -> bytes:
+    """A4 landscape PDF of an HTML page, printed by the system Chromium, with 第 N 页 / 共 M 页 footers."""
+    future = _PRINTER.submit(source, header)
+    try:
+        return future.result(PDF_TIMEOUT_S)
+    except images.ExportError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise images.ExportError(f"PDF 生成失败 PDF export failed: {type(e).__name__}: {e}") from e
 
 
 def to_pdf(pack: Pack) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+from governance.briefing import notice
 from governance.briefing import pack as P
 from governance.briefing.pack import Pack
 from governance.briefing.summary import Paragraph
@@ -18,6 +19,7 @@ from governance.core.text import plotly_unescape
 
 PPTX_FONT = "微软雅黑"  # what Office in China has; elsewhere the viewer substitutes a CJK font
 PPTX_FONT_PANOSE = "020B0503020204020204"
+PROBLEMS_PER_SLIDE = 4  # each a line or two and its suggestion, at 18 and 16 pt
 ATTENTION_ROWS_PER_SLIDE = 9  # 16-pt rows, some wrapping to two lines
 SUMMARY_PT = 18
 
@@ -75,6 +77,21 @@ def to_pptx(pack: Pack) -> bytes:
             _run(para, p.text, SUMMARY_PT)
             para.space_after = _pt(12)
             para.line_spacing = 1.15
+
+    problems = notice.compose(pack).problems
+    groups = [problems[i:i + PROBLEMS_PER_SLIDE] for i in range(0, len(problems), PROBLEMS_PER_SLIDE)] or [[]]
+    for i, group in enumerate(groups):
+        more = f"（续 {i + 1}/{len(groups)}）" if len(groups) > 1 and i else ""
+        s = slide(f"存在问题与下一步工作建议（共{len(problems)}项）{more}")
+        box = _text(s, 0.6, 1.1, 12.1, 6.1, "" if group else notice.NO_PROBLEMS, SUMMARY_PT)
+        first = True
+        for k, problem in enumerate(group, i * PROBLEMS_PER_SLIDE + 1):
+            para = box.text_frame.paragraphs[0] if first else box.text_frame.add_paragraph()
+            first = False
+            _run(para, f"{k}. {problem.text}", SUMMARY_PT, bold=True)
+            advice = box.text_frame.add_paragraph()
+            _run(advice, f"建议：{problem.suggestion}", SUMMARY_PT - 2, color="1F3864")
+            advice.space_after = _pt(10)
 
     rows = P.attention_table(pack)
     chunks = [rows[i:i + ATTENTION_ROWS_PER_SLIDE] for i in range(0, len(rows), ATTENTION_ROWS_PER_SLIDE)] or [[]]
@@ -189,6 +206,10 @@ def _native_chart(slide, fig) -> bool:
             goal.marker.style = XL_MARKER_STYLE.NONE
             goal.smooth = False
     value_axis = chart.value_axis
+    if main.type == "bar":
+        value_axis.minimum_scale = 0  # a bar's length is its value: never a cut axis
+        if _number_format(fig).endswith('"%"') and max((v for v in values if v is not None), default=0) <= 100:
+            value_axis.maximum_scale = 100
     value_axis.has_major_gridlines = True
     value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xE6, 0xE6, 0xE6)
     value_axis.tick_labels.number_format = _number_format(fig)

@@ -181,8 +181,8 @@ def to_docx(n: Notice, pack=None) -> bytes:
     p = doc.add_paragraph()
     width = section.page_width - section.left_margin - section.right_margin
     p.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-    _run(p, n.office)
-    _run(p, "\t" + n.date)
+    _run(p, n.office, size=14)  # 四号, so a long office name and the date share the line
+    _run(p, "\t" + n.date, size=14)
     _border_below(p)
     doc.add_paragraph()
 

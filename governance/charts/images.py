@@ -23,6 +23,7 @@ import asyncio
 import atexit
 import datetime as dt
 import os
+import re
 import shutil
 import threading
 
@@ -33,7 +34,9 @@ from governance.core.text import plotly_escape
 
 WIDTH, HEIGHT, SCALE = 1600, 900, 2
 TIMEOUT_S = 60.0
-BASE_FONT, TITLE_FONT, STAMP_FONT = 22, 34, 17
+BASE_FONT, TITLE_FONT, SUBTITLE_FONT, STAMP_FONT = 22, 27, 20, 17
+TOP_MARGIN = 120  # layout pixels above the plot: the title and its subtitle, clear of the legend
+TITLE_TOP = 0.99  # the title's top edge (of the image's height): the whole title inside its top 5%
 # Bottom margin, in layout pixels, holding the x tick labels, the axis title and the stamp.
 FOOTER_MARGIN = 130
 
@@ -66,23 +69,50 @@ def stamp_text(place: str, months: str, as_of: dt.date | str | None) -> str:
     return "　　".join(parts)
 
 
+def slide_title(title: str, place: str | None, months: str | None) -> str:
+    """A still image's title (Plotly text, its first line) naming the place and the months, which a page's
+    title leaves to the filters around it: 乡镇(街道)办结率排名（%） -> 清源县 · 乡镇(街道)办结率排名（2026年10月，%）.
+    place and months are plain text (escaped here)."""
+    main = (title or "").split("<br>")[0]
+    if place and plotly_escape(place) not in main:
+        main = f"{plotly_escape(place)} · {main}"
+    if months and plotly_escape(months) not in main:
+        if main.endswith("）") and "（" in main:
+            at = main.rindex("（") + 1
+            main = f"{main[:at]}{plotly_escape(months)}，{main[at:]}"
+        else:
+            main = f"{main}（{plotly_escape(months)}）"
+    return main
+
+
 def presentation(fig: go.Figure, *, place: str | None = None, months: str | None = None,
-                 as_of: dt.date | str | None = None, width: int = WIDTH, height: int = HEIGHT) -> go.Figure:
+                 as_of: dt.date | str | None = None, width: int = WIDTH, height: int = HEIGHT,
+                 title: str | None = None, subtitle: str | None = None) -> go.Figure:
     """A copy of fig laid out for a slide: fixed 16:9 size, larger type, the CJK font, and the stamp.
 
-    The bottom margin is fixed (the x axis does not grow it) so the stamp, placed
-    at the bottom edge, can never sit on the tick labels.
+    The title's second line (a <br><sup> subtitle) becomes Plotly's own subtitle: a two-line title anchored
+    at the top is drawn with its first line above the frame. title / subtitle (Plotly text) replace the
+    figure's own, e.g. to leave out a page's "click a bar" hint. The bottom margin is fixed (the x axis does
+    not grow it) so the stamp, placed at the bottom edge, can never sit on the tick labels.
     """
     out = go.Figure(fig)
+    main, _, rest = (fig.layout.title.text or "").partition("<br>")
+    main = main if title is None else title
+    sub = re.sub(r"</?sup>", "", rest) if subtitle is None else subtitle
     out.update_layout(
         width=width,
         height=height,
         font=dict(family=FONT, size=BASE_FONT),
-        title=dict(font=dict(family=FONT, size=TITLE_FONT), x=0.01, xanchor="left", y=0.97, yanchor="top"),
+        title=dict(text=main, font=dict(family=FONT, size=TITLE_FONT, weight="bold"), x=0.01, xanchor="left", xref="container",
+                   y=TITLE_TOP, yanchor="top", yref="container",
+                   subtitle=dict(text=sub, font=dict(family=FONT, size=SUBTITLE_FONT, color="#595959"))),
         hoverlabel=dict(font=dict(family=FONT)),
-        margin=dict(l=30, r=40, t=110, b=FOOTER_MARGIN),
+        margin=dict(l=30, r=40, t=TOP_MARGIN if sub else TOP_MARGIN - 30, b=FOOTER_MARGIN),
     )
     out.update_xaxes(automargin=False, title_standoff=8)
+    if out.layout.legend.y is not None and out.layout.legend.y < 0:
+        # a page puts its legend under the plot; here the stamp is there: top right, beside the title
+        out.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="right", x=1.0))
     # A ranking of many places: shrink its labels so each bar keeps its own readable name.
     bars = max((len(t.y) for t in out.data if t.type == "bar" and t.orientation == "h" and t.y is not None), default=0)
     if bars:
@@ -174,9 +204,11 @@ def to_png(fig: go.Figure, *, width: int = WIDTH, height: int = HEIGHT, scale: f
 
 
 def chart_png(fig: go.Figure, *, place: str, months: str, as_of: dt.date | str | None,
-              width: int = WIDTH, height: int = HEIGHT, scale: float = SCALE) -> bytes:
+              width: int = WIDTH, height: int = HEIGHT, scale: float = SCALE, title: str | None = None,
+              subtitle: str | None = None) -> bytes:
     """A slide-ready PNG: presentation layout, the CJK font, and the place / months / as-of stamp."""
-    stamped = presentation(fig, place=place, months=months, as_of=as_of, width=width, height=height)
+    stamped = presentation(fig, place=place, months=months, as_of=as_of, width=width, height=height,
+                           title=title, subtitle=subtitle)
     return to_png(stamped, width=width, height=height, scale=scale)
 
 

@@ -169,8 +169,16 @@ REGIONS = Dataset(
         ),
         Column("households", "户数", "int", False, minimum=0),
         Column("population", "常住人口", "int", False, minimum=0, rule_zh="用于计算万人比"),
+        Column("transition_stage", "村改居阶段", "enum", False, (
+            Choice("筹备期", "筹备期", ("筹备",)),
+            Choice("过渡期", "过渡期", ("过渡",)),
+            Choice("融合期", "融合期", ("融合",)),
+            Choice("深度融合期", "深度融合期", ("深度融合",)),
+        ), rule_zh="仅村级填写；不在村改居过程中的留空"),
     ),
 )
+# 村改居 (SPEC regions: transition_stage), in order; places not in transition are "settled" villages or communities.
+TRANSITION_STAGES = ("筹备期", "过渡期", "融合期", "深度融合期")
 
 PETITIONS = Dataset(
     key="petitions",

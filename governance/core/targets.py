@@ -42,6 +42,15 @@ def targets_path() -> Path:
     return Path(os.environ.get("GOVERNANCE_TARGETS", DEFAULT_FILE))
 
 
+def stamp() -> tuple[str, float | None]:
+    """Which targets file is in use and when it changed: what a cached coloured figure depends on."""
+    path = targets_path()
+    try:
+        return str(path), path.stat().st_mtime
+    except OSError:
+        return str(path), None
+
+
 _last_good: dict[str, dict] = {}
 load_error: str | None = None  # why the file on disk is not in use, for the pages to say
 
@@ -100,3 +109,26 @@ def status(value, ind: contract.Indicator, level: str | None = None, months: int
     if ind.higher_is_better is False:
         return "green" if value <= t.target else "amber" if value <= amber else "red"
     return "green" if value >= t.target else "amber" if value >= amber else "red"
+
+
+def statuses(values, ind: contract.Indicator, level: str | None = None, months: int = 1) -> list[str | None]:
+    """status() of many values at once (a province's 51k villages on the grid page): the target is looked up
+    once, the comparisons made on whole arrays."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    if (ind.dataset, ind.key) in PER_MONTH:
+        v = v / max(months, 1)
+    t = target_for(ind.dataset, ind.key, level)
+    if t.band:
+        (lo, hi), (alo, ahi) = t.band, t.amber_band or t.band
+        out = np.where((lo <= v) & (v <= hi), "green", np.where((alo <= v) & (v <= ahi), "amber", "red"))
+    elif t.target is None:
+        out = np.full(len(v), None, dtype=object)
+    else:
+        amber = t.amber if t.amber is not None else t.target
+        better, near = (v <= t.target, v <= amber) if ind.higher_is_better is False else (v >= t.target, v >= amber)
+        out = np.where(better, "green", np.where(near, "amber", "red"))
+    out = out.astype(object)
+    out[np.isnan(v)] = None
+    return out.tolist()

@@ -50,6 +50,7 @@ KEY_ZH = {
     "covered_exceeds": "纳入网格户数大于常住户数",
     "party_orgs_exceed": "网格党组织数大于网格数",
     "level_mismatch": "层级与区划代码不一致",
+    "stage_not_village": "村改居阶段只适用于村(社区)",
     "parent_mismatch": "上级区划代码与区划代码不符",
     "several_tops": "有多个最高一级地区",
     "unknown_parent": "上级区划不存在",
@@ -589,6 +590,11 @@ def _check_regions(checker: Checker, t: dict[str, pa.Array]) -> None:
     stray = np.array([k is not None and d != "village" for k, d in zip(kinds, derived)])
     checker.flag(stray, "kind", "ignored_value", "类型只对村(社区)级填写", severity="warning")
     t["kind"] = pa.array([k if d == "village" else None for k, d in zip(kinds, derived)], pa.string())
+    # 村改居 is a village's (SPEC: transition_stage, village level only): a town's stage is an error, not a guess
+    stages = t["transition_stage"].to_pylist()
+    above = np.array([s is not None and d is not None and d != "village" for s, d in zip(stages, derived)])
+    checker.flag(above, "transition_stage", "stage_not_village", "乡镇及以上请留空",
+                 values=t["transition_stage"])
 
 
 def check_duplicates(checker: Checker, t: dict[str, pa.Array]) -> None:

@@ -62,6 +62,7 @@ from governance.store.schema import (
     StoreError,
     _fault,
     arrow_schema,
+    fit,
     with_period,
 )
 
@@ -525,6 +526,25 @@ class Store:
             if self.table_version(dataset_key) < 0:  # not another writer creating it at the same moment
                 raise _write_error(e) from e
 
+    def _evolve(self, dataset_key: str) -> None:
+        """A table made before the contract gained a column (regions' transition_stage) gets it as a nullable
+        column, one commit of its own, so the next write may carry it; older files read it as empty."""
+        table = DeltaTable(str(self.table_path(dataset_key)))
+        have = {f.name for f in table.schema().fields}
+        missing = [f for f in arrow_schema(dataset_key) if f.name not in have]
+        if missing:
+            from deltalake.schema import Field, PrimitiveType
+
+            delta_type = {pa.string(): "string", pa.int64(): "long", pa.float64(): "double", pa.bool_(): "boolean",
+                          pa.date32(): "date", pa.int32(): "integer"}
+            try:
+                table.alter.add_columns([Field(f.name, PrimitiveType(delta_type[f.type]), nullable=True)
+                                         for f in missing])
+            except DeltaError:
+                if {f.name for f in DeltaTable(str(self.table_path(dataset_key))).schema().fields} < {
+                        f.name for f in arrow_schema(dataset_key)}:
+                    raise  # not another writer evolving it at the same moment
+
     def _plan(self, dataset_key: str, new: pa.Table, periods: list[str], scope_codes: list[str], base: int,
               *, write: bool, txid: str = "") -> dict:
         """Per period: the files to remove, the rows to keep, what each place has now and after; with
@@ -582,7 +602,7 @@ class Store:
         if bad:
             raise DamagedError(dataset_key, [period], "; ".join(bad.values()))
         try:
-            return pa.concat_tables([pq.read_table(p["file"]).cast(schema) for p in parts])
+            return pa.concat_tables([fit(pq.read_table(p["file"]), schema) for p in parts])
         except (OSError, pa.ArrowException) as e:
             raise DamagedError(dataset_key, [period], type(e).__name__) from e
 
@@ -596,6 +616,7 @@ class Store:
             raise StoreError(str(e)) from None
         if self.table_version(dataset_key) < 0:
             self._ensure_table(dataset_key)
+        self._evolve(dataset_key)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             base = self.table_version(dataset_key)
             for key, seen in (unchanged or {}).items():
@@ -654,7 +675,8 @@ class Store:
         table = DeltaTable(str(self.table_path(dataset_key)), version=base)
         try:
             table.create_write_transaction(
-                actions, "append", arrow_schema(dataset_key), partition_by=["period"] if ds.period_from else None,
+                # the table's own schema: a column added by _evolve sits last there, by name the same
+                actions, "append", table.schema(), partition_by=["period"] if ds.period_from else None,
                 commit_properties=CommitProperties(custom_metadata=custom, max_commit_retries=0))
         except CommitFailedError as e:
             if self.table_version(dataset_key) > base:

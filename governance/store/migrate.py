@@ -22,7 +22,7 @@ from governance.core import contract
 from governance.store import scope as scopes
 from governance.store.delta import Store, _write_error
 from governance.store.legacy import LegacyStore
-from governance.store.schema import StoreError, arrow_schema
+from governance.store.schema import StoreError, arrow_schema, fit
 
 
 def needed(root: Path) -> bool:
@@ -52,7 +52,7 @@ def migrate(store: Store) -> dict[str, int]:
             periods = list(commit.get("periods") or [])
             tables = [pq.read_table(root / entries[p]["file"]) for p in periods if p in entries]
             schema = arrow_schema(key)
-            rows = pa.concat_tables([t.cast(schema) for t in tables]) if tables else schema.empty_table()
+            rows = pa.concat_tables([fit(t, schema) for t in tables]) if tables else schema.empty_table()
             restored = None
             if commit.get("action") == "restore" and commit.get("restored_version") is not None:
                 restored = landed.get((key, periods[0], commit["restored_version"])) if periods else None

@@ -43,6 +43,14 @@ def arrow_schema(dataset_key: str) -> pa.Schema:
     return pa.schema(fields)
 
 
+def fit(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A stored file's rows in today's schema: a column the contract gained since the file was written
+    (regions' transition_stage) reads as empty, so older stores keep working without a rewrite."""
+    cols = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+            for f in schema]
+    return pa.Table.from_arrays(cols, schema=schema)
+
+
 def _month_num(period: pa.ChunkedArray) -> pa.Array:
     """2024-10 -> 2024*12+9; a rating period counts from its end month (2024-H1 -> June)."""
     text = period.combine_chunks() if isinstance(period, pa.ChunkedArray) else period

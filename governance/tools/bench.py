@@ -353,3 +353,66 @@ def run_ingest(root: Path, csv_path: Path) -> dict:
         shutil.rmtree(scratch, ignore_errors=True)
     return {"seconds": seconds, "accepted": report.accepted, "rows": report.rows, "errors": len(report.errors),
             "mb": len(data) / 1e6, "peak_mb": peak_mb()}
+
+
+# ---- the briefing pack (python -m governance bench --briefing) ------------------------------------
+def run_briefing(root: Path, repeat: int) -> dict:
+    """Seconds to make the briefing pack of the home place's latest month, in this process, warm: the
+    whole pack from one click (content, charts drawn once, every format) and each format alone from a fresh
+    pack (its charts drawn for it), as the 简报导出 page and `brief --out` make them. Medians of `repeat`."""
+    from governance.briefing import files
+    from governance.briefing import pack as briefing
+    from queries import Engine
+
+    engine = Engine(Store(root))
+    region = briefing.default_region(engine)
+
+    def fresh():
+        return briefing.build(engine, region, None, render=False)
+
+    files.make_all(fresh())  # warm: imports, the chart exporter's Chromium, the PDF printer
+    samples: dict[str, list[float]] = {}
+
+    def timed(name: str, fn) -> None:
+        t0 = time.perf_counter()
+        fn()
+        samples.setdefault(name, []).append(time.perf_counter() - t0)
+
+    for _ in range(repeat):
+        steps: dict[str, float] = {}
+        clock = {"t": time.perf_counter(), "step": None}
+
+        def progress(label, done, total):
+            now = time.perf_counter()
+            if clock["step"]:
+                steps[clock["step"]] = now - clock["t"]
+            clock.update(t=now, step=label)
+
+        t0 = time.perf_counter()
+        pack = fresh()
+        samples.setdefault("content (queries)", []).append(time.perf_counter() - t0)
+        files.make_all(pack, progress)
+        samples.setdefault("whole pack, one click", []).append(time.perf_counter() - t0)
+        for label, seconds in steps.items():
+            samples.setdefault(f"  step: {label}", []).append(seconds)
+        for kind in ("docx", "pptx", "pdf", "zip"):
+            timed(f"{kind} alone", lambda k=kind: files.make(fresh(), k))
+    charts = len(fresh().charts)
+    engine.close()
+    return {"median_s": {k: statistics.median(v) for k, v in samples.items()}, "charts": charts,
+            "repeat": repeat, "peak_mb": peak_mb()}
+
+
+def briefing_main(scale: str = "county", store_dir: str | None = None, repeat: int = 3) -> int:
+    root = ensure_store(scale, store_dir)
+    load = os.getloadavg()
+    print(f"store {root}, briefing of the home place's latest month, {repeat} timed rounds after one warm-up, "
+          f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    out = _child("briefing", root, repeat)
+    print(f"\n{'what':<28} {'median':>9}")
+    for name, seconds in out["median_s"].items():
+        print(f"{name:<28} {seconds:>7.2f} s")
+    load = os.getloadavg()
+    print(f"\n{out['charts']} charts; peak memory {out['peak_mb']:,.0f} MB; "
+          f"load average after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    return 0

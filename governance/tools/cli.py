@@ -257,7 +257,9 @@ def cmd_hash_password(args) -> int:
 def cmd_bench(args) -> int:
     from governance.tools import bench
 
-    return bench.main(scale=args.scale, store_dir=args.store, repeat=args.repeat)
+    if args.briefing:
+        return bench.briefing_main(scale=args.scale or "county", store_dir=args.store, repeat=args.repeat or 3)
+    return bench.main(scale=args.scale or "province", store_dir=args.store, repeat=args.repeat or 15)
 
 
 def cmd_serve(args) -> int:
@@ -355,8 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_hash_password)
 
     b = with_store(sub.add_parser("bench", help="benchmark the pages' queries against pandas"))
-    b.add_argument("--scale", choices=("county", "province", "national"), default="province")
-    b.add_argument("--repeat", type=int, default=15)
+    b.add_argument("--scale", choices=("county", "province", "national"), help="default province (county: --briefing)")
+    b.add_argument("--repeat", type=int, help="timed rounds (default 15; 3 with --briefing)")
+    b.add_argument("--briefing", action="store_true", help="time the briefing pack instead (whole pack, each format)")
     b.set_defaults(func=cmd_bench)
 
     sv = with_store(sub.add_parser("serve", help="N Streamlit replicas behind nginx on this machine"))

@@ -29,7 +29,7 @@ from governance.core.regions import (
 from governance.core.settings import store_root
 from governance.core.text import md_escape
 from governance.ingest.pipeline import Report, ingest
-from governance.metrics import attention, breakdowns, indicators, peers, submissions
+from governance.metrics import attention, breakdowns, cases, indicators, peers, stages, submissions
 from governance.metrics.indicators import View
 from governance.store import (  # noqa: F401  (views catch app_data.StoreError)
     Store,
@@ -213,6 +213,49 @@ def _breakdown(root: str, ver: int, dataset: str, region: str, start: str, end: 
 def breakdown(dataset: str, region: str, start: str, end: str, dimension: str) -> pd.DataFrame:
     root, ver = store_key()
     return _breakdown(root, ver, dataset, region, start, end, dimension, _today())
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _search_index(root: str, ver: int) -> list:
+    from governance.core import search
+
+    regions = places(root, ver)  # the account's own tree: a bound account cannot find a place outside it
+    names = regions.set_index("region_code")["name"]
+    return search.index(zip(regions["region_code"], regions["name"], regions["level"],
+                            regions["parent_code"].map(names)))
+
+
+def find_places(query: str, limit: int = 8) -> list:
+    """Places the account may see whose name, or its pinyin (initials or syllables), matches the query."""
+    from governance.core import search
+
+    return search.find(_search_index(*store_key()), query, limit)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _cases(root: str, ver: int, kind: str, region: str, start: str, end: str, day: str,
+           unrectified_only: bool) -> pd.DataFrame:
+    return cases.cases(_engine(root), kind, View(region, start, end), version=ver, today=dt.date.fromisoformat(day),
+                       unrectified_only=unrectified_only)
+
+
+def case_list(kind: str, region: str, start: str, end: str, *, unrectified_only: bool = False) -> pd.DataFrame:
+    """The cases behind a figure (明细穿透), read on the view date through the account's scoped engine: a place
+    outside the account's own gives no rows, whatever code a link or a widget asks for."""
+    root, ver = store_key()
+    return _cases(root, ver, kind, region, start, end, _today(), unrectified_only)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _by_stage(root: str, ver: int, dataset: str, region: str, start: str, end: str, day: str) -> pd.DataFrame:
+    return stages.by_stage(_engine(root), dataset, View(region, start, end), version=ver,
+                           today=dt.date.fromisoformat(day))
+
+
+def stage_breakdown(dataset: str, region: str, start: str, end: str) -> pd.DataFrame:
+    """村改居: the dataset's indicators per transition stage (and the places not in transition), then the whole."""
+    root, ver = store_key()
+    return _by_stage(root, ver, dataset, region, start, end, _today())
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)

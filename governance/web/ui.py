@@ -12,9 +12,9 @@ from governance.charts import figures as charts
 from governance.charts import images
 from governance.core import contract, formatting, periods, settings, targets
 from governance.core.ranking import UNRANKED as UNRANKED_WHY
-from governance.core.text import md_escape
+from governance.core.text import md_escape, plotly_escape
 from governance.metrics.cards import cards
-from governance.web import app_data, exports
+from governance.web import app_data, exports, memo
 from governance.web.filters import Filters, go_to
 from governance.web.i18n import dataset_name, lang, name, t
 
@@ -26,18 +26,26 @@ EMPTY_HINT = ("所选地区和月份没有{what}数据。可换一个月份，�
               "on the Upload page (templates are there).")
 
 
-def chart(fig, key: str, *, filename: str = "chart", stamp: tuple[str, str, str] | None = None, **kwargs):
+def chart(fig, key: str, *, filename: str = "chart", stamp: tuple[str, str, str] | None = None,
+          still: tuple[str | None, str | None] | None = None, **kwargs):
     """Draw a figure with our own template (not Streamlit's theme), so the screen and the exported
     images look the same. With a stamp (place, months, dataset), a button under it saves the
-    server-drawn 16:9 PNG with the place, months and as-of date on it, made only when pressed."""
+    server-drawn 16:9 PNG with the place, months and as-of date on it, made only when pressed, the
+    pack's look. The image's title names the place and the months (a page leaves them to its filters);
+    still = (title, subtitle), plain text, replaces the figure's for the image, e.g. without a
+    "click a bar" hint, which means nothing on a slide."""
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900,
                                                              "scale": 2, "filename": filename}}
     event = st.plotly_chart(fig, key=key, theme=None, config=config, **kwargs)
     if stamp:
         place, months, dataset = stamp
         as_of = app_data.loaded_on(dataset)
+        title, subtitle = still or (None, None)
+        title = images.slide_title(fig.layout.title.text if title is None else plotly_escape(title), place, months)
+        subtitle = None if subtitle is None else plotly_escape(subtitle)
         st.download_button(t("下载图片 (PNG)", "Download PNG"),
-                           lambda: images.chart_png(fig, place=place, months=months, as_of=as_of),
+                           lambda: images.chart_png(fig, place=place, months=months, as_of=as_of, title=title,
+                                                    subtitle=subtitle),
                            f"{filename}.png", "image/png", key=f"{key}_png", on_click="ignore", type="tertiary",
                            icon=":material/image:")
     return event
@@ -72,8 +80,15 @@ def card_caption(card) -> str:
 
 
 def header(title_zh: str, title_en: str, f: Filters) -> None:
+    from governance.web.views import cases as cases_view
+
     st.title(t(title_zh, title_en))
     st.caption(f"{md_escape(f.label)} · {t('对比：', 'compared ')}{t(*_compare(f))}")
+    st.session_state[VIEW_LABEL] = f.label
+    cases_view.serve(f)  # the cases behind a figure, when a card, a ranking or a table cell asked for them
+    from governance.web.views import search as search_view
+
+    search_view.box()  # find a place by name or pinyin initials, in the sidebar
 
 
 def _compare(f: Filters) -> tuple[str, str]:
@@ -115,6 +130,10 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
                 chart_data=line if line and len(line) > 1 else None,
             )
             st.caption(card_caption(card))
+            if card.value:  # a count with cases behind it (超期未办结, 软弱涣散…): list them
+                from governance.web.views import cases as cases_view
+
+                cases_view.card_button(dataset, ind.key, f)
     return figures
 
 
@@ -180,11 +199,34 @@ def shown_table(df: pd.DataFrame):
     return df.style.format(_cell, na_rep="—")
 
 
-def table_download(df: pd.DataFrame, filename: str, key: str) -> None:
-    """The table behind a chart, as a CSV that opens cleanly in Chinese Excel."""
+VIEW_LABEL = "_view_label"  # the page's place, months and view date (header() keeps it): an .xlsx's title row
+
+
+def table_download(df: pd.DataFrame, filename: str, key: str, title: str | None = None) -> None:
+    """The table behind a chart, as .xlsx (a title row naming what, where, which months and on which day) and as
+    a CSV that opens cleanly in Chinese Excel."""
+    stem = filename.rsplit(".", 1)[0]
+    title = title or " · ".join(x for x in (stem, st.session_state.get(VIEW_LABEL, "")) if x)
     with st.expander(t("数据表", "Data table")):
         st.dataframe(shown_table(df), hide_index=True, width="stretch")
-        st.download_button(t("下载 CSV", "Download CSV"), exports.csv_bytes(df), filename, "text/csv", key=key)
+        c1, c2, _ = st.columns([1, 1, 3])
+        c1.download_button(t("下载 Excel", "Download .xlsx"), lambda: exports.xlsx_bytes(df, title), f"{stem}.xlsx",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                           on_click="ignore", icon=":material/table:")
+        # made when pressed, not on every run (a province's tables have thousands of rows)
+        c2.download_button(t("下载 CSV", "Download CSV"), lambda: exports.csv_bytes(df), filename, "text/csv", key=key,
+                           on_click="ignore")
+
+
+def downloads(df: pd.DataFrame, stem: str, title: str, key: str) -> None:
+    """A table as .xlsx (a title row naming place, months and view date; Chinese headers; frozen header; number
+    formats) and as CSV, side by side."""
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button(t("下载 Excel", "Download .xlsx"), lambda: exports.xlsx_bytes(df, title), f"{stem}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                       on_click="ignore", icon=":material/table:")
+    c2.download_button(t("下载 CSV", "Download CSV"), exports.csv_bytes(df), f"{stem}.csv", "text/csv",
+                       key=f"{key}_csv", on_click="ignore")
 
 
 def indicator_picker(dataset: str, key: str) -> contract.Indicator:
@@ -198,11 +240,22 @@ def indicator_picker(dataset: str, key: str) -> contract.Indicator:
 
 
 def trend(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
+    parts = memo.made(_trend_parts, dataset, ind.key, f)
+    if parts is None:
+        empty(dataset)
+        return
+    fig, table, start = parts
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_趋势", stamp=(f.name, _months_text(start, f.end), dataset))
+    table_download(table, f"{dataset}_{ind.key}_趋势.csv", f"{key}_csv")
+
+
+def _trend_parts(dataset: str, key: str, f: Filters):
+    """The trend's figure and table (made once per view and store version: governance/web/memo.py)."""
+    ind = contract.dataset(dataset).indicator(key)
     start = min(f.start, periods.year_to(f.end))  # a year at least, so a trend shows
     df = app_data.indicator_frame(dataset, f.region, start, f.end, "month")
     if df.empty:
-        empty(dataset)
-        return
+        return None
     if contract.dataset(dataset).is_rating:
         df = df.assign(month=[periods.period_label_zh(p) for p in df["month"]])
         what = t("各评定周期", " by rating period")
@@ -215,9 +268,8 @@ def trend(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
     hollow = t("；空心点为办理期内（尚有件未到期限）", "; hollow: cases not yet due") if ind.matures else ""
     fig = charts.trend(df, ind, level=f.level, title=f"{f.name} · {name(ind)}{what}"
                        f"（{charts.axis_unit(ind)}）", subtitle=t("虚线为目标值", "dashed: target") + hollow)
-    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_趋势", stamp=(f.name, _months_text(start, f.end), dataset))
-    table_download(_columns(df, ["month", ind.key, *_base_cols(ind, df), *(["mature"] if ind.matures else [])]),
-                   f"{dataset}_{ind.key}_趋势.csv", f"{key}_csv")
+    table = _columns(df, ["month", ind.key, *_base_cols(ind, df), *(["mature"] if ind.matures else [])])
+    return fig, table, start
 
 
 def _base_cols(ind: contract.Indicator, df: pd.DataFrame) -> list[str]:
@@ -230,11 +282,33 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
     if f.child_level is None:
         st.caption(t("已是村(社区)一级，没有下级排名。", "A village has no places below it."))
         return
+    parts = memo.made(_ranking_parts, dataset, ind.key, f)
+    if parts is None:
+        empty(dataset)
+        return
+    fig, names, unranked, table, still = parts
+    # Drill in the widgets' callbacks, which run before the script: one run per click, not two.
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_排名", on_select=lambda: _drill_clicked(f"{key}_chart"),
+          selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset), still=still)
+    st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
+                 on_change=_drill_picked, args=(f"{key}_drill",),
+                 format_func=lambda c: t("（选择地区）", "(choose a place)") if c == "" else names[c])
+    from governance.web.views import cases as cases_view
+
+    cases_view.place_picker(dataset, names, f, f"{key}_cases")  # the row for a place: the cases behind it
+    if unranked:
+        st.caption(t(f"灰色：不足{settings.small_base()}件或办理期内，列在排名之后，不评达标；“—”为无件。",
+                     f"Grey: under {settings.small_base()} cases or not yet due, listed after the ranked places."))
+    table_download(table, f"{dataset}_{ind.key}_排名.csv", f"{key}_csv", title=f"{ind.zh}排名 · {f.label}")
+
+
+def _ranking_parts(dataset: str, key: str, f: Filters):
+    """The ranking's figure, the places it lists, whether some are unranked, and its table."""
+    ind = contract.dataset(dataset).indicator(key)
     df = app_data.indicator_frame(dataset, f.region, f.start, f.end, "child")
     df = df[df["window_name"] == "current"]
     if df.empty:
-        empty(dataset)
-        return
+        return None
     from governance.core.ranking import UNRANKED, order
 
     df = order(df, ind)
@@ -242,28 +316,25 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
                 "county": t("县(区)", "Counties: "), "city": t("市", "Cities: ")}.get(f.child_level, "")
     fig = charts.ranking(df, ind, level=f.child_level, months=periods.months_between(f.start, f.end), title=f"{level_zh}{name(ind)}{t('排名', ' ranking')}"
                          f"（{charts.axis_unit(ind)}）", subtitle=t("点击条形下钻 · 颜色表示是否达标", "click a bar to drill down"))
-    # Drill in the widgets' callbacks, which run before the script: one run per click, not two.
-    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_排名", on_select=lambda: _drill_clicked(f"{key}_chart"),
-          selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset))
+    # the image names the place and leaves out the click hint: a slide cannot be clicked
+    still = (t(f"{f.name}各{level_zh}{name(ind)}排名（{charts.axis_unit(ind)}）",
+               f"{f.name} · {level_zh}{name(ind)} ranking ({charts.axis_unit(ind)})"),
+             t("颜色表示是否达标；灰色为样本少或办理期内，不排名", "colour: status against target; grey: not ranked"))
     names = dict(zip(df["place_code"], df["place_name"]))
-    st.selectbox(t("下钻到", "Drill into"), ["", *sorted(names)], key=f"{key}_drill",
-                 on_change=_drill_picked, args=(f"{key}_drill",),
-                 format_func=lambda c: t("（选择地区）", "(choose a place)") if c == "" else names[c])
-    if (~df["ranked"]).any():
-        st.caption(t(f"灰色：不足{settings.small_base()}件或办理期内，列在排名之后，不评达标；“—”为无件。",
-                     f"Grey: under {settings.small_base()} cases or not yet due, listed after the ranked places."))
     table = df.assign(unranked=[t(*UNRANKED[w]) if w else "" for w in df["unranked"]])
-    table_download(_columns(table, ["place_code", "place_name", ind.key, *_base_cols(ind, df), "unranked"]),
-                   f"{dataset}_{ind.key}_排名.csv", f"{key}_csv")
+    table = _columns(table, ["place_code", "place_name", ind.key, *_base_cols(ind, df), "unranked"])
+    return fig, names, bool((~df["ranked"]).any()), table, still
 
 
 def _drill_clicked(chart_key: str) -> None:
     event = st.session_state.get(chart_key)
     points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
         getattr(getattr(event, "selection", None), "points", [])
-    code = (points[0].get("customdata") or [None])[0] if points else None
-    if code:
-        go_to(code)
+    for point in points:  # the first point that names a place (a map's shapes carry none)
+        code = (point.get("customdata") or [None])[0]
+        if code:
+            go_to(code)
+            return
 
 
 def _drill_picked(key: str) -> None:
@@ -273,8 +344,16 @@ def _drill_picked(key: str) -> None:
         go_to(code)
 
 
-def trend_and_ranking(dataset: str, f: Filters) -> contract.Indicator:
+def trend_and_ranking(dataset: str, f: Filters) -> None:
     """A dataset page's main row: pick an indicator, see its trend and the places below ranked by it."""
+    _trend_and_ranking(dataset, f)
+
+
+@st.fragment
+def _trend_and_ranking(dataset: str, f: Filters) -> None:
+    # A fragment: picking another indicator reruns this row only, not the page (issue 14).
+    if "drill_to" in st.session_state:  # a click on the ranking (its callback set where to go): the page changes
+        st.rerun(scope="app")
     ind = indicator_picker(dataset, f"{dataset}_indicator")
     left, right = st.columns(2)
     with left:
@@ -282,7 +361,6 @@ def trend_and_ranking(dataset: str, f: Filters) -> contract.Indicator:
     with right:
         ranking(dataset, ind, f, f"{dataset}_rank_{f.region}")
     place_map(dataset, ind, f, f"{dataset}_map_{f.region}", fallback=False)
-    return ind
 
 
 def map_figure(dataset: str, ind: contract.Indicator, f: Filters, *, dark: bool = False, height: int = 520):
@@ -382,16 +460,23 @@ def _columns(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 def breakdown(dataset: str, f: Filters, dimension: str, value: str, title: str, key: str,
               horizontal: bool = False) -> None:
     """A count breakdown (by channel, category, level...) for the place and months in view."""
-    df = app_data.breakdown(dataset, f.region, f.start, f.end, dimension)
-    if df.empty:
+    parts = memo.made(_breakdown_parts, dataset, f, dimension, value, title, horizontal)
+    if parts is None:
         empty(dataset)
         return
+    fig, table = parts
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{dimension}", stamp=(f.name, _months_text(f.start, f.end), dataset))
+    table_download(table, f"{dataset}_{dimension}.csv", f"{key}_csv")
+
+
+def _breakdown_parts(dataset: str, f: Filters, dimension: str, value: str, title: str, horizontal: bool):
+    df = app_data.breakdown(dataset, f.region, f.start, f.end, dimension)
+    if df.empty:
+        return None
     # enum values read as their English keys in English; free-text categories stay as written
     label = "value" if lang() == "en" and dimension in ("channel", "resolved_level", "status") else (
         "label" if "label" in df else "value")
     unit = t("件", "cases")
     fig = charts.bars(df, label, value, unit=unit, title=f"{title}（{unit}）", subtitle=f.label,
                       horizontal=horizontal)
-    chart(fig, f"{key}_chart", filename=f"{dataset}_{dimension}", stamp=(f.name, _months_text(f.start, f.end), dataset))
-    table_download(df.drop(columns=[c for c in ("value", "bucket") if c in df and label != c]),
-                   f"{dataset}_{dimension}.csv", f"{key}_csv")
+    return fig, df.drop(columns=[c for c in ("value", "bucket") if c in df and label != c])

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 
 import docx
+import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 from pptx import Presentation
 
 from tests.e2e.helpers import shot, wait_for_app
+from tests.test_images import ocr
 
 
 def test_one_button_makes_the_whole_pack_for_the_town_in_view(page: Page, app_url):
@@ -55,3 +58,19 @@ def test_a_dashboard_chart_downloads_as_a_stamped_png(page: Page, app_url):
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (3200, 1800)  # 16:9 at twice 1600x900
     assert dl.value.suggested_filename.endswith(".png")
+
+
+@pytest.mark.ocr
+def test_a_ranking_png_download_is_titled_with_the_place_inside_its_top_5_percent(page: Page, app_url):
+    page.goto(f"{app_url}/petitions?region=411102000000&from=2024-10&to=2024-10")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="信访事项")).to_be_visible()
+    button = page.get_by_role("button", name="下载图片 (PNG)").nth(1)  # the trend's, then the ranking's
+    with page.expect_download(timeout=60_000) as dl:
+        button.click()
+    assert "排名" in dl.value.suggested_filename
+    image = Image.open(io.BytesIO(dl.value.path().read_bytes()))
+    assert image.size == (3200, 1800)
+    top = ocr(image.crop((0, 0, image.width, image.height * 5 // 100)))
+    assert "示范县各乡镇(街道)" in top.replace("（", "(").replace("）", ")") and "2024年10月" in top
+    assert "点击" not in ocr(image.crop((0, 0, image.width, image.height * 15 // 100)))  # no hint on a still

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from governance.core import contract, settings, targets
 
 LEVELS = (("county", "县级目标"), ("town", "乡镇(街道)目标"), ("village", "村(社区)目标"))
@@ -55,3 +57,27 @@ def how_read(ind: contract.Indicator) -> str:
 def targets_by_level(ind: contract.Indicator) -> dict[str, str]:
     """{column: target text} for the county, a town and a village (a level without its own uses the county's)."""
     return {label: targets.target_for(ind.dataset, ind.key, level).text(ind) or "—" for level, label in LEVELS}
+
+
+def table(dataset: str) -> pd.DataFrame:
+    """One row per indicator of a dataset: what the page shows, in Chinese."""
+    return pd.DataFrame([{
+        "指标": i.zh, "key": i.key, "English": i.en, "定义": i.definition_zh, "公式": i.formula_zh, "单位": i.unit,
+        "方向": {True: "越高越好", False: "越低越好", None: "规模指标"}[i.higher_is_better],
+        "当日读法": how_read(i), **targets_by_level(i),
+    } for i in contract.dataset(dataset).indicators])
+
+
+def workbook_table() -> pd.DataFrame:
+    """Every indicator of every dataset, the dataset first: the dictionary as one downloadable table."""
+    return pd.concat([table(k).assign(数据=contract.dataset(k).zh) for k in contract.FACT_DATASETS],
+                     ignore_index=True).pipe(lambda d: d[["数据", *[c for c in d.columns if c != "数据"]]])
+
+
+def downloads() -> None:
+    """The whole dictionary as .xlsx (titled with the day it was read: targets change) and CSV."""
+    from governance.web import app_data, ui
+
+    day = app_data.view_date()
+    ui.downloads(workbook_table(), "指标说明", f"指标说明 · 全部数据集 · 目标值读于{day.year}年{day.month}月{day.day}日",
+                 "dictionary")

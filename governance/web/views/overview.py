@@ -32,7 +32,9 @@ def attention_list(f: Filters) -> None:
         t("原因", "Why"): [("✕ " if r == "red" else "↘ ") + t(*REASON[r]) for r in df["reason"]],
     })
     st.dataframe(shown, hide_index=True, width="stretch")
-    ui.table_download(df, f"预警_{f.end}.csv", "attention_csv")
+    # the list as shown, in Chinese, with each place's code
+    ui.table_download(shown.assign(**{t("区划代码", "Code"): df["place_code"].values}), f"预警_{f.end}.csv",
+                      "attention_csv", title=f"预警 · {f.label}")
 
 
 def _fmt(dataset: str, key: str, value) -> str:
@@ -52,6 +54,7 @@ def side_by_side(f: Filters) -> None:
     small-number threshold is not tinted; a place without cases in a month with data shows 0件 and "—".
     """
     table, tints = None, None
+    col_dataset: dict[str, str] = {}
     for key in contract.FACT_DATASETS:
         df = app_data.indicator_frame(key, f.region, f.end, f.end, "child")
         df = df[df["window_name"] == "current"]
@@ -66,6 +69,7 @@ def side_by_side(f: Filters) -> None:
                 cells.append(text)
                 colours.append(TINT[colour])
             part[col], tint[col] = cells, colours
+            col_dataset[col] = key
         table = part if table is None else table.merge(part, on=["place_code", "place_name"], how="outer")
         tints = tint if tints is None else tints.merge(tint, on="place_code", how="outer")
     if table is None or table.empty:
@@ -77,13 +81,37 @@ def side_by_side(f: Filters) -> None:
     tints = tints.set_index("place_code").reindex(table["place_code"]).astype(object).fillna("").reset_index(drop=True)
     shown = table.rename(columns={"place_name": "名称"}).drop(columns=["place_code"])
     styled = shown.style.apply(lambda _: tints.reindex(columns=shown.columns).astype(object).fillna(""), axis=None)
-    st.dataframe(styled, hide_index=True, width="stretch")
+    # a cell opens the cases behind that place's figures (明细穿透), in the dialog of views/cases.py
+    st.session_state[SIDE_MAP] = (list(table["place_code"]), col_dataset)
+    st.dataframe(styled, hide_index=True, width="stretch", key="side_by_side_table", on_select=_cell_picked,
+                 selection_mode="single-cell")
+    st.caption(t("点击表格中的单元格，查看该地该项的明细（超期件、软弱涣散党组织、户数不在范围内的村）。",
+                 "Click a cell to list the cases behind it."))
     st.caption(t(f"底色：绿色达标，黄色接近目标，红色未达标（目标见“指标说明”）；括号内为件数（基数），"
                  f"不足{settings.small_base()}件或办理期内的不着色；“—”为无件。",
                  "Tint: green on target, yellow near, red off target; bases in brackets; "
                  "no tint under the small-number threshold or while cases are not yet due."))
     ui.table_download(table.rename(columns={"place_code": "区划代码", "place_name": "名称"}),
-                      f"下级对比_{f.end}.csv", "side_by_side_csv")
+                      f"下级对比_{f.end}.csv", "side_by_side_csv", title=f"下级对比 · {f.label}")
+
+
+SIDE_MAP = "side_by_side_map"
+
+
+def _cell_picked() -> None:
+    """A cell of the side-by-side table picked: ask for the list of that row's place and that column's dataset."""
+    from governance.web.views import cases as cases_view
+
+    event = st.session_state.get("side_by_side_table")
+    cells = getattr(getattr(event, "selection", None), "cells", None) or \
+        ((event or {}).get("selection", {}).get("cells", []) if isinstance(event, dict) else [])
+    codes, col_dataset = st.session_state.get(SIDE_MAP, ([], {}))
+    if not cells:
+        return
+    row, col = cells[0][0], cells[0][1]
+    dataset = col_dataset.get(col)
+    if dataset and 0 <= int(row) < len(codes):
+        cases_view.request(cases_view.FOR_DATASET[dataset], codes[int(row)])
 
 
 def side_cell(row, ind: contract.Indicator, level: str | None) -> tuple[str, str | None]:
