@@ -29,9 +29,10 @@ names = dict(zip(*[app_data.places(*app_data.store_key())[c] for c in ("region_c
 scope = st.selectbox("范围 Scope", history_view.scope_choices(user.region), key="history_scope",
                      format_func=lambda c: "全部地区" if not c else f"{names.get(c, c)} ({c})",
                      disabled=contract.dataset(dataset).period_from is None)
+labels = history_view.version_labels(dataset)  # when, who, file and rows of each version
 version = st.selectbox("恢复为 Restore to", history_view.restorable(dataset, period), key="history_version",
                        index=None, placeholder="请选择版本",
-                       format_func=lambda v: history_view.version_label(dataset, v))
+                       format_func=lambda v: labels.get(v, f"第 {v} 版"))
 if version is None:
     st.stop()
 where = "全部地区" if not scope else md_escape(names.get(scope, scope))  # a name from an upload: text
@@ -43,5 +44,5 @@ if st.button("恢复 Restore", disabled=not sure, key="history_restore", type="p
         st.error(md_escape(problem))
     else:
         history_view.remember_done(f"已恢复：{names.get(scope, scope) if scope else '全部地区'} 在 {period} 的数据已恢复为"
-                                   f"“{history_view.version_label(dataset, version)}”，现为第 {new_version} 版。")
+                                   f"“{labels.get(version)}”，现为第 {new_version} 版。")
         st.rerun()

@@ -73,14 +73,14 @@ def test_a_bound_account_lists_only_its_own_place(served_store, monkeypatch):
     monkeypatch.setattr(auth, "current_user", lambda: auth.User("jia", "analyst", tiny.TOWN_A))
     monkeypatch.setattr(app_data, "view_date", lambda: LATER)
     for region in (tiny.TOWN_B, tiny.B1, tiny.COUNTY):
-        df = app_data.case_list("petitions_overdue", region, "2024-08", "2024-10")
+        df = app_data.case_list("petitions_overdue", View(region, "2024-08", "2024-10"))
         assert not set(df["region_code"]) - {tiny.A1, tiny.A2}, region
     # asked for 乙镇 or its village: nothing; asked for the county: 甲镇's own (p8 and p3 at 甲一村)
-    assert app_data.case_list("petitions_overdue", tiny.TOWN_B, "2024-08", "2024-10").empty
-    assert sorted(app_data.case_list("petitions_overdue", tiny.COUNTY, "2024-08", "2024-10")["case_id"]) == ["p3", "p8"]
-    assert app_data.case_list("branches_weak", tiny.COUNTY, "2024-12", "2024-12").empty  # b3 is 乙一村's
+    assert app_data.case_list("petitions_overdue", View(tiny.TOWN_B, "2024-08", "2024-10")).empty
+    assert sorted(app_data.case_list("petitions_overdue", View(tiny.COUNTY, "2024-08", "2024-10"))["case_id"]) == ["p3", "p8"]
+    assert app_data.case_list("branches_weak", View(tiny.COUNTY, "2024-12", "2024-12")).empty  # b3 is 乙一村's
     monkeypatch.setattr(auth, "current_user", lambda: auth.User("county", "analyst", None))
-    assert list(app_data.case_list("branches_weak", tiny.COUNTY, "2024-12", "2024-12")["branch_id"]) == ["b3"]
+    assert list(app_data.case_list("branches_weak", View(tiny.COUNTY, "2024-12", "2024-12"))["branch_id"]) == ["b3"]
 
 
 def test_the_list_shown_has_chinese_headers_and_values(tiny_engine):

@@ -153,7 +153,7 @@ def test_a_commit_during_a_page_run_never_mixes_versions(tiny_store, monkeypatch
     from governance.web import app_data
 
     seen = []
-    real = app_data.frame
+    real = app_data._frame
 
     def frame(root, ver, *args):
         seen.append(ver)
@@ -167,7 +167,7 @@ def test_a_commit_during_a_page_run_never_mixes_versions(tiny_store, monkeypatch
                 "satisfaction": pa.array([None] * n, pa.string()), "is_repeat": [False] * n}), source="mid-run.csv")
         return real(root, ver, *args)
 
-    monkeypatch.setattr(app_data, "frame", frame)
+    monkeypatch.setattr(app_data, "_frame", frame)
     at = run_app()
     assert len(seen) > 3 and len(set(seen)) == 1, seen
     first = seen[0]

@@ -229,3 +229,15 @@ def test_history_is_newest_first_lists_restores_and_keeps_the_restore_message(st
     assert versions[["方式", "范围", "期间"]].values.tolist()[0] == ["恢复为第 1 版", "乙镇", "2024-10"]
     at.run()
     assert not [s for s in at.success if "已恢复" in s.value]  # said once, not on every later run
+
+
+def test_the_command_line_names_the_dataset_a_refused_file_looks_like(store, tmp_path, capsys):
+    from governance.tools import cli
+
+    path = tmp_path / "10月信访台账.csv"
+    path.write_bytes(ledger(GOOD))
+    assert cli.main(["ingest", "regions", str(path), "--store", str(store.root), "--dry-run"]) == 1
+    out = capsys.readouterr().out
+    assert "这个文件看起来是信访事项台账" in out and f"python -m governance ingest petitions {path}" in out
+    assert cli.main(["ingest", "regions", str(path), "--store", str(store.root), "--json"]) == 1
+    assert '"looks_like": "petitions"' in capsys.readouterr().out

@@ -71,6 +71,7 @@ class Report(HasProblems):
             "errors": errors,
             "warnings": [p.as_json() for p in self.warnings],
             "version": self.version,
+            "looks_like": self.guess.dataset if self.guess else None,  # a refused file's likelier dataset
             "scope": self.scope,
             "preview": {
                 "places": self.preview,

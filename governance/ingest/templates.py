@@ -83,7 +83,7 @@ def xlsx_bytes(dataset_key: str) -> bytes:
     types = {"code": "文本（12位数字）", "string": "文本", "date": "日期", "bool": "是/否", "int": "整数",
              "number": "数字", "enum": "选项", "level": "选项", "month": "月份", "rating_period": "评定周期"}
     for col in ds.columns:
-        rule = "；".join(x for x in (col.rule_zh, allowed_text(col)) if x)
+        rule = "；".join(x for x in (col.rule_zh, allowed_text(col)) if x) or "自由填写"
         notes.append([col.zh, col.name, "必填" if col.required else "选填", types[col.type], rule])
     if ds.key != "regions":
         for col in contract.NAME_COLUMNS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -37,6 +37,29 @@ class View:
     def code_range(self) -> tuple[int, int]:
         """Every village under the place has a code_num in this range."""
         return int(self.prefix.ljust(12, "0")), int(self.prefix.ljust(12, "9"))
+
+    def at(self, region: str | None) -> View:
+        """The same months for another place."""
+        return replace(self, region=region)
+
+    def months(self, start: str, end: str | None = None) -> View:
+        """The same place over other months (end defaults to start)."""
+        return replace(self, start=start, end=end or start)
+
+    @property
+    def last_month(self) -> View:
+        """The view's last month alone (a stock such as the grid, or a ranking of the month)."""
+        return self.months(self.end)
+
+    @property
+    def year_to_end(self) -> View:
+        """The 12 months ending with the view's last month (a trend, a sparkline)."""
+        return self.months(periods.year_to(self.end), self.end)
+
+    @property
+    def trend_span(self) -> View:
+        """The months a trend shows: the view's, widened to 12 at least so a trend has a shape."""
+        return self.months(min(self.start, periods.year_to(self.end)), self.end)
 
     @property
     def child_len(self) -> int:

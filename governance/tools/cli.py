@@ -161,6 +161,9 @@ def cmd_ingest(args) -> int:
         print(f"另有 {report.truncated} 个问题未列出 ({report.truncated} more)")
     if not report.accepted:
         print(f"已拒绝 refused: {path.name}，共 {len(report.errors)} 个错误，存储未改变 (store unchanged)")
+        if report.guess:
+            print(f"这个文件看起来是{contract.dataset(report.guess.dataset).zh}台账 this looks like "
+                  f"{report.guess.dataset}: python -m governance ingest {report.guess.dataset} {args.file}")
         return 1
     _print_preview(report)
     verb = "可以接受（试运行，未写入） would be accepted (dry run)" if args.dry_run else f"已接受 accepted, 版本 version {report.version}"

@@ -186,33 +186,33 @@ def months(root: str, ver: int) -> list[str]:
 
 
 @st.cache_data(ttl=TTL, max_entries=1024, show_spinner=False)
-def frame(root: str, ver: int, dataset: str, region: str, start: str, end: str, by: str, day: str) -> pd.DataFrame:
-    return indicators.query(_engine(root), dataset, View(region, start, end), by=by, version=ver,
-                            today=dt.date.fromisoformat(day))
+def _frame(root: str, ver: int, dataset: str, view: View, by: str, day: str) -> pd.DataFrame:
+    return indicators.query(_engine(root), dataset, view, by=by, version=ver, today=dt.date.fromisoformat(day))
 
 
-def indicator_frame(dataset: str, region: str, start: str, end: str, by: str) -> pd.DataFrame:
+def indicator_frame(dataset: str, view: View, by: str) -> pd.DataFrame:
     root, ver = store_key()
-    return frame(root, ver, dataset, region, start, end, by, _today())
+    return _frame(root, ver, dataset, view, by, _today())
 
 
-def headline(root: str, ver: int, dataset: str, region: str | None, start: str, end: str) -> dict:
-    df = frame(root, ver, dataset, region, start, end, "place", _today())
-    return indicators.headline_of(dataset, df, View(region, start, end), periods_by_dataset(root, ver)[dataset])
+def headline(dataset: str, view: View) -> dict:
+    """The KPI cards' figures: each headline indicator for the view and its 环比/同比 windows."""
+    root, ver = store_key()
+    df = _frame(root, ver, dataset, view, "place", _today())
+    return indicators.headline_of(dataset, df, view, periods_by_dataset(root, ver)[dataset])
 
 
 @st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
-def _breakdown(root: str, ver: int, dataset: str, region: str, start: str, end: str, dimension: str,
-               day: str) -> pd.DataFrame:
-    view, today = View(region, start, end), dt.date.fromisoformat(day)
+def _breakdown(root: str, ver: int, dataset: str, view: View, dimension: str, day: str) -> pd.DataFrame:
+    today = dt.date.fromisoformat(day)
     if dimension == "deadline":
         return breakdowns.deadline(_engine(root), view, version=ver, today=today)
     return breakdowns.by_dimension(_engine(root), dataset, view, dimension, version=ver, today=today)
 
 
-def breakdown(dataset: str, region: str, start: str, end: str, dimension: str) -> pd.DataFrame:
+def breakdown(dataset: str, view: View, dimension: str) -> pd.DataFrame:
     root, ver = store_key()
-    return _breakdown(root, ver, dataset, region, start, end, dimension, _today())
+    return _breakdown(root, ver, dataset, view, dimension, _today())
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -233,29 +233,27 @@ def find_places(query: str, limit: int = 8) -> list:
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
-def _cases(root: str, ver: int, kind: str, region: str, start: str, end: str, day: str,
-           unrectified_only: bool) -> pd.DataFrame:
-    return cases.cases(_engine(root), kind, View(region, start, end), version=ver, today=dt.date.fromisoformat(day),
+def _cases(root: str, ver: int, kind: str, view: View, day: str, unrectified_only: bool) -> pd.DataFrame:
+    return cases.cases(_engine(root), kind, view, version=ver, today=dt.date.fromisoformat(day),
                        unrectified_only=unrectified_only)
 
 
-def case_list(kind: str, region: str, start: str, end: str, *, unrectified_only: bool = False) -> pd.DataFrame:
+def case_list(kind: str, view: View, *, unrectified_only: bool = False) -> pd.DataFrame:
     """The cases behind a figure (明细穿透), read on the view date through the account's scoped engine: a place
     outside the account's own gives no rows, whatever code a link or a widget asks for."""
     root, ver = store_key()
-    return _cases(root, ver, kind, region, start, end, _today(), unrectified_only)
+    return _cases(root, ver, kind, view, _today(), unrectified_only)
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
-def _by_stage(root: str, ver: int, dataset: str, region: str, start: str, end: str, day: str) -> pd.DataFrame:
-    return stages.by_stage(_engine(root), dataset, View(region, start, end), version=ver,
-                           today=dt.date.fromisoformat(day))
+def _by_stage(root: str, ver: int, dataset: str, view: View, day: str) -> pd.DataFrame:
+    return stages.by_stage(_engine(root), dataset, view, version=ver, today=dt.date.fromisoformat(day))
 
 
-def stage_breakdown(dataset: str, region: str, start: str, end: str) -> pd.DataFrame:
+def stage_breakdown(dataset: str, view: View) -> pd.DataFrame:
     """村改居: the dataset's indicators per transition stage (and the places not in transition), then the whole."""
     root, ver = store_key()
-    return _by_stage(root, ver, dataset, region, start, end, _today())
+    return _by_stage(root, ver, dataset, view, _today())
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
@@ -282,19 +280,17 @@ def needs_attention(region: str, end: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
-def _peer_ranks(root: str, ver: int, dataset: str, place: str, parent: str, start: str, end: str,
-                day: str) -> list[peers.PeerRank]:
+def _peer_ranks(root: str, ver: int, dataset: str, place: str, parent: View, day: str) -> list[peers.PeerRank]:
     # `root` is the unscoped store: the peers' rows are read here and only `place`'s ranks leave this function
-    df = indicators.query(_engine(root), dataset, View(parent, start, end), by="child", version=ver,
-                          today=dt.date.fromisoformat(day))
+    df = indicators.query(_engine(root), dataset, parent, by="child", version=ver, today=dt.date.fromisoformat(day))
     return peers.ranks(df[df["window_name"] == "current"], dataset, place)
 
 
-def peer_ranks(dataset: str, region: str, start: str, end: str) -> tuple[str, list[peers.PeerRank]] | None:
+def peer_ranks(dataset: str, view: View) -> tuple[str, list[peers.PeerRank]] | None:
     """(the peers' level, the bound place's ranks among them) when the setting allows it and the view is the
     account's own place; None otherwise (and always for an account that sees the whole store)."""
     home = scope_region()
-    if not settings.peer_rank() or not home or region != home:
+    if not settings.peer_rank() or not home or view.region != home:
         return None
     root, ver = store_key()
     root = root.partition(SCOPE_MARK)[0]
@@ -302,8 +298,8 @@ def peer_ranks(dataset: str, region: str, start: str, end: str) -> tuple[str, li
     row = tree[tree["region_code"] == home]
     if row.empty or not row["parent_code"].iloc[0]:
         return None
-    return str(row["level"].iloc[0]), _peer_ranks(root, ver, dataset, home, str(row["parent_code"].iloc[0]),
-                                                   start, end, _today())
+    return str(row["level"].iloc[0]), _peer_ranks(root, ver, dataset, home, view.at(str(row["parent_code"].iloc[0])),
+                                                   _today())
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)

@@ -19,6 +19,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from governance.core import contract, periods, settings
 from governance.core.text import md_escape
+from governance.metrics.indicators import View
 from governance.web import app_data
 from governance.web.i18n import t
 
@@ -50,6 +51,11 @@ class Filters:
     def label(self) -> str:
         text = f"{self.name} · {periods.range_label_zh(self.start, self.end)}"
         return text + (f" · 数据截至{self.day.year}年{self.day.month}月{self.day.day}日" if self.day else "")
+
+    @property
+    def view(self) -> View:
+        """The place and months in view, handed whole to app_data and on to the SQL."""
+        return View(self.region, self.start, self.end)
 
     @property
     def compare_zh(self) -> str:

@@ -107,9 +107,8 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     damaged = app_data.damaged().get(dataset)
     if damaged:
         st.error(damaged, icon=":material/broken_image:")
-    root, ver = app_data.store_key()
-    figures = app_data.headline(root, ver, dataset, f.region, f.start, f.end)
-    spark = app_data.indicator_frame(dataset, f.region, periods.year_to(f.end), f.end, "month")
+    figures = app_data.headline(dataset, f.view)
+    spark = app_data.indicator_frame(dataset, f.view.year_to_end, "month")
     shown = cards(dataset, figures, compare=f.compare, level=f.level,
                   months=periods.months_between(f.start, f.end), keys=keys)
     per_row = 4 if len(shown) > 4 else len(shown)
@@ -143,7 +142,7 @@ LEVEL_PEERS = {"town": ("乡镇(街道)", "towns"), "village": ("村(社区)", "
 
 def peer_line(dataset: str, f: Filters) -> None:
     """Where the account's own place stands among its peers, rank only (a setting, off by default)."""
-    found = app_data.peer_ranks(dataset, f.region, f.start, f.end)
+    found = app_data.peer_ranks(dataset, f.view)
     if not found or not found[1]:
         return
     level, ranks = found
@@ -252,8 +251,8 @@ def trend(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None:
 def _trend_parts(dataset: str, key: str, f: Filters):
     """The trend's figure and table (made once per view and store version: governance/web/memo.py)."""
     ind = contract.dataset(dataset).indicator(key)
-    start = min(f.start, periods.year_to(f.end))  # a year at least, so a trend shows
-    df = app_data.indicator_frame(dataset, f.region, start, f.end, "month")
+    span = f.view.trend_span
+    df = app_data.indicator_frame(dataset, span, "month")
     if df.empty:
         return None
     if contract.dataset(dataset).is_rating:
@@ -261,7 +260,7 @@ def _trend_parts(dataset: str, key: str, f: Filters):
         what = t("各评定周期", " by rating period")
     else:
         # every month on the axis, so a month without cases is a gap, not a month skipped
-        df = df.set_index("month").reindex(periods.month_axis(start, f.end)).rename_axis("month").reset_index()
+        df = df.set_index("month").reindex(periods.month_axis(span.start, span.end)).rename_axis("month").reset_index()
         if ind.kind == "count":
             df[ind.key] = df[ind.key].fillna(0)
         what = t("月度趋势", " by month")
@@ -269,7 +268,7 @@ def _trend_parts(dataset: str, key: str, f: Filters):
     fig = charts.trend(df, ind, level=f.level, title=f"{f.name} · {name(ind)}{what}"
                        f"（{charts.axis_unit(ind)}）", subtitle=t("虚线为目标值", "dashed: target") + hollow)
     table = _columns(df, ["month", ind.key, *_base_cols(ind, df), *(["mature"] if ind.matures else [])])
-    return fig, table, start
+    return fig, table, span.start
 
 
 def _base_cols(ind: contract.Indicator, df: pd.DataFrame) -> list[str]:
@@ -305,7 +304,7 @@ def ranking(dataset: str, ind: contract.Indicator, f: Filters, key: str) -> None
 def _ranking_parts(dataset: str, key: str, f: Filters):
     """The ranking's figure, the places it lists, whether some are unranked, and its table."""
     ind = contract.dataset(dataset).indicator(key)
-    df = app_data.indicator_frame(dataset, f.region, f.start, f.end, "child")
+    df = app_data.indicator_frame(dataset, f.view, "child")
     df = df[df["window_name"] == "current"]
     if df.empty:
         return None
@@ -374,7 +373,7 @@ def map_figure(dataset: str, ind: contract.Indicator, f: Filters, *, dark: bool 
     shapes, _ = app_data.boundaries_below(f.region)
     if not shapes:
         return None
-    df = app_data.indicator_frame(dataset, f.region, f.start, f.end, "child")
+    df = app_data.indicator_frame(dataset, f.view, "child")
     df = order(df[df["window_name"] == "current"], ind)
     regions = app_data.places(*app_data.store_key())
     below = regions[regions["parent_code"] == f.region]
@@ -470,7 +469,7 @@ def breakdown(dataset: str, f: Filters, dimension: str, value: str, title: str, 
 
 
 def _breakdown_parts(dataset: str, f: Filters, dimension: str, value: str, title: str, horizontal: bool):
-    df = app_data.breakdown(dataset, f.region, f.start, f.end, dimension)
+    df = app_data.breakdown(dataset, f.view, dimension)
     if df.empty:
         return None
     # enum values read as their English keys in English; free-text categories stay as written

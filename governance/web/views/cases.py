@@ -92,7 +92,7 @@ def _body(kind: str, region: str, f: Filters) -> None:
     unrectified = False
     if kind == "branches_weak":
         unrectified = st.toggle(t("只看未完成整顿", "Not yet rectified only"), key="cases_unrectified")
-    df = app_data.case_list(kind, region, f.start, f.end, unrectified_only=unrectified)
+    df = app_data.case_list(kind, f.view.at(region), unrectified_only=unrectified)
     table = shown(kind, df)
     needle = st.text_input(t("筛选（编号、名称、类别）", "Filter (id, name, category)"), key="cases_filter",
                            max_chars=50).strip()

@@ -66,9 +66,8 @@ def _gap(pair: compare.Pair) -> str:
 
 def table(dataset: str, a: str, b: str, f: Filters, labels: dict[str, str]) -> pd.DataFrame:
     """One row per headline indicator: each place's figure with its base and its status, and the gap."""
-    root, ver = app_data.store_key()
-    fa = app_data.headline(root, ver, dataset, a, f.start, f.end)
-    fb = app_data.headline(root, ver, dataset, b, f.start, f.end)
+    fa = app_data.headline(dataset, f.view.at(a))
+    fb = app_data.headline(dataset, f.view.at(b))
     rows = compare.pairs(dataset, fa, fb, level_a=contract.level_of_code(a), level_b=contract.level_of_code(b),
                          months=periods.months_between(f.start, f.end))
     one, two = f"① {labels[a]}", f"② {labels[b]}"
@@ -82,17 +81,17 @@ def table(dataset: str, a: str, b: str, f: Filters, labels: dict[str, str]) -> p
     })
 
 
-def _series(dataset: str, region: str, start: str, end: str) -> pd.DataFrame:
-    df = app_data.indicator_frame(dataset, region, start, end, "month")
+def _series(dataset: str, view) -> pd.DataFrame:
+    df = app_data.indicator_frame(dataset, view, "month")
     if contract.dataset(dataset).is_rating:
         return df.assign(month=[periods.period_label_zh(p) for p in df["month"]])
-    return df.set_index("month").reindex(periods.month_axis(start, end)).rename_axis("month").reset_index()
+    return df.set_index("month").reindex(periods.month_axis(view.start, view.end)).rename_axis("month").reset_index()
 
 
 def trends(dataset: str, a: str, b: str, f: Filters, labels: dict[str, str]) -> None:
     """Each headline indicator's two trends overlaid, two charts a row."""
-    start = min(f.start, periods.year_to(f.end))  # a year at least, so a trend shows
-    series = [(labels[a], _series(dataset, a, start, f.end)), (labels[b], _series(dataset, b, start, f.end))]
+    span = f.view.trend_span
+    series = [(labels[a], _series(dataset, span.at(a))), (labels[b], _series(dataset, span.at(b)))]
     inds = compare.headline_indicators(dataset)
     for i in range(0, len(inds), 2):
         cols = st.columns(2)
@@ -100,7 +99,7 @@ def trends(dataset: str, a: str, b: str, f: Filters, labels: dict[str, str]) -> 
             with col:
                 fig = overlay(series, ind, level=contract.level_of_code(a),
                               title=f"{name(ind)}（{'%' if ind.unit == '%' else ind.unit}）",
-                              subtitle=f"{periods.range_label_zh(start, f.end)} · "
+                              subtitle=f"{periods.range_label_zh(span.start, span.end)} · "
                                        + t("虚线为目标值", "dashed: target"))
                 ui.chart(fig, f"compare_{dataset}_{ind.key}", filename=f"对比_{ind.zh}")
 

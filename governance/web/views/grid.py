@@ -30,7 +30,7 @@ def _band_parts(f: Filters):
     """The band chart, how many places are outside the band, the band, and their table: made once per view and
     store version (a province has 51k villages: their status is computed on whole arrays)."""
     ind = contract.GRID.indicator("households_per_grid")
-    df = app_data.indicator_frame("grid", f.region, f.end, f.end, "village")
+    df = app_data.indicator_frame("grid", f.view.last_month, "village")
     df = df[df["window_name"] == "current"].dropna(subset=["households_per_grid"]).copy()
     if df.empty:
         return None

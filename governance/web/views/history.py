@@ -59,17 +59,17 @@ def periods(dataset: str) -> list[str]:
     return sorted(seen, reverse=True)
 
 
-def version_label(dataset: str, version: int) -> str:
-    """A restore option as a log line: when (Beijing), who, what and how many rows, then the version."""
-    if version == 0:
-        return "无数据（首次上传之前）"
-    row = next((r for r in app_data.history(dataset) if r["version"] == version), None)
-    if row is None:
-        return f"第 {version} 版"
-    how = ACTIONS.get(row["action"], row["action"])
-    what = f"{how} {row['source']}" if row["action"] == "ingest" and row["source"] else how
-    return (f"{beijing_time(row['at'])[:16]} · {row['who'] or '未记录'} · {what} · 写入 {row['rows']:,} 行 · "
-            f"{scope_text(row['scope'], _names())}（第 {version} 版之后）")
+def version_labels(dataset: str) -> dict[int, str]:
+    """Each restore option as a log line: when (Beijing), who, what and how many rows, then the version."""
+    names = _names()
+    labels = {0: "无数据（首次上传之前）"}
+    for row in app_data.history(dataset):
+        how = ACTIONS.get(row["action"], row["action"])
+        what = f"{how} {row['source']}" if row["action"] == "ingest" and row["source"] else how
+        labels[row["version"]] = (f"{beijing_time(row['at'])[:16]} · {row['who'] or '未记录'} · {what} · "
+                                  f"写入 {row['rows']:,} 行 · {scope_text(row['scope'], names)}"
+                                  f"（第 {row['version']} 版之后）")
+    return labels
 
 
 def restorable(dataset: str, period: str) -> list[int]:

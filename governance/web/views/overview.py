@@ -56,7 +56,7 @@ def side_by_side(f: Filters) -> None:
     table, tints = None, None
     col_dataset: dict[str, str] = {}
     for key in contract.FACT_DATASETS:
-        df = app_data.indicator_frame(key, f.region, f.end, f.end, "child")
+        df = app_data.indicator_frame(key, f.view.last_month, "child")
         df = df[df["window_name"] == "current"]
         shown = [i for i in contract.dataset(key).indicators if i.headline]
         part = df[["place_code", "place_name"]].copy()
@@ -154,7 +154,7 @@ def freshness(f: Filters) -> None:
         elif latest and not children.empty:
             # grid has a row per village per month, branches one per branch per rating: a place without is a gap
             month = periods.rating_end_month(latest) if contract.dataset(key).is_rating else latest
-            df = app_data.indicator_frame(key, f.region, month, month, "child")
+            df = app_data.indicator_frame(key, f.view.months(month), "child")
             have = set(df.loc[df["window_name"] == "current", "place_code"])
             missing = [n for c, n in zip(children["region_code"], children["name"]) if c not in have]
             gaps = "、".join(missing) if missing else "—"

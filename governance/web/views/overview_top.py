@@ -18,11 +18,10 @@ COUNTED = (("green", "达标", "on target"), ("amber", "接近", "near"), ("red"
 def status_counts(f: Filters) -> dict[str | None, int]:
     """How many headline cards of every dataset are green, amber, red, or shown without a colour (a figure
     that has no target, is 办理期内 or rests on too few cases); cards without a figure are not counted."""
-    root, ver = app_data.store_key()
     counts: dict[str | None, int] = {s: 0 for s, *_ in COUNTED}
     months = periods.months_between(f.start, f.end)
     for key in contract.FACT_DATASETS:
-        for card in cards(key, app_data.headline(root, ver, key, f.region, f.start, f.end), compare=f.compare,
+        for card in cards(key, app_data.headline(key, f.view), compare=f.compare,
                           level=f.level, months=months):
             if card.value is not None:
                 counts[card.status] += 1

@@ -100,10 +100,9 @@ def freshness_text(f: Filters) -> str:
 
 
 def tiles(f: Filters) -> None:
-    root, ver = app_data.store_key()
     months = periods.months_between(f.start, f.end)
     shown = [c for d in contract.FACT_DATASETS
-             for c in cards(d, app_data.headline(root, ver, d, f.region, f.start, f.end), compare=f.compare,
+             for c in cards(d, app_data.headline(d, f.view), compare=f.compare,
                             level=f.level, months=months)
              if c.indicator.kind != "count" or c.target_text]  # 超期未办结/未化解 (target 0) too
     per_row = max(5, -(-len(shown) // 3))

@@ -29,7 +29,7 @@ def _counts(f: Filters) -> dict[str, int]:
 
 def stage_table(dataset: str, f: Filters, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the table as shown: one row per group and a total, each rate with its base; its tints)."""
-    df = app_data.stage_breakdown(dataset, f.region, f.start, f.end)
+    df = app_data.stage_breakdown(dataset, f.view)
     counts = _counts(f)
     shown, tints = [], []
     ds = contract.dataset(dataset)
