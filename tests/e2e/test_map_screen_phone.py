@@ -6,6 +6,7 @@ page is chosen. Screenshots: tests/artifacts/map_*.png, screen_*.png, phone_*.pn
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -144,3 +145,32 @@ def test_every_page_at_phone_width_has_nothing_on_a_chart_title(page: Page, url)
         assert wide <= 0, f"{link}: the page scrolls sideways by {wide}px"
         full_shot(page, f"phone_{link.split()[-1].lower()}")
     assert not page.page_errors, page.page_errors
+
+
+def test_a_broken_geojson_is_refused_on_the_upload_page_and_nothing_changes(page: Page, url, demo_store, tmp_path):
+    from governance.store import boundaries as stored
+
+    before = stored.history(demo_store)
+    bad = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "411122999201"},
+         "geometry": {"type": "Polygon", "coordinates": [[[113.6, 33.9], [113.7, 33.9], [113.7, 34.0], [113.6, 33.9]]]}},
+        {"type": "Feature", "properties": {"区划代码": COUNTY_CODE},
+         "geometry": {"type": "Polygon", "coordinates": [[[113.6, 33.9], [113.7, 33.9], [113.7, 34.0]]]}}]}
+    path = tmp_path / "边界.geojson"
+    path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.goto(f"{url}/upload")
+    wait_for_app(page)
+    page.get_by_test_id("stMain").get_by_role("combobox", name="数据集 Dataset").click()
+    page.get_by_role("option", name="行政区划边界 (boundaries, GeoJSON)").click()
+    expect(page.get_by_text("边界版本")).to_be_visible()
+    wait_for_app(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    expect(page.get_by_text("文件未被接受：共 2 个问题，边界数据未作任何改变")).to_be_visible()
+    wait_for_app(page)
+    main = page.get_by_test_id("stMain")
+    expect(main).to_contain_text("第 1 个要素（区划代码 411122999201）：区划代码不在行政区划表中")
+    expect(main).to_contain_text("第 2 个要素（区划代码 411122000000）：外边界的环少于 4 个点")
+    expect(page.get_by_role("button", name="确认提交 Commit")).to_have_count(0)
+    shot(page, "map_upload_refused_1600")
+    assert stored.history(demo_store) == before
