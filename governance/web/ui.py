@@ -386,7 +386,7 @@ def map_figure(dataset: str, ind: contract.Indicator, f: Filters, *, dark: bool 
                 "county": t("县(区)", "Counties: "), "city": t("市", "Cities: ")}.get(f.child_level, "")
     fig = maps.choropleth(df, shapes, ind, level=f.child_level, months=periods.months_between(f.start, f.end),
                           title=f"{f.name} · {level_zh}{name(ind)}{t('地图', ' map')}（{charts.axis_unit(ind)}）",
-                          subtitle=t("点击地块下钻 · 颜色与排名相同", "click a place to drill down"), dark=dark,
+                          subtitle=t("点击地块下钻 · 颜色表示是否达标", "click a place to drill down"), dark=dark,
                           height=height)
     return fig, shapes, below.loc[~below["region_code"].isin(shapes), "name"].tolist()
 
