@@ -105,6 +105,7 @@ class Engine:
         self._in_use: dict = {}  # running queries per version: a schema in use is never dropped
         self._tables: dict = {}  # version token -> its datasets' names
         self._scoped: dict = {}  # version token -> {(lo, hi): schema of views limited to that code range}
+        self._building: dict = {}  # version token -> the lock its builder holds while loading it
 
     def close(self) -> None:
         self._con.close()
@@ -152,18 +153,30 @@ class Engine:
     def _ensure_schema(self, version, hold: bool = False, scope: tuple[int, int] | None = None,
                        group: str | None = None) -> str:
         """Create the version's schema (and its scoped views) if needed; with hold, count a query as using it
-        until run() ends."""
+        until run() ends.
+
+        Loading a version's tables takes seconds at province scale, so it happens outside the engine's lock,
+        under a lock of that version's own: queries on a version already built go on meanwhile, and only
+        those asking for the version being built wait for it (issue 14: every session used to wait)."""
         if group is not None and group not in GROUPS:
             raise KeyError(f"no such group of places: {group!r}")  # an allow-list, never text from a request
-        with self._lock:
-            if version not in self._schemas:
-                self._create_schema(version)
-            schema = self._schemas[version]
-            if scope is not None or group is not None:
-                schema = self._scoped_schema(version, schema, scope or (0, 10**12 - 1), group)
-            if hold:
-                self._in_use[version] = self._in_use.get(version, 0) + 1
-        return schema
+        while True:
+            with self._lock:
+                if version in self._schemas:
+                    schema = self._schemas[version]
+                    if scope is not None or group is not None:
+                        schema = self._scoped_schema(version, schema, scope or (0, 10**12 - 1), group)
+                    if hold:
+                        self._in_use[version] = self._in_use.get(version, 0) + 1
+                    return schema
+                building = self._building.setdefault(version, threading.Lock())
+            with building:
+                with self._lock:
+                    done = version in self._schemas
+                if not done:
+                    self._create_schema(version)
+            with self._lock:
+                self._building.pop(version, None)
 
     def _scoped_schema(self, version, schema: str, scope: tuple[int, int], group: str | None = None) -> str:
         """Views of a version's datasets limited to a code range (and a group of villages); the caller holds
@@ -191,10 +204,11 @@ class Engine:
         return made[(scope, group)]
 
     def _create_schema(self, version) -> None:
-        """Views or tables of one store version; the caller holds the lock."""
+        """Views or tables of one store version; the caller holds the version's building lock, not the engine's."""
         snapshot = self.store.snapshot(version)
-        self._made += 1
-        schema = f"v{self._made}"  # the token may be any text: the schema's name is ours
+        with self._lock:
+            self._made += 1
+            schema = f"v{self._made}"  # the token may be any text: the schema's name is ours
         damaged = {}
         cur = self._con.cursor()
         try:
@@ -214,17 +228,18 @@ class Engine:
                     damaged[key] = self._unreadable(key, table, cur, e)
                     cur.execute(f"create or replace table {schema}.{key} as "
                                 f"{self._relation(key, {**table, 'files': []})}")
-            self._schemas[version] = schema
-            self._tables[version] = list(snapshot)
-            self._damaged[version] = damaged
-            # Keep the newest versions, the one just asked for, and any a query is reading.
-            for old in list(self._schemas)[:-KEEP_VERSIONS]:
-                if old != version and not self._in_use.get(old):
-                    for scoped in self._scoped.pop(old, {}).values():
-                        cur.execute(f"drop schema if exists {scoped} cascade")
-                    cur.execute(f"drop schema if exists {self._schemas.pop(old)} cascade")
-                    self._damaged.pop(old, None)
-                    self._tables.pop(old, None)
+            with self._lock:
+                self._schemas[version] = schema
+                self._tables[version] = list(snapshot)
+                self._damaged[version] = damaged
+                # Keep the newest versions, the one just asked for, and any a query is reading.
+                for old in list(self._schemas)[:-KEEP_VERSIONS]:
+                    if old != version and not self._in_use.get(old):
+                        for scoped in self._scoped.pop(old, {}).values():
+                            cur.execute(f"drop schema if exists {scoped} cascade")
+                        cur.execute(f"drop schema if exists {self._schemas.pop(old)} cascade")
+                        self._damaged.pop(old, None)
+                        self._tables.pop(old, None)
         finally:
             cur.close()
 

@@ -204,8 +204,8 @@ def test_export_serves_a_download(engine):
 def test_one_click_makes_every_format_drawing_each_chart_once(engine, monkeypatch):
     fresh = briefing.build(engine, tiny.COUNTY, "2024-10", today=tiny.TODAY, render=False)
     drawn = []
-    real = briefing.images.chart_png
-    monkeypatch.setattr(briefing.images, "chart_png", lambda fig, **kw: drawn.append(fig) or real(fig, **kw))
+    real = briefing.images.chart_pngs
+    monkeypatch.setattr(briefing.images, "chart_pngs", lambda charts: drawn.extend(charts) or real(charts))
     steps = []
     made = files.make_all(fresh, lambda label, done, total: steps.append((label, done, total)))
     assert len(drawn) == len(fresh.charts)  # drawn once, reused by the PDF, the .docx and the images

@@ -84,3 +84,14 @@ def test_a_dead_browser_is_replaced_on_the_next_export():
     png = images.to_png(go.Figure(layout=dict(paper_bgcolor="#123456")), width=200, height=120, scale=1)
     assert Image.open(io.BytesIO(png)).convert("RGB").getpixel((1, 1)) == (0x12, 0x34, 0x56)
     assert images.exporter_starts() == starts + 1
+
+
+def test_a_batch_of_charts_is_drawn_at_once_each_with_its_own_stamp():
+    figs = [go.Figure(go.Bar(x=["甲", "乙"], y=[i + 1, 1]), layout=dict(title=f"第{i + 1}张图")) for i in range(3)]
+    pngs = images.chart_pngs([(fig, {"place": f"{name}县", "months": "2024年10月", "as_of": None})
+                              for fig, name in zip(figs, "甲乙丙")])
+    for i, (png, name) in enumerate(zip(pngs, "甲乙丙")):
+        image = Image.open(io.BytesIO(png))
+        assert image.size == (3200, 1800)
+        assert f"第{i + 1}张图" in ocr(image.crop((0, 0, image.width, image.height * 5 // 100)))
+        assert f"{name}县" in ocr(image.crop((0, image.height * 90 // 100, image.width, image.height)))

@@ -165,3 +165,42 @@ def test_statuses_of_many_values_are_those_of_one_at_a_time(dataset, key, level,
     ind = contract.INDICATORS[(dataset, key)]
     assert targets.statuses(values, ind, level) == want
     assert [targets.status(v, ind, level) for v in values if v == v] == [w for w in want if w]
+
+
+def test_a_version_being_built_does_not_hold_up_queries_on_a_built_one(store, monkeypatch):
+    import threading
+
+    from queries import Engine
+
+    everything = {"code_lo": 0, "code_hi": 10**12 - 1}
+    eng = Engine(store)
+    old = eng.version()
+    assert len(eng.run("places", everything, version=old)) == 6
+    store.commit("regions", tiny.regions(), source="regions again.csv", who="test")
+    new = eng.version()
+    assert new != old
+    loading, release = threading.Event(), threading.Event()
+    snapshot = store.snapshot
+
+    def slow(version):  # the new version's tables load until released
+        if version == new:
+            loading.set()
+            release.wait(30)
+        return snapshot(version)
+
+    monkeypatch.setattr(store, "snapshot", slow)
+    results = {}
+    builder = threading.Thread(target=lambda: results.setdefault("new", eng.run("places", everything, version=new)))
+    builder.start()
+    try:
+        assert loading.wait(10)
+        reader = threading.Thread(target=lambda: results.setdefault("old", eng.run("places", everything, version=old)))
+        reader.start()
+        reader.join(10)
+        assert not reader.is_alive(), "a query on the built version waited for the other version's load"
+        assert len(results["old"]) == 6 and "new" not in results
+    finally:
+        release.set()
+        builder.join(30)
+    assert len(results["new"]) == 6
+    eng.close()

@@ -119,19 +119,26 @@ def make(pack: Pack, kind: str) -> bytes:
     return MAKERS[kind](pack)
 
 
-STEPS = [("charts", "绘制图表"), ("pptx", "演示文稿 PPTX"), ("pdf", "PDF"), ("docx", "Word 通报"),
-         ("zip", "图片与文字 ZIP"), ("all", "打包全套")]
+STEPS = [("charts", "绘制图表"), ("pptx", "演示文稿 PPTX"), ("docx", "Word 通报"), ("zip", "图片与文字 ZIP"),
+         ("pdf", "PDF"), ("all", "打包全套")]
 
 
 def make_all(pack: Pack, progress=None) -> dict[str, tuple[str, bytes]]:
     """Every format from one render of the charts: {kind: (file name, bytes)}, "all" being one .zip of them
-    all. progress(step label, steps done, steps in all) is called before each step."""
+    all. The PDF prints in Chromium while the deck, the .docx and the images are made here, so the longest
+    step overlaps the others. progress(step label, steps done, steps in all) is called before each step."""
+    from governance.briefing import pdf
+
     out: dict[str, tuple[str, bytes]] = {}
+    printing = None
     for i, (kind, label) in enumerate(STEPS):
         if progress:
             progress(label, i, len(STEPS))
         if kind == "charts":
             pack.render()
+            printing = pdf.start(pack)
+        elif kind == "pdf":
+            out["pdf"] = (file_name(pack, "pdf"), pdf.result(printing))
         elif kind == "all":
             out["all"] = (file_name(pack, "all"), _bundle(pack, out))
         else:

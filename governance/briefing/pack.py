@@ -85,10 +85,11 @@ class Pack:
 
     def render(self) -> Pack:
         """Draw every chart's PNG (once) through the process-wide exporter."""
-        for chart in self.charts:
-            if chart.png is None:
-                chart.png = images.chart_png(chart.figure, place=self.place.name, months=chart.months,
-                                             as_of=chart.as_of)
+        todo = [c for c in self.charts if c.png is None]
+        pngs = images.chart_pngs([(c.figure, {"place": self.place.name, "months": c.months, "as_of": c.as_of})
+                                  for c in todo]) if todo else []
+        for chart, png in zip(todo, pngs):
+            chart.png = png
         return self
 
 

@@ -203,7 +203,16 @@ def printer_starts() -> int:
 
 def html_to_pdf(source: str, *, header: str = "") -> bytes:
     """A4 landscape PDF of an HTML page, printed by the system Chromium, with 第 N 页 / 共 M 页 footers."""
-    future = _PRINTER.submit(source, header)
+    return result(_PRINTER.submit(source, header))
+
+
+def start(pack: Pack) -> concurrent.futures.Future:
+    """Start printing the pack's PDF (charts drawn first) and return at once: the pack's other formats are
+    made in Python while Chromium prints. result(future) waits for the bytes."""
+    return _PRINTER.submit(to_html(pack), _header(pack))
+
+
+def result(future: concurrent.futures.Future) -> bytes:
     try:
         return future.result(PDF_TIMEOUT_S)
     except images.ExportError:
@@ -212,5 +221,9 @@ def html_to_pdf(source: str, *, header: str = "") -> bytes:
         raise images.ExportError(f"PDF 生成失败 PDF export failed: {type(e).__name__}: {e}") from e
 
 
+def _header(pack: Pack) -> str:
+    return f"{pack.title} · {pack.month_label}"
+
+
 def to_pdf(pack: Pack) -> bytes:
-    return html_to_pdf(to_html(pack), header=f"{pack.title} · {pack.month_label}")
+    return html_to_pdf(to_html(pack), header=_header(pack))

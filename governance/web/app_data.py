@@ -198,7 +198,13 @@ def indicator_frame(dataset: str, view: View, by: str) -> pd.DataFrame:
 def headline(dataset: str, view: View) -> dict:
     """The KPI cards' figures: each headline indicator for the view and its 环比/同比 windows."""
     root, ver = store_key()
-    df = _frame(root, ver, dataset, view, "place", _today())
+    return _headline(root, ver, dataset, view, _today())
+
+
+# the cards' figures, worked out of the cached frame once per view date, not on every rerun (issue 14)
+@st.cache_data(ttl=TTL, max_entries=1024, show_spinner=False)
+def _headline(root: str, ver: int, dataset: str, view: View, day: str) -> dict:
+    df = _frame(root, ver, dataset, view, "place", day)
     return indicators.headline_of(dataset, df, view, periods_by_dataset(root, ver)[dataset])
 
 
@@ -417,7 +423,8 @@ def indicator_help(ind: contract.Indicator) -> str:
 
 # ---- boundaries (the map's shapes), limited to the account's place -----------------------------------------
 
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+# shared, not copied per call: a county's shapes are megabytes (issue 14); read them, never change them
+@st.cache_resource(ttl=TTL, max_entries=16, show_spinner=False)
 def _boundaries(key: str, bver: int) -> dict[str, dict]:
     from governance.store import boundaries as stored
 
@@ -439,9 +446,15 @@ def boundaries_below(region: str) -> tuple[dict[str, dict], str | None]:
         shapes = _boundaries(key, stored.version(str(store_root())))
     except StoreError as e:
         return {}, str(e)
-    regions = places(key, ver)
-    children = set(regions.loc[regions["parent_code"] == region, "region_code"])
-    return {c: g for c, g in shapes.items() if c in children}, None
+    children = place_tree(key, ver).children.get(region, ())
+    return {c: shapes[c] for c in children if c in shapes}, None
+
+
+def boundaries_version() -> int:
+    """The boundaries' own version (they are stored beside the tables): part of a cached map's key."""
+    from governance.store import boundaries as stored
+
+    return stored.version(str(store_root()))
 
 
 def upload_boundaries(data: bytes, filename: str, *, who: str | None, dry_run: bool = False):

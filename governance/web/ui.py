@@ -199,6 +199,9 @@ def shown_table(df: pd.DataFrame):
 
 
 VIEW_LABEL = "_view_label"  # the page's place, months and view date (header() keeps it): an .xlsx's title row
+# A Styler formats every cell in Python on every run: for a province's villages (the grid page's table) that
+# was a third of the page's CPU. A longer table with no missing cell has no "—" to write: the browser formats it.
+STYLED_ROWS = 1000
 
 
 def table_download(df: pd.DataFrame, filename: str, key: str, title: str | None = None) -> None:
@@ -207,7 +210,11 @@ def table_download(df: pd.DataFrame, filename: str, key: str, title: str | None 
     stem = filename.rsplit(".", 1)[0]
     title = title or " · ".join(x for x in (stem, st.session_state.get(VIEW_LABEL, "")) if x)
     with st.expander(t("数据表", "Data table")):
-        st.dataframe(shown_table(df), hide_index=True, width="stretch")
+        if len(df) > STYLED_ROWS and not df.isna().to_numpy().any():
+            st.dataframe(df, hide_index=True, width="stretch", column_config={
+                c: st.column_config.NumberColumn(format="localized") for c in df.select_dtypes("number").columns})
+        else:
+            st.dataframe(shown_table(df), hide_index=True, width="stretch")
         c1, c2, _ = st.columns([1, 1, 3])
         c1.download_button(t("下载 Excel", "Download .xlsx"), lambda: exports.xlsx_bytes(df, title), f"{stem}.xlsx",
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
@@ -363,16 +370,44 @@ def _trend_and_ranking(dataset: str, f: Filters) -> None:
 
 
 def map_figure(dataset: str, ind: contract.Indicator, f: Filters, *, dark: bool = False, height: int = 520):
-    """(figure, shapes, names of places without a shape) of the places one level down on the map, or None
-    when there are none below or no boundaries; the boundaries come through the gateway (the account's place)."""
+    """(figure, names of the places below without a shape) for the map of the places one level down, or None
+    when there are none below or no boundaries (read through the gateway: the account's place only). The 大屏
+    shows it as a slide; place_map draws it with click-to-drill."""
+    if f.child_level is None or not app_data.boundaries_below(f.region)[0]:
+        return None
+    # the figure made once per view, store version and boundaries version (governance/web/memo.py)
+    return memo.made(_map_parts, dataset, ind.key, f, dark, height, app_data.boundaries_version())
+
+
+def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fallback: bool = True,
+              dark: bool = False, height: int = 520) -> None:
+    """The places one level down on the map, coloured as in the ranking; a click on a shape drills into it.
+    Without boundaries: the ranking (fallback) or, where the ranking is already on the page, a note."""
+    if f.child_level is None:
+        return
+    shapes, problem = app_data.boundaries_below(f.region)
+    if not shapes:  # (with shapes, map_figure below always makes a figure)
+        st.caption(md_escape(problem) if problem else t(
+            "未上传行政区划边界，地图暂不可用" + ("，以下为排名" if fallback else "，见上方排名")
+            + "（可在“数据上传”页上传行政区划边界 GeoJSON）。",
+            "No boundaries uploaded: no map" + (", the ranking instead." if fallback else "; see the ranking.")))
+        if fallback:
+            ranking(dataset, ind, f, key)
+        return
+    fig, without = map_figure(dataset, ind, f, dark=dark, height=height)
+    # the drill in the click's callback, as the ranking's: one run per click (a code not in the tree is ignored)
+    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_地图", on_select=lambda: _drill_clicked(f"{key}_chart"),
+          selection_mode="points", stamp=None if dark else (f.name, _months_text(f.start, f.end), dataset))
+    if without:
+        st.caption(t("没有边界、未画出：", "No shape: ") + md_escape("、".join(without)))
+
+
+def _map_parts(dataset: str, key: str, f: Filters, dark: bool, height: int, boundaries_version: int):
     from governance.charts import maps
     from governance.core.ranking import order
 
-    if f.child_level is None:
-        return None
+    ind = contract.dataset(dataset).indicator(key)
     shapes, _ = app_data.boundaries_below(f.region)
-    if not shapes:
-        return None
     df = app_data.indicator_frame(dataset, f.view, "child")
     df = order(df[df["window_name"] == "current"], ind)
     regions = app_data.places(*app_data.store_key())
@@ -388,31 +423,7 @@ def map_figure(dataset: str, ind: contract.Indicator, f: Filters, *, dark: bool 
                           title=f"{f.name} · {level_zh}{name(ind)}{t('地图', ' map')}（{charts.axis_unit(ind)}）",
                           subtitle=t("点击地块下钻 · 颜色表示是否达标", "click a place to drill down"), dark=dark,
                           height=height)
-    return fig, shapes, below.loc[~below["region_code"].isin(shapes), "name"].tolist()
-
-
-def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fallback: bool = True,
-              height: int = 520) -> None:
-    """The places one level down on the map, coloured as in the ranking; a click on a shape drills into it.
-    Without boundaries: the ranking (fallback) or, where the ranking is already on the page, a note."""
-    if f.child_level is None:
-        return
-    made = map_figure(dataset, ind, f, height=height)
-    if made is None:
-        _, problem = app_data.boundaries_below(f.region)
-        st.caption(md_escape(problem) if problem else t(
-            "未上传行政区划边界，地图暂不可用" + ("，以下为排名" if fallback else "，见上方排名")
-            + "（可在“数据上传”页上传行政区划边界 GeoJSON）。",
-            "No boundaries uploaded: no map" + (", the ranking instead." if fallback else "; see the ranking.")))
-        if fallback:
-            ranking(dataset, ind, f, key)
-        return
-    fig, _, without = made
-    # a click drills in the chart's callback, before the script runs: one run, like the ranking's bars
-    chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_地图", on_select=lambda: _drill_clicked(f"{key}_chart"),
-          selection_mode="points", stamp=(f.name, _months_text(f.start, f.end), dataset))
-    if without:
-        st.caption(t("没有边界、未画出：", "No shape: ") + md_escape("、".join(without)))
+    return fig, below.loc[~below["region_code"].isin(shapes), "name"].tolist()
 
 
 def _months_text(start: str, end: str) -> str:

@@ -129,7 +129,7 @@ def slides(f: Filters) -> list[tuple[go.Figure, str]]:
         dataset, key = overview_top.map_indicators()[0]
         made = ui.map_figure(dataset, contract.dataset(dataset).indicator(key), f, dark=True, height=SLIDE_HEIGHT)
         if made is not None:
-            out.append((_big(made[0]), f"各{'乡镇' if f.child_level == 'town' else '村(社区)'}"
+            out.append((_big(go.Figure(made[0])), f"各{'乡镇' if f.child_level == 'town' else '村(社区)'}"
                                        f"{contract.dataset(dataset).indicator(key).zh}：颜色表示是否达标"))
     pack = briefing_view.pack(f)
     if pack is not None:
