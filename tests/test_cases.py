@@ -118,3 +118,21 @@ def test_a_ranking_row_opens_that_places_list(served_store):
     assert not at.exception, at.exception
     table = next(df.value for df in at.dataframe if "信访件编号" in df.value.columns)
     assert set(table["乡镇(街道)"]) <= {"乙镇"}
+
+
+def test_a_side_by_side_cell_asks_for_that_rows_place_and_columns_list_in_the_tables_month(monkeypatch):
+    import streamlit as st
+
+    from governance.web.views import cases as cases_view
+    from governance.web.views import overview
+
+    state = {overview.SIDE_MAP: ([tiny.TOWN_A, tiny.TOWN_B], {"受理量(件)": "petitions", "网格覆盖率(%)": "grid"},
+                                 "2024-10"),
+             "side_by_side_table": {"selection": {"rows": [], "columns": [], "cells": [(1, "网格覆盖率(%)")]}}}
+    monkeypatch.setattr(st, "session_state", state)
+    overview._cell_picked()
+    assert state[cases_view.REQUEST] == ("grid_band", tiny.TOWN_B, "", ("2024-10", "2024-10"))
+    state.pop(cases_view.REQUEST)
+    state["side_by_side_table"] = {"selection": {"cells": [(0, "名称")]}}  # the names: no list behind them
+    overview._cell_picked()
+    assert cases_view.REQUEST not in state

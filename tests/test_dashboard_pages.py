@@ -15,7 +15,8 @@ from tests import tiny
 from tests.conftest import APP, run_app
 
 PAGES = ["pages/overview.py", "pages/petitions.py", "pages/disputes.py", "pages/grid.py", "pages/branches.py",
-         "pages/screen.py", "pages/dictionary.py", "pages/upload.py", "pages/history.py", "pages/submissions.py"]
+         "pages/screen.py", "pages/dictionary.py", "pages/upload.py", "pages/history.py", "pages/submissions.py",
+         "pages/compare.py"]
 
 
 @pytest.fixture(autouse=True)

@@ -80,3 +80,20 @@ def test_only_a_public_listener_names_the_client(tmp_path):
     public = _config(tmp_path, forwarded=True, host="0.0.0.0")
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in public  # overwritten, never appended to
     assert "listen 0.0.0.0:8600;" in public
+
+
+def test_the_browser_benchmark_reports_percentiles_per_kind_and_names_failed_steps():
+    from governance.tools import bench_browser as bb
+
+    level = bb.Level(2, 3, load=(4.0, 3.0, 2.0), spread={"r1": 2, "r2": 1},
+                     cpu={"browsers": 30.0, "servers": 50.0, "machine_busy": 90.0, "machine_total": 100.0})
+    level.samples = [bb.Sample("信访", "nav", 100.0 * i, 200.0 * i) for i in range(1, 6)]  # done 200..1000 ms
+    level.samples += [bb.Sample("总览 (load)", "load", 900.0, 1500.0), bb.Sample("乡镇 filter", "filter", None, None,
+                                                                              "TimeoutError")]
+    s = bb.summary(level)
+    assert (s["nav"]["done_p50"], s["nav"]["n"]) == (600.0, 5)  # the middle of 200, 400, 600, 800, 1000
+    assert s["nav"]["done_p95"] == 200 + 0.95 * 4 * 200  # inclusive interpolation: 960 ms
+    assert s["filter"]["n"] == 0 and s["errors"] == ["乡镇 filter: TimeoutError"]
+    row = bb.table([level]).splitlines()[2]
+    assert "| 2 | 3 | 0.90 s / 0.90 s | 1.50 s / 1.50 s |" in row
+    assert "| 30% / 50% / 90% |" in row and "r1 2, r2 1" in row and row.endswith("| 4.0 |")

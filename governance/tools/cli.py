@@ -258,6 +258,11 @@ def cmd_hash_password(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.browser:
+        from governance.tools import bench_browser
+
+        return bench_browser.main(scale=args.scale or "county", store_dir=args.store, sessions=args.sessions,
+                                  replicas=args.replicas)
     from governance.tools import bench
 
     if args.briefing:
@@ -360,9 +365,14 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_hash_password)
 
     b = with_store(sub.add_parser("bench", help="benchmark the pages' queries against pandas"))
-    b.add_argument("--scale", choices=("county", "province", "national"), help="default province (county: --briefing)")
+    b.add_argument("--scale", choices=("county", "province", "national"),
+                   help="default province (county: --briefing, --browser)")
     b.add_argument("--repeat", type=int, help="timed rounds (default 15; 3 with --briefing)")
     b.add_argument("--briefing", action="store_true", help="time the briefing pack instead (whole pack, each format)")
+    b.add_argument("--browser", action="store_true",
+                   help="real Chromium sessions against `serve --replicas R` (page times, CPU, memory)")
+    b.add_argument("--sessions", default="1,10,20", help="--browser: concurrent sessions per run (default 1,10,20)")
+    b.add_argument("--replicas", default="1,2", help="--browser: replica counts to measure (default 1,2)")
     b.set_defaults(func=cmd_bench)
 
     sv = with_store(sub.add_parser("serve", help="N Streamlit replicas behind nginx on this machine"))

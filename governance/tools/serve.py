@@ -310,6 +310,7 @@ def main(replicas: int, port: int, host: str, store_dir: str | None, run_dir: st
     ensure_store(root)
     run = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix="governance-serve-"))
     (run / "tmp").mkdir(parents=True, exist_ok=True)
+    (run / "serve.json").unlink(missing_ok=True)  # a previous run's processes are not these
     if os.geteuid() == 0:  # nginx's workers run as nobody: they write request bodies under tmp/
         run.chmod(0o755)
         nobody = __import__("pwd").getpwnam("nobody")
@@ -353,9 +354,12 @@ def main(replicas: int, port: int, host: str, store_dir: str | None, run_dir: st
     except (KeyboardInterrupt, Stop):
         print("正在停止 stopping", flush=True)
     finally:
+        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # a second Ctrl-C must not leave children behind
+            signal.signal(s, signal.SIG_IGN)
         nginx.stop(signal.SIGQUIT)  # graceful: open requests finish
         for c in children:
             c.stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         for s, h in previous.items():
             signal.signal(s, h)
     return 0

@@ -74,3 +74,32 @@ def test_search_by_initials_jumps_to_the_place(page: Page, demo_url, demo_store)
     expect(page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile(re.escape(village["name"])))
            .first).to_be_visible()
     shot(page, "cockpit_search")
+
+
+def test_a_cell_of_the_side_by_side_table_opens_that_places_cases(page: Page, demo_url):
+    from governance.core import periods, settings
+
+    end = periods.shift_month(settings.today().isoformat()[:7], -1)
+    _open(page, f"{demo_url}/?from={periods.shift_month(end, -5)}&to={end}")
+    heading = page.get_by_test_id("stMain").get_by_role("heading", name="下级对比")
+    heading.scroll_into_view_if_needed()
+    # the side-by-side table is the first dataframe under its heading
+    frame = heading.locator("xpath=following::*[@data-testid='stDataFrame'][1]")
+    frame.scroll_into_view_if_needed()
+    wait_for_app(page)
+    # the first town's row (under the header row), in a petitions column (right of the names)
+    frame.click(position={"x": 260, "y": 35 + 17})
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_text("明细：超期未办结信访件")).to_be_visible()
+    expect(dialog.get_by_test_id("stDataFrame")).to_be_visible()
+    wait_for_app(page)
+    settle(page)
+    shot(page, "cockpit_cell_cases")
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    heading = page.get_by_test_id("stMain").get_by_role("heading", name="村改居")
+    heading.scroll_into_view_if_needed()
+    wait_for_app(page)
+    settle(page)
+    shot(page, "cockpit_stage_panel")

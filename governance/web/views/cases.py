@@ -8,6 +8,7 @@ a link or a replayed widget asks for.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -117,11 +118,12 @@ def _page() -> str:
     return ctx.page_script_hash if ctx else ""
 
 
-def request(kind: str, region: str) -> None:
+def request(kind: str, region: str, months: tuple[str, str] | None = None) -> None:
     """Open the list of `kind` for `region` (from a widget's callback, which runs before the script): it stays
-    open over reruns of this page until closed."""
+    open over reruns of this page until closed. `months`: those of the figure it was opened from, when they are
+    not the view's (下级对比 shows the last month in view)."""
     if kind in KINDS:
-        st.session_state[REQUEST] = (kind, region, _page())
+        st.session_state[REQUEST] = (kind, region, _page(), months)
 
 
 def _closed() -> None:
@@ -134,7 +136,9 @@ def serve(f: Filters) -> None:
     asked = st.session_state.get(REQUEST)
     if not asked or asked[2] != _page():
         return
-    kind, region, _ = asked
+    kind, region, _, months = asked
+    if months:
+        f = replace(f, start=months[0], end=months[1])
     st.dialog(t(f"明细：{KINDS[kind].zh}", f"Cases: {KINDS[kind].en}"), width="large",
               on_dismiss=_closed)(_body)(kind, region, f)
 

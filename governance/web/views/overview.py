@@ -82,7 +82,7 @@ def side_by_side(f: Filters) -> None:
     shown = table.rename(columns={"place_name": "名称"}).drop(columns=["place_code"])
     styled = shown.style.apply(lambda _: tints.reindex(columns=shown.columns).astype(object).fillna(""), axis=None)
     # a cell opens the cases behind that place's figures (明细穿透), in the dialog of views/cases.py
-    st.session_state[SIDE_MAP] = (list(table["place_code"]), col_dataset)
+    st.session_state[SIDE_MAP] = (list(table["place_code"]), col_dataset, f.end)
     st.dataframe(styled, hide_index=True, width="stretch", key="side_by_side_table", on_select=_cell_picked,
                  selection_mode="single-cell")
     st.caption(t("点击表格中的单元格，查看该地该项的明细（超期件、软弱涣散党组织、户数不在范围内的村）。",
@@ -105,13 +105,14 @@ def _cell_picked() -> None:
     event = st.session_state.get("side_by_side_table")
     cells = getattr(getattr(event, "selection", None), "cells", None) or \
         ((event or {}).get("selection", {}).get("cells", []) if isinstance(event, dict) else [])
-    codes, col_dataset = st.session_state.get(SIDE_MAP, ([], {}))
+    codes, col_dataset, month = st.session_state.get(SIDE_MAP, ([], {}, None))
     if not cells:
         return
     row, col = cells[0][0], cells[0][1]
     dataset = col_dataset.get(col)
     if dataset and 0 <= int(row) < len(codes):
-        cases_view.request(cases_view.FOR_DATASET[dataset], codes[int(row)])
+        # the table shows the last month in view: so does the list
+        cases_view.request(cases_view.FOR_DATASET[dataset], codes[int(row)], (month, month) if month else None)
 
 
 def side_cell(row, ind: contract.Indicator, level: str | None) -> tuple[str, str | None]:
