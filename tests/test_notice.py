@@ -90,6 +90,8 @@ def test_the_docx_is_a4_with_chinese_fonts_and_page_numbers(pack):
     qn = docx.oxml.ns.qn
     assert body.get(qn("w:eastAsia")) == "仿宋_GB2312" and h1.get(qn("w:eastAsia")) == "黑体"
     assert h1.get(qn("w:eastAsiaTheme")) is None  # a theme font would win over the name
+    # a table's rows never split across pages and its header repeats
+    assert "<w:tblHeader/>" in d.tables[0].rows[0]._tr.xml and "<w:cantSplit/>" in d.tables[0].rows[1]._tr.xml
     footer = section.footer.paragraphs[0]._p.xml
     assert "PAGE" in footer and 'w:fldCharType="begin"' in footer
 
@@ -200,3 +202,12 @@ def test_a_place_worsening_three_months_gets_a_line_and_a_suggestion(pack):
     worse = next(p for p in n.problems if p.kind == "worsening")
     assert worse.text == "网格化管理：甲镇（99%→90%）网格覆盖率连续3个月变差。"
     assert worse.suggestion.startswith("请甲镇查找网格化管理网格覆盖率连续下降的原因")
+
+
+def test_a_branch_is_named_with_its_town_and_village_once():
+    from types import SimpleNamespace as Row
+
+    assert notice._branch_place(Row(branch_name="谭坡村党支部", village_name="谭坡村", town_name="杨湖镇")) == \
+        "杨湖镇谭坡村党支部"
+    assert notice._branch_place(Row(branch_name="b3党支部", village_name="乙一村", town_name="乙镇")) == \
+        "乙镇乙一村b3党支部"

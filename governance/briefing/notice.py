@@ -334,8 +334,12 @@ def _place_of(r) -> str:
 
 
 def _branch_place(r) -> str:
-    where = "".join(str(x) for x in (r.town_name, r.village_name) if isinstance(x, str) and x)
-    return f"{where}{r.branch_name}" if where and not str(r.branch_name).startswith(where) else str(r.branch_name)
+    """A branch with its town and village, each once: 杨湖镇谭坡村党支部, not 杨湖镇谭坡村谭坡村党支部."""
+    name = str(r.branch_name)
+    for part in (r.village_name, r.town_name):
+        if isinstance(part, str) and part and not name.startswith(part):
+            name = part + name
+    return name
 
 
 # ---- Markdown -------------------------------------------------------------------------------------

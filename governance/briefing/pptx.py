@@ -186,7 +186,7 @@ def _native_chart(slide, fig) -> bool:
                 point.format.fill.fore_color.rgb = RGBColor.from_string(color.lstrip("#"))
         if horizontal:
             chart.category_axis.reverse_order = True  # best first, at the top, as on the dashboard
-            chart.category_axis.tick_labels.font.size = Pt(_label_pt(len(labels)))
+        chart.category_axis.tick_labels.font.size = Pt(_label_pt(len(labels)))
     else:
         series.format.line.width = Pt(3)
         series.format.line.color.rgb = RGBColor.from_string(charts.SERIES[0].lstrip("#"))
@@ -205,6 +205,7 @@ def _native_chart(slide, fig) -> bool:
             goal.format.line.width = Pt(2)
             goal.marker.style = XL_MARKER_STYLE.NONE
             goal.smooth = False
+    _every_label(chart.category_axis)
     value_axis = chart.value_axis
     if main.type == "bar":
         value_axis.minimum_scale = 0  # a bar's length is its value: never a cut axis
@@ -230,8 +231,25 @@ def _array(values) -> list | None:
 
 
 def _label_pt(n: int) -> int:
-    """Category and value labels: 16 pt for a few bars, smaller for a long ranking so each keeps its line."""
-    return max(9, min(16, int(300 / max(n, 1))))
+    """Category and value labels: 16 pt for up to 12 bars, smaller for a long ranking so each keeps its line."""
+    return max(9, min(16, int(200 / max(n, 1))))
+
+
+def _every_label(axis) -> None:
+    """Name every bar: without tickLblSkip a viewer may show only every other place of a ranking."""
+    from pptx.oxml.ns import qn
+
+    ax = axis._element
+    for old in ax.findall(qn("c:tickLblSkip")):
+        ax.remove(old)
+    skip = ax.makeelement(qn("c:tickLblSkip"), {"val": "1"})
+    # schema order: ... c:crosses/c:crossesAt, c:auto, c:lblAlgn, c:lblOffset, c:tickLblSkip, c:tickMarkSkip, c:noMultiLvlLbl
+    anchor = ax.find(qn("c:lblOffset"))
+    if anchor is not None:
+        anchor.addnext(skip)
+    else:
+        follower = ax.find(qn("c:noMultiLvlLbl"))
+        follower.addprevious(skip) if follower is not None else ax.append(skip)
 
 
 def _summary_groups(paras: list[Paragraph], budget: int = 640) -> list[list[Paragraph]]:

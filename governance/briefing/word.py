@@ -98,6 +98,17 @@ def _border_below(paragraph, color: str = RED, size: int = 12) -> None:
     ppr.append(border)
 
 
+def _keep_together(table) -> None:
+    """Rows never split across pages, and the header row repeats if a table must break."""
+    from docx.oxml import OxmlElement
+
+    for i, row in enumerate(table.rows):
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(OxmlElement("w:cantSplit"))
+        if i == 0:
+            trpr.append(OxmlElement("w:tblHeader"))
+
+
 def _font_table(doc) -> None:
     """Name the GB2312 fonts in the font table with a fallback (w:altName) and the GB2312 charset, so Word
     on a computer without them substitutes a Chinese font rather than a Latin one."""
@@ -196,9 +207,11 @@ def to_docx(n: Notice, pack=None) -> bytes:
             table = doc.add_table(rows=1 + len(s.rows), cols=len(INDICATOR_HEADER))
             table.style = "Table Grid"
             table.alignment = WD_TABLE_ALIGNMENT.CENTER
+            _keep_together(table)
             for r, values in enumerate([INDICATOR_HEADER, *s.rows]):
                 for c, value in enumerate(values):
                     cell = table.cell(r, c).paragraphs[0]
+                    cell.paragraph_format.keep_with_next = r < len(s.rows)  # the table stays on one page
                     cell.paragraph_format.first_line_indent = Pt(0)
                     cell.paragraph_format.line_spacing = Pt(20)
                     cell.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
