@@ -4,11 +4,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from governance.web import app_data, auth, errors
+from governance.web import app_data, auth, errors, phone
 
 # A local icon file: an emoji or :material: page icon makes browsers fetch it from a CDN,
 # which an intranet does not reach.
 st.set_page_config(page_title="党建引领基层治理 · 指标看板", page_icon=str(Path(__file__).parent / "governance" / "assets" / "icon.png"), layout="wide")
+phone.style()  # small screens: no chart toolbar on a title, wide tables scroll in their frame
 app_data.ensure_demo()
 app_data.pin_version()  # every query of this run reads this one version
 user = auth.sidebar()

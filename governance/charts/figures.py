@@ -40,7 +40,8 @@ def template(dark: bool = False, scale: float = 1.0) -> go.layout.Template:
             colorway=[SERIES[4], *SERIES[1:4], SERIES[0], *SERIES[5:]] if dark else SERIES,
             xaxis=dict(gridcolor=grid, zerolinecolor=grid, automargin=True),
             yaxis=dict(gridcolor=grid, zerolinecolor=grid, automargin=True),
-            legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
+            # under the plot: above it, a legend sits on the subtitle once a phone's width wraps it
+            legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0.0),
             margin=dict(l=10, r=10, t=70, b=10),
             hoverlabel=dict(font=dict(family=FONT)),
         )
@@ -101,7 +102,8 @@ def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title
                       annotation=dict(text=f"目标 {t.text(ind)}", bgcolor="rgba(255,255,255,0.7)",
                                       font=dict(color=TARGET_COLOR)),
                       annotation_position="top right")
-    fig.update_xaxes(type="category", title=None)
+    # month labels stay level (a phone turned them on their side): at most 5 of them, so 2026-02 and its neighbours fit a phone
+    fig.update_xaxes(type="category", title=None, tickangle=0, nticks=5)
     # the unit is in the title and the tick labels: a rotated 件 or % beside the axis reads badly
     fig.update_yaxes(title=None, ticksuffix="%" if ind.unit == "%" else "")
     if ind.kind == "count":
@@ -145,8 +147,11 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
         hovertemplate=f"%{{y}}<br>{ind.zh}：%{{x:{_fmt(ind)}}}{axis_unit(ind)}<br>%{{customdata[1]}}<extra></extra>",
     ))
     t = targets.target_for(ind.dataset, ind.key, level)
-    for value in (list(t.band) if t.band else [t.target] if t.target is not None else []):
-        fig.add_vline(x=formatting.display(value, ind), line=dict(color=TARGET_COLOR, dash="dash", width=2))
+    for i, value in enumerate(list(t.band) if t.band else [t.target] if t.target is not None else []):
+        # the line says what it is (once, for a band): a dashed line alone reads as a grid line on a wall screen
+        fig.add_vline(x=formatting.display(value, ind), line=dict(color=TARGET_COLOR, dash="dash", width=2),
+                      annotation=dict(text=f"目标 {t.text(ind)}", font=dict(color=TARGET_COLOR)) if i == 0 else None,
+                      annotation_position="bottom right")
     fig.update_yaxes(autorange="reversed", title=None)
     top = max([*_values(data[ind.key], ind).tolist(), *[formatting.display(v, ind) for v in (
         list(t.band) if t.band else [t.target] if t.target is not None else [])], 0])
@@ -185,6 +190,6 @@ def stacked(df: pd.DataFrame, x: str, parts: dict[str, str], *, unit: str, title
         fig.add_trace(go.Bar(x=df[x].map(plotly_escape), y=df[column], name=name, marker_color=SERIES[i % len(SERIES)],
                              hovertemplate=f"%{{x}} {name}：%{{y}}{unit}<extra></extra>"))
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(type="category", title=None)
+    fig.update_xaxes(type="category", title=None, tickangle=0, nticks=5)
     fig.update_yaxes(title=None, rangemode="tozero", tickformat=",d")
     return _finish(fig, title, subtitle, dark, height)

@@ -23,6 +23,7 @@ from governance.core.text import plotly_escape
 NO_DATA_COLOR = "#EFEFEF"
 MAX_RING_POINTS = 400  # a drawn ring is thinned to this many points: the screen shows no finer detail
 HIT_STEPS = 48  # lattice points across the map's longer side
+MAX_LABELS = 20
 
 
 def outer_rings(geometry: dict) -> list[np.ndarray]:
@@ -127,12 +128,12 @@ def choropleth(df: pd.DataFrame, shapes: dict[str, dict], ind: contract.Indicato
         selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
         hovertemplate=f"%{{customdata[1]}}<br>{ind.zh}：%{{customdata[2]}}<br>%{{customdata[3]}}<extra></extra>",
     ))
-    if labels and hits:
+    if labels and hits and len(data) <= MAX_LABELS:  # more names than that overlap: hover names them
         at = [_label_point(hits[c]) for c in data["place_code"]]
         fig.add_trace(go.Scatter(
             x=[p[0] for p in at], y=[p[1] for p in at], mode="text", showlegend=False, hoverinfo="skip",
             text=[plotly_escape(n) for n in data["place_name"].fillna(data["place_code"])],
-            textfont=dict(size=11 if len(at) > 20 else 12, color="#F2F2F2" if dark else "#1F1F1F"),
+            textfont=dict(size=12, color="#F2F2F2" if dark else "#1F1F1F"),
         ))
     fig.update_xaxes(visible=False, fixedrange=True)
     fig.update_yaxes(visible=False, fixedrange=True, scaleanchor="x", scaleratio=aspect)

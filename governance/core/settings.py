@@ -105,3 +105,8 @@ def peer_rank() -> bool:
     """Whether an account bound to a place sees that place's rank among its peers, without the peers' names
     or figures (GOVERNANCE_PEER_RANK=1; off by default: a county decides whether towns see league tables)."""
     return os.environ.get("GOVERNANCE_PEER_RANK", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def screen_seconds() -> int:
+    """How long the 大屏 shows each slide before it moves on (GOVERNANCE_SCREEN_SECONDS, at least 3)."""
+    return max(3, _int_env("GOVERNANCE_SCREEN_SECONDS", 20))

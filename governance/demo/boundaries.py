@@ -30,7 +30,12 @@ def _at(quad, u: float, v: float) -> tuple[float, float]:
 
 def split(quad, n: int, rng: np.random.Generator) -> list[tuple]:
     """n quadrilaterals that tile `quad`: rows at constant v, each cut into cells by slanted lines."""
-    rows = max(1, round(math.sqrt(n / 1.3)))
+    # about square cells: as many rows as the quadrilateral's height over its width asks for (km, not degrees)
+    (ax, ay), (bx, by), (cx, cy), (dx, dy) = quad
+    shrink = math.cos(math.radians((ay + cy) / 2))
+    width = (math.dist((ax * shrink, ay), (bx * shrink, by)) + math.dist((dx * shrink, dy), (cx * shrink, cy))) / 2
+    height = (math.dist((ax * shrink, ay), (dx * shrink, dy)) + math.dist((bx * shrink, by), (cx * shrink, cy))) / 2
+    rows = min(n, max(1, round(math.sqrt(n * height / width))))
     per_row = np.full(rows, n // rows)
     per_row[: n % rows] += 1
     v = np.concatenate([[0.0], (np.arange(1, rows) + rng.uniform(-0.25, 0.25, rows - 1)) / rows, [1.0]])

@@ -369,6 +369,16 @@ def _trend_and_ranking(dataset: str, f: Filters) -> None:
     place_map(dataset, ind, f, f"{dataset}_map_{f.region}", fallback=False)
 
 
+def map_figure(dataset: str, ind: contract.Indicator, f: Filters, *, dark: bool = False, height: int = 520):
+    """(figure, names of the places below without a shape) for the map of the places one level down, or None
+    when there are none below or no boundaries (read through the gateway: the account's place only). The 大屏
+    shows it as a slide; place_map draws it with click-to-drill."""
+    if f.child_level is None or not app_data.boundaries_below(f.region)[0]:
+        return None
+    # the figure made once per view, store version and boundaries version (governance/web/memo.py)
+    return memo.made(_map_parts, dataset, ind.key, f, dark, height, app_data.boundaries_version())
+
+
 def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fallback: bool = True,
               dark: bool = False, height: int = 520) -> None:
     """The places one level down on the map, coloured as in the ranking; a click on a shape drills into it.
@@ -376,7 +386,7 @@ def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fa
     if f.child_level is None:
         return
     shapes, problem = app_data.boundaries_below(f.region)
-    if not shapes:
+    if not shapes:  # (with shapes, map_figure below always makes a figure)
         st.caption(md_escape(problem) if problem else t(
             "未上传行政区划边界，地图暂不可用" + ("，以下为排名" if fallback else "，见上方排名")
             + "（可在“数据上传”页上传行政区划边界 GeoJSON）。",
@@ -384,8 +394,7 @@ def place_map(dataset: str, ind: contract.Indicator, f: Filters, key: str, *, fa
         if fallback:
             ranking(dataset, ind, f, key)
         return
-    # the figure made once per view, store version and boundaries version (governance/web/memo.py)
-    fig, without = memo.made(_map_parts, dataset, ind.key, f, dark, height, app_data.boundaries_version())
+    fig, without = map_figure(dataset, ind, f, dark=dark, height=height)
     # the drill in the click's callback, as the ranking's: one run per click (a code not in the tree is ignored)
     chart(fig, f"{key}_chart", filename=f"{dataset}_{ind.key}_地图", on_select=lambda: _drill_clicked(f"{key}_chart"),
           selection_mode="points", stamp=None if dark else (f.name, _months_text(f.start, f.end), dataset))
@@ -412,7 +421,7 @@ def _map_parts(dataset: str, key: str, f: Filters, dark: bool, height: int, boun
                 "county": t("县(区)", "Counties: "), "city": t("市", "Cities: ")}.get(f.child_level, "")
     fig = maps.choropleth(df, shapes, ind, level=f.child_level, months=periods.months_between(f.start, f.end),
                           title=f"{f.name} · {level_zh}{name(ind)}{t('地图', ' map')}（{charts.axis_unit(ind)}）",
-                          subtitle=t("点击地块下钻 · 颜色与排名相同", "click a place to drill down"), dark=dark,
+                          subtitle=t("点击地块下钻 · 颜色表示是否达标", "click a place to drill down"), dark=dark,
                           height=height)
     return fig, below.loc[~below["region_code"].isin(shapes), "name"].tolist()
 

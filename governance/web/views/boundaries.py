@@ -13,6 +13,7 @@ from governance.web import app_data
 KEY = "boundaries"
 LABEL = "行政区划边界 (boundaries, GeoJSON)"
 MISSING_SHOWN = 30
+ERRORS_LISTED = 20  # in the message itself; more go in a table below it
 
 
 def _check(data: bytes, filename: str):
@@ -45,8 +46,10 @@ def page(user) -> None:
         data = upload.getvalue()
         report = _check(data, upload.name)
         if report.errors:
-            st.error(f"文件未被接受：共 {len(report.errors)} 个问题，边界数据未作任何改变。请修改后重新上传。")
-            st.dataframe(pd.DataFrame({"问题": report.errors}), hide_index=True, width="stretch")
+            listed = "".join(f"\n- {md_escape(e)}" for e in report.errors[:ERRORS_LISTED])
+            st.error(f"文件未被接受：共 {len(report.errors)} 个问题，边界数据未作任何改变。请修改后重新上传。{listed}")
+            if len(report.errors) > ERRORS_LISTED:
+                st.dataframe(pd.DataFrame({"问题": report.errors}), hide_index=True, width="stretch")
         else:
             st.success(f"校验通过：{len(report.shapes):,} 个地点的边界。")
             if report.missing:

@@ -1,0 +1,74 @@
+"""The 大屏 (issue 12 item 7) in AppTest: the map is its first slide when boundaries are loaded, the interval comes
+from GOVERNANCE_SCREEN_SECONDS and the page's picker, the view date and each dataset's freshness are shown, and
+the target line of a ranking is labelled (the browser test sees it move on by itself)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from governance.charts import figures
+from governance.core import contract, settings
+from governance.store import boundaries as stored
+from tests import tiny
+from tests.conftest import APP
+from tests.test_boundaries import TINY_SHAPES
+
+
+@pytest.fixture(autouse=True)
+def store(served_store, monkeypatch):
+    monkeypatch.setattr(settings, "today", lambda: dt.date(2026, 12, 1))
+    return served_store
+
+
+def screen(**env) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update({"from": "2024-10", "to": "2024-10"})
+    at.run()
+    at.switch_page("pages/screen.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def slide_title(at: AppTest) -> str:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+
+
+def test_the_map_is_the_first_slide_and_next_moves_on(store):
+    stored.commit(store.root, TINY_SHAPES, source="t", who="t")
+    at = screen()
+    assert "地图" in slide_title(at) and "示范县" in slide_title(at)
+    assert any("1 / " in m.value for m in at.markdown)
+    at.button(key="screen_next").click().run()
+    assert "地图" not in slide_title(at)
+    assert any("2 / " in m.value for m in at.markdown)
+
+
+def test_without_boundaries_the_slides_are_the_briefings_charts(store):
+    assert "地图" not in slide_title(screen())
+
+
+def test_the_interval_comes_from_the_setting_and_the_freshness_is_shown(store, monkeypatch):
+    monkeypatch.setenv("GOVERNANCE_SCREEN_SECONDS", "7")
+    at = screen()
+    assert at.selectbox(key="screen_interval").value == 7
+    assert any("每 7 秒自动翻页" in m.value for m in at.markdown)
+    status = next(m.value for m in at.markdown if "<div class='screen-status'>" in m.value)
+    # the view date, and per dataset its latest period (tiny: petitions to October 2024)
+    assert "数据截至 2026年12月1日" in status and "信访至2024年10月" in status
+    at.toggle(key="screen_paused").set_value(True).run()
+    assert any("已暂停" in m.value for m in at.markdown)
+
+
+def test_a_rankings_target_line_is_labelled():
+    ind = contract.dataset("petitions").indicator("closure_rate")
+    import pandas as pd
+
+    df = pd.DataFrame({"place_code": [tiny.TOWN_A], "place_name": ["甲镇"], "closure_rate": [0.9]})
+    fig = figures.ranking(df, ind, level="town", title="t")
+    # fixture targets: closure rate ≥92.0% for a town
+    assert [a.text for a in fig.layout.annotations] == ["目标 ≥92.0%"]
