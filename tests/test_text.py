@@ -68,3 +68,13 @@ def test_the_summary_markdown_escapes_names():
     md = summary.markdown(EVIL[3], "2024-10", paras)
     assert "最高的是\\!\\[x\\](http\u2060\\://10.0.0.1/p.png)（100%）" in md  # shown as written, not an image
     assert md.startswith(r"# javascript\:alert(1)2024年10月")
+
+
+def test_stored_times_read_in_the_offices_time_zone(monkeypatch):
+    from governance.core.formatting import office_time
+
+    # 04:47 UTC is 12:47 in Beijing (UTC+8), 13:47 in Tokyo (UTC+9); an unreadable stamp stays as it was
+    assert office_time("2026-12-01T04:47:05+00:00") == "2026-12-01 12:47:05"
+    monkeypatch.setenv("GOVERNANCE_TZ", "Asia/Tokyo")
+    assert office_time("2026-12-01T04:47:05+00:00") == "2026-12-01 13:47:05"
+    assert office_time("yesterday") == "yesterday" and office_time(None) == ""

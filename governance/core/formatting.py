@@ -100,3 +100,16 @@ def prose(v, ind: Indicator) -> str:
     if ind.kind == "mean" or ind.unit == "件/万人":
         return trim(v, 2 if ind.key == "workers_per_grid" else 1) + ind.unit
     return prose_count(v, ind.unit)
+
+
+def office_time(stamp: str | None) -> str:
+    """A stored timestamp (ISO with its offset) as the offices read it: their own time zone (GOVERNANCE_TZ,
+    Beijing by default), to the second; an unreadable stamp as it was."""
+    import datetime as dt
+
+    from governance.core.settings import office_tz
+
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone(office_tz()).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return stamp or ""

@@ -7,6 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from governance.core import formatting
 from governance.core.text import md_escape
 from governance.web import app_data
 
@@ -70,7 +71,7 @@ def history(user) -> None:
     if not rows:
         st.caption("尚未上传边界：地图处显示排名。")
         return
-    shown = pd.DataFrame([{"版本": r["version"], "时间": r["when"], "上传人": r["who"], "文件": r["source"],
+    shown = pd.DataFrame([{"版本": r["version"], "时间（北京）": formatting.office_time(r["when"]), "上传人": r["who"], "文件": r["source"],
                            "边界数": r["shapes"], "操作": {"upload": "上传", "restore": "恢复", "demo": "演示数据"}.get(
                                r["action"], r["action"])} for r in rows])
     st.dataframe(shown, hide_index=True, width="stretch")

@@ -3,28 +3,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
+from governance.core import formatting
 from governance.core.text import md_escape
 from governance.web import app_data, errors
 from governance.web.views.upload import DATASETS
 
 ACTIONS = {"ingest": "上传", "demo": "演示数据", "restore": "恢复"}
-BEIJING = ZoneInfo("Asia/Shanghai")
 DONE = "history_done"  # the restore's message, shown on the run after the restore's own rerun
 COLUMNS = ["版本", "当前", "时间（北京）", "方式", "上传人", "文件", "期间", "范围", "原有行数", "写入行数", "校验和"]
 
 
 def beijing_time(stamp: str) -> str:
-    """The store records times with their offset; people here read Beijing time."""
-    try:
-        return dt.datetime.fromisoformat(stamp).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
-    except (TypeError, ValueError):
-        return stamp or ""
+    """The store records times with their offset; people here read their office's time (Beijing)."""
+    return formatting.office_time(stamp)
 
 
 def _names() -> dict[str, str]:
