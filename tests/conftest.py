@@ -91,3 +91,20 @@ def page_text(at) -> str:
     parts = [str(x.value) for x in [*at.caption, *at.markdown, *at.metric]]
     parts += [shown_cells(d).to_string() for d in at.dataframe]
     return " ".join(parts)
+
+
+@pytest.fixture
+def runs(monkeypatch):
+    """How many times app.py ran in full: it pins the store version once at the top of every full run (a
+    fragment's rerun does not), so a click that costs one run adds one."""
+    from governance.web import app_data
+
+    count = [0]
+    pin = app_data.pin_version
+
+    def counted():
+        count[0] += 1
+        return pin()
+
+    monkeypatch.setattr(app_data, "pin_version", counted)
+    return count

@@ -12,7 +12,6 @@ import pytest
 import streamlit as st
 
 from governance.store import Store
-from governance.web import app_data
 from tests import tiny
 from tests.conftest import run_app
 
@@ -50,20 +49,6 @@ def province_store(tmp_path, monkeypatch):
     yield store
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-@pytest.fixture
-def runs(monkeypatch):
-    """How many times the app's script ran: app.py pins the store version once at the top of every run."""
-    count = [0]
-    pin = app_data.pin_version
-
-    def counted():
-        count[0] += 1
-        return pin()
-
-    monkeypatch.setattr(app_data, "pin_version", counted)
-    return count
 
 
 def place_in_view(at) -> str:

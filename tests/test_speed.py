@@ -18,7 +18,6 @@ from streamlit.testing.v1 import local_script_runner
 
 from governance.charts import figures
 from governance.core import contract, settings, targets
-from governance.web import app_data
 from tests import tiny
 from tests.conftest import run_app
 from tests.test_jurisdiction import signed_in
@@ -29,20 +28,6 @@ OCTOBER = {"from": "2024-10", "to": "2024-10"}
 @pytest.fixture(autouse=True)
 def store(served_store):
     return served_store
-
-
-@pytest.fixture
-def runs(monkeypatch):
-    """How many times app.py ran: it pins the store version once at the top of every full run."""
-    count = [0]
-    pin = app_data.pin_version
-
-    def counted():
-        count[0] += 1
-        return pin()
-
-    monkeypatch.setattr(app_data, "pin_version", counted)
-    return count
 
 
 @pytest.fixture
