@@ -95,3 +95,22 @@ def settle(page: Page) -> None:
     """Let the browser lay out and paint after a resize (two animation frames), then the app be idle."""
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     wait_for_app(page)
+
+
+def choose_dataset(page: Page, option: str) -> None:
+    """On the upload page: pick a dataset in the picker and wait for the page to follow."""
+    combo = page.get_by_role("combobox", name="数据集 Dataset")
+    combo.click()
+    page.get_by_role("option", name=option).click()
+    expect(combo).to_have_value(option)
+    combo.blur()
+    wait_for_app(page)
+
+
+def drop_file(page: Page, tmp_path, name: str, data: bytes) -> None:
+    """On the upload page: give the file input a file of that name and wait until the uploader lists it."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    uploader = page.get_by_test_id("stFileUploader")
+    uploader.locator('input[type="file"]').set_input_files(path)
+    expect(uploader.get_by_text(name, exact=True)).to_be_visible()

@@ -13,7 +13,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import shot, wait_for_app
+from tests.e2e.helpers import choose_dataset, drop_file, shot, wait_for_app
 from tests.test_ingest import GOOD, ledger
 
 BAD_ROW = "N9,甲镇,甲一村,2024-10-10,来信,其他,也许,,,,否"  # 是否初信初访 (column G) is not a yes/no: row 7
@@ -47,17 +47,8 @@ def go_to(page: Page, title: str, heading: str) -> None:
 
 def upload_ledger(page: Page, tmp_path, name: str, data: bytes) -> None:
     """On the upload page: choose 信访事项 (petitions), then give the file input a GBK ledger."""
-    combo = page.get_by_role("combobox", name="数据集 Dataset")
-    combo.click()
-    page.get_by_role("option", name="信访事项 (petitions)").click()
-    expect(combo).to_have_value("信访事项 (petitions)")
-    combo.blur()
-    wait_for_app(page)
-    path = tmp_path / name
-    path.write_bytes(data)
-    uploader = page.get_by_test_id("stFileUploader")
-    uploader.locator('input[type="file"]').set_input_files(path)
-    expect(uploader.get_by_text(name, exact=True)).to_be_visible()
+    choose_dataset(page, "信访事项 (petitions)")
+    drop_file(page, tmp_path, name, data)
 
 
 def test_a_refused_ledger_lists_its_problem_and_changes_nothing(page: Page, app_url, tmp_path):

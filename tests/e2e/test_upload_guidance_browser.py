@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import shot, wait_for_app
+from tests.e2e.helpers import choose_dataset, drop_file, shot, wait_for_app
 from tests.test_ingest import GOOD, ledger
 from tests.test_upload_guidance import WRONG_PLACES
 
@@ -16,28 +16,11 @@ def open_upload(page: Page, base: str) -> None:
     expect(page.get_by_role("heading", name="数据上传 Upload")).to_be_visible()
 
 
-def choose(page: Page, option: str) -> None:
-    combo = page.get_by_role("combobox", name="数据集 Dataset")
-    combo.click()
-    page.get_by_role("option", name=option).click()
-    expect(combo).to_have_value(option)
-    combo.blur()
-    wait_for_app(page)
-
-
-def drop(page: Page, tmp_path, name: str, data: bytes) -> None:
-    path = tmp_path / name
-    path.write_bytes(data)
-    uploader = page.get_by_test_id("stFileUploader")
-    uploader.locator('input[type="file"]').set_input_files(path)
-    expect(uploader.get_by_text(name, exact=True)).to_be_visible()
-
-
 def test_a_petitions_ledger_on_the_regions_picker_is_recognised_and_switched(page: Page, app_url, tmp_path):
     open_upload(page, app_url)
     expect(page.get_by_role("combobox", name="数据集 Dataset")).to_have_value("信访事项 (petitions)")  # not regions
-    choose(page, "行政区划 (regions)")
-    drop(page, tmp_path, "10月信访台账.csv", ledger(GOOD))
+    choose_dataset(page, "行政区划 (regions)")
+    drop_file(page, tmp_path, "10月信访台账.csv", ledger(GOOD))
     offer = page.get_by_test_id("stAlertContentWarning").filter(has_text="这个文件看起来是信访事项台账")
     expect(offer).to_be_visible()
     expect(offer).to_contain_text("切换到信访事项？")
@@ -55,7 +38,7 @@ def test_a_petitions_ledger_on_the_regions_picker_is_recognised_and_switched(pag
 
 def test_a_misspelt_village_is_shown_whole_with_its_suggestion(page: Page, app_url, tmp_path):
     open_upload(page, app_url)
-    drop(page, tmp_path, "地名有误.csv", ledger(WRONG_PLACES))
+    drop_file(page, tmp_path, "地名有误.csv", ledger(WRONG_PLACES))
     expect(page.get_by_text("校验结果：5 个错误")).to_be_visible()
     wait_for_app(page)
     table = page.get_by_test_id("stTable").first
