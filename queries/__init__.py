@@ -228,8 +228,11 @@ class Engine:
             cur = self._con.cursor()
             try:
                 cur.execute(f"set search_path = '{schema},main'")
-                cur.execute(f"insert into {schema}.{dataset}_settled {sql_text(dataset + '_settled')}",
-                            {"deadline_days": deadline})
+                months = [m for (m,) in cur.execute(f"select distinct month_num from {schema}.{dataset} order by 1")
+                          .fetchall()]
+                for month in months:
+                    cur.execute(f"insert into {schema}.{dataset}_settled {sql_text(dataset + '_settled')}",
+                                {"deadline_days": deadline, "month_num": month})
                 cur.execute(f"insert into {schema}.{dataset}_settled_months "
                             f"select month_num, deadline_days, max(settled_on) as settled_on "
                             f"from {schema}.{dataset}_settled where deadline_days = $deadline_days group by all",
@@ -300,7 +303,7 @@ class Engine:
                 # of the version has them
                 cur.execute(f"set search_path = '{schema},main'")
                 cur.execute(f"create table {schema}.{dataset}_settled as select * from "
-                            f"({sql_text(dataset + '_settled')}) where false", {"deadline_days": 0})
+                            f"({sql_text(dataset + '_settled')}) where false", {"deadline_days": 0, "month_num": 0})
                 cur.execute(f"create table {schema}.{dataset}_settled_months as select month_num, deadline_days, "
                             f"settled_on from {schema}.{dataset}_settled")
                 settled += [f"{dataset}_settled", f"{dataset}_settled_months"]

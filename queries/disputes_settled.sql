@@ -3,8 +3,9 @@
 --   of its disputes already reads so (the day after its last deadline, or its last resolution if later). See
 --   petitions_settled.sql; disputes_indicators.sql uses a month's row only as its window's last month, since a
 --   window's backlog is read at the window's last day.
--- grain: one row per village and month with disputes, sorted by month.
--- parameters: $deadline_days
+-- grain: one row per village with disputes in the month, by code (added month by month, see petitions_settled.sql).
+-- parameters: $deadline_days, $month_num (one month at a time: a whole province's months at once held a hash
+--   table of every village-month and sorted it, about 300 MB more at the peak)
 with counted as (
     select
         code_num,
@@ -15,14 +16,23 @@ with counted as (
         max(greatest(found_on + ($deadline_days + 1)::integer,
                      case when status = 'resolved' then resolved_on end)) as settled_on
     from disputes
+    where month_num = $month_num
     group by code_num, month_num
+),
+
+unnested as (
+    select code_num, month_num, settled_on, unnest(c)
+    from counted
 )
 
 select
     code_num,
     month_num,
     $deadline_days::integer as deadline_days,
-    max(settled_on) over (partition by month_num) as settled_on,
-    unnest(c)
-from counted
-order by month_num, code_num
+    max(settled_on) over () as settled_on,
+    -- a village's month fits 32 bits; a province's 1.4M village-months held in 64- and 128-bit columns took
+    -- twice the memory
+    columns(* exclude (code_num, month_num, settled_on, all_due))::integer,
+    all_due
+from unnested
+order by code_num
