@@ -124,6 +124,18 @@ class Engine:
     def version(self):
         return self.store.version()
 
+    def prepare(self, version=None):
+        """Build a version's schema now, if it is not built or being built (the server does it at start and
+        when it sees a commit, so no visitor waits for it); returns the version."""
+        version = self.version() if version is None else version
+        self._ensure_schema(version)
+        return version
+
+    def built(self) -> list:
+        """The versions whose schema is in memory, oldest first."""
+        with self._lock:
+            return list(self._schemas)
+
     def damaged(self, version=None) -> dict[str, str]:
         """{dataset: message} for the datasets left empty in a version because their files are damaged."""
         version = self.version() if version is None else version
