@@ -126,12 +126,26 @@ class Engine:
     def version(self):
         return self.store.version()
 
-    def prepare(self, version=None):
+    def prepare(self, version=None, settle: dict[str, int] | None = None):
         """Build a version's schema now, if it is not built or being built (the server does it at start and
-        when it sees a commit, so no visitor waits for it); returns the version."""
+        when it sees a commit, so no visitor waits for it), and the settled counts of each {dataset: deadline}
+        in ``settle`` (the app's deadlines); returns the version."""
         version = self.version() if version is None else version
-        self._ensure_schema(version)
+        self._ensure_schema(version, hold=True)
+        try:
+            for dataset, deadline in (settle or {}).items():
+                if self.settle and dataset in SETTLED.values():
+                    self._ensure_settled(version, dataset, int(deadline))
+        finally:
+            with self._lock:
+                self._in_use[version] -= 1
         return version
+
+    def settled(self, version=None) -> set[tuple[str, int]]:
+        """The (dataset, deadline) pairs whose settled counts a version has built."""
+        version = self.version() if version is None else version
+        with self._lock:
+            return {(d, days) for v, d, days in self._settled_done if v == version}
 
     def built(self) -> list:
         """The versions whose schema is in memory, oldest first."""

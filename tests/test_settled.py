@@ -130,3 +130,14 @@ def test_a_dataset_left_on_its_files_keeps_no_settled_counts(county, monkeypatch
     want = indicators.query(Engine(county, settle=False), "petitions", views[3][0], by="month", today=D(2031, 1, 1))
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
     assert engine.settled_on("petitions", 60) == {}
+
+
+def test_preparing_a_version_builds_its_settled_counts_without_a_query(tmp_path):
+    # the server's warm-up (governance/web/warm.py) prepares each new version with the app's deadlines
+    engine = Engine(day.build(tmp_path))
+    assert engine.settled() == set()
+    engine.prepare(settle={"petitions": 60, "disputes": 30})
+    assert engine.settled() == {("petitions", 60), ("disputes", 30)}
+    reference = Engine(day.build(tmp_path / "again"), settle=False)  # counts every month case by case
+    reference.prepare(settle={"petitions": 60})
+    assert reference.settled() == set()
