@@ -235,10 +235,26 @@ def downloads(df: pd.DataFrame, stem: str, title: str, key: str) -> None:
                        key=f"{key}_csv", on_click="ignore")
 
 
-def indicator_picker(dataset: str, key: str) -> contract.Indicator:
+# What a page opens on when its main rate is still 办理期内: read the same every day, with a target, and telling
+# places apart (按期办结率, the other petitions rate read the same every day, is green nearly everywhere)
+READABLE = {"petitions": "repeat_rate", "disputes": "escalation_rate"}
+
+
+def opening_indicator(dataset: str, f: Filters) -> str:
+    """The indicator a dataset page (its trend, ranking and map), the overview's map and the 大屏's open on: the
+    dataset's first headline rate, unless it waits on cases to finish and is still 办理期内 for the view (the
+    latest month, where every page opens): then every place would be grey, so READABLE's instead (SPEC
+    "Reading figures on a given day")."""
+    main = next(i for i in contract.dataset(dataset).indicators if i.headline and i.kind == "rate")
+    if not main.matures or app_data.headline(dataset, f.view)["mature"]["current"]:
+        return main.key
+    return READABLE[dataset]
+
+
+def indicator_picker(dataset: str, key: str, f: Filters | None = None) -> contract.Indicator:
     ds = contract.dataset(dataset)
     options = [i.key for i in ds.indicators if i.kind in ("rate", "mean")]
-    default = next(i.key for i in ds.indicators if i.headline and i.kind == "rate")
+    default = opening_indicator(dataset, f) if f else next(i.key for i in ds.indicators if i.headline and i.is_rate)
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
     chosen = st.selectbox(t("指标", "Indicator"), options, key=key, format_func=lambda k: name(ds.indicator(k)))
@@ -360,7 +376,7 @@ def _trend_and_ranking(dataset: str, f: Filters) -> None:
     # A fragment: picking another indicator reruns this row only, not the page (issue 14).
     if "drill_to" in st.session_state:  # a click on the ranking (its callback set where to go): the page changes
         st.rerun(scope="app")
-    ind = indicator_picker(dataset, f"{dataset}_indicator")
+    ind = indicator_picker(dataset, f"{dataset}_indicator", f)
     left, right = st.columns(2)
     with left:
         trend(dataset, ind, f, f"{dataset}_trend")
