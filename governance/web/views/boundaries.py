@@ -86,7 +86,9 @@ def history(user) -> None:
             st.caption("只有最高一级的数据管理员可以恢复边界。 Only an analyst over the whole tree may restore them.")
             return
         older = [r["version"] for r in rows[1:]]
-        pick = st.selectbox("恢复到版本", older, key="boundaries_restore_pick")
+        said = {r["version"]: f"第 {r['version']} 版 · {formatting.office_time(r['when'])[:16]} · {r['who']} · {r['source']}"
+                for r in rows}
+        pick = st.selectbox("恢复到版本", older, key="boundaries_restore_pick", format_func=said.get)
         if st.button("恢复", key="boundaries_restore"):
             try:
                 now = app_data.restore_boundaries(pick, user.name)
