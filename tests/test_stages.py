@@ -4,6 +4,7 @@ indicator broken down by stage adds up to the whole; expected figures from the t
 from dataclasses import replace
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from governance.core import contract
@@ -84,6 +85,57 @@ def test_place_counts_per_stage():
     assert counts == {"筹备期": 0, "过渡期": 1, "融合期": 1, "深度融合期": 0, "settled_village": 1,
                       "settled_community": 0}
     assert stages.place_counts(tiny.regions().to_pandas(), tiny.TOWN_B)["settled_village"] == 1
+
+
+def test_place_counts_read_the_stage_column_whole_and_a_store_without_it():
+    t1, t2 = "411102001000", "411102002000"
+    regions = pd.DataFrame({
+        "region_code": [tiny.COUNTY, t1, t2, "411102001201", "411102001202", "411102001203", "411102001204",
+                        "411102002201"],
+        "level": ["county", "town", "town", "village", "village", "village", "village", "village"],
+        "kind": [None, None, None, "village", "community", "village", "community", "village"],
+        # an empty stage is no stage: that community is settled (group_of)
+        "transition_stage": [None, None, None, "过渡期", "", None, "融合期", None],
+    })
+    zero = dict.fromkeys(stages.GROUPS, 0)
+    assert stages.place_counts(regions, t1) == {**zero, "过渡期": 1, "融合期": 1, "settled_village": 1,
+                                                "settled_community": 1}
+    assert stages.place_counts(regions, t2) == {**zero, "settled_village": 1}
+    assert stages.place_counts(regions, None) == {**zero, "过渡期": 1, "融合期": 1, "settled_village": 2,
+                                                  "settled_community": 1}
+    # a regions table written before the contract had the column: every village is settled
+    assert stages.place_counts(regions.drop(columns="transition_stage"), t1) == {
+        **zero, "settled_village": 2, "settled_community": 2}
+
+
+def test_the_overview_counts_places_per_stage_once_per_store_version(served_store, monkeypatch):
+    from tests.conftest import run_app
+
+    counted = [0]
+    count = stages.place_counts
+
+    def counting(*args, **kwargs):
+        counted[0] += 1
+        return count(*args, **kwargs)
+
+    monkeypatch.setattr(stages, "place_counts", counting)
+    at = run_app(region=tiny.COUNTY, **{"from": "2024-10", "to": "2024-10"})
+    line = next(m.value for m in at.markdown if m.value.startswith("**村(社区)数**"))
+    assert "筹备期 **0**个" in line and "未改居·村 **1**个" in line
+    assert counted[0] == 1  # the panel and its three tables ask four times; counted once
+    at.run()
+    at.run()
+    assert counted[0] == 1
+    # a new regions version: 乙一村 enters 筹备期, and the panel counts afresh
+    regions = tiny.regions().to_pylist()
+    regions[-1]["transition_stage"] = "筹备期"
+    served_store.commit("regions", pa.Table.from_pylist(regions, schema=tiny.regions().schema),
+                        source="regions.csv", who="test")
+    at.run()
+    assert not at.exception, at.exception
+    line = next(m.value for m in at.markdown if m.value.startswith("**村(社区)数**"))
+    assert "筹备期 **1**个" in line and "未改居·村 **0**个" in line
+    assert counted[0] == 2
 
 
 def test_the_upload_takes_the_stage_and_refuses_it_above_a_village():

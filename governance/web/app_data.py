@@ -263,6 +263,17 @@ def stage_breakdown(dataset: str, view: View) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _stage_counts(root: str, ver: int, region: str | None) -> dict[str, int]:
+    return stages.place_counts(places(root, ver), region)
+
+
+def stage_counts(region: str | None) -> dict[str, int]:
+    """村改居: villages and communities under the place per group, counted once per store version and place (the
+    overview asked four times a run; at national scale each count read a copy of 517k regions)."""
+    return _stage_counts(*store_key(), region)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
 def _branch_list(root: str, ver: int, region: str, end: str, weak_only: bool, day: str) -> pd.DataFrame:
     df = breakdowns.branches(_engine(root), View(region, end, end), weak_only=weak_only, version=ver,
                              today=dt.date.fromisoformat(day))

@@ -143,8 +143,8 @@ def tier_line(figures: dict) -> None:
 def freshness(f: Filters) -> None:
     root, ver = app_data.store_key()
     found = app_data.periods_by_dataset(root, ver)
-    regions = app_data.places(root, ver)
-    children = regions[regions["parent_code"] == f.region]
+    tree = app_data.place_tree(root, ver)  # shared, not a copy of every region per run
+    children = tree.children.get(f.region, ())
     rows = []
     for key in contract.FACT_DATASETS:
         latest = found[key][-1] if found[key] else None
@@ -152,12 +152,12 @@ def freshness(f: Filters) -> None:
         if contract.dataset(key).is_flow:
             # case ledgers: a place without a case that month has 0, not missing data
             gaps = t("按件统计，无件即为0", "counted by case: none means 0")
-        elif latest and not children.empty:
+        elif latest and children:
             # grid has a row per village per month, branches one per branch per rating: a place without is a gap
             month = periods.rating_end_month(latest) if contract.dataset(key).is_rating else latest
             df = app_data.indicator_frame(key, f.view.months(month), "child")
             have = set(df.loc[df["window_name"] == "current", "place_code"])
-            missing = [n for c, n in zip(children["region_code"], children["name"]) if c not in have]
+            missing = [tree.names[c] for c in children if c not in have]
             gaps = "、".join(missing) if missing else "—"
         rows.append({
             t("数据", "Dataset"): dataset_name(key),

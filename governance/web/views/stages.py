@@ -24,7 +24,7 @@ def group_label(group: str) -> str:
 
 
 def _counts(f: Filters) -> dict[str, int]:
-    return stages.place_counts(app_data.places(*app_data.store_key()), f.region)
+    return app_data.stage_counts(f.region)
 
 
 def stage_table(dataset: str, f: Filters, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
