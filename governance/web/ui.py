@@ -362,7 +362,7 @@ def _drill_clicked(chart_key: str) -> None:
     points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
         getattr(getattr(event, "selection", None), "points", [])
     for point in points:  # the first point that names a place (a map's shapes carry none)
-        code = (point.get("customdata") or [None])[0]
+        code = point.get("legendgroup") or (point.get("customdata") or [None])[0]
         if code:
             go_to(code)
             return
