@@ -146,7 +146,8 @@ MAP_WORDS = ("达标", "接近", "未达标", "无目标", "样本少", "办理�
 def map_takeaway(fig: go.Figure, child_level: str) -> str:
     """The map slide's line, a finding like the other slides' (not its title again): how many places below
     are on target, near, off, not rated, e.g. "15个乡镇(街道)：达标 8 个、接近 3 个、未达标 4 个"."""
-    word = {c[0]: c[3].split("，")[0] for t in fig.data if t.mode == "markers" for c in t.customdata}
+    # one trace of hit points per place, its meta (code, name, figure, status word): governance/charts/maps.py
+    word = {t.meta[0]: t.meta[3].split("，")[0] for t in fig.data if t.mode == "markers" and t.meta}
     counts = {w: list(word.values()).count(w) for w in MAP_WORDS}
     level = {"town": "乡镇(街道)", "village": "村(社区)", "county": "县(区)", "city": "市"}.get(child_level, "地区")
     return f"{len(word)}个{level}：" + "、".join(f"{w} {n} 个" for w, n in counts.items() if n)
