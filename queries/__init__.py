@@ -51,6 +51,11 @@ DERIVED = {
     # a branch's stars in its own previous rating, for upgraded / downgraded
     "branches": "lag(stars) over (partition by branch_id order by month_num, period) as previous_stars",
 }
+# Per-village counts of a month as they will stay (queries/<dataset>_settled.sql), read by <dataset>_indicators in
+# place of the case rows of every month its window reads after the month settled: at province scale a year's
+# trend reads about a third of the rows, already counted. Built once per version and deadline, on the first query
+# that names that deadline (the deadline is a setting of the app, not of this package).
+SETTLED = {"petitions_indicators": "petitions", "disputes_indicators": "disputes"}
 # Groups of villages a query can be limited to (Engine.grouped): the four 村改居 stages of SPEC's regions
 # (transition_stage), and the villages and communities not in transition. Together they hold every village once.
 GROUPS = {
@@ -92,10 +97,14 @@ def _quote(text: str) -> str:
 class Engine:
     """Runs the named queries of ``queries/`` against one store."""
 
-    def __init__(self, source):
+    def __init__(self, source, *, settle: bool = True):
         """``source`` has ``version() -> int`` and ``snapshot(version) -> {dataset: {"files", "rows", "columns"}}``,
-        columns as ``[(name, arrow type name)]`` (the store's own, e.g. ``date32[day]``)."""
+        columns as ``[(name, arrow type name)]`` (the store's own, e.g. ``date32[day]``).
+
+        ``settle=False`` leaves the settled counts (SETTLED) empty, so every month is counted case by case: the
+        reference the settled path is tested against."""
         self.store = source
+        self.settle = settle
         self._con = duckdb.connect(":memory:")
         self._con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
         self._lock = threading.Lock()
@@ -106,12 +115,26 @@ class Engine:
         self._tables: dict = {}  # version token -> its datasets' names
         self._scoped: dict = {}  # version token -> {(lo, hi): schema of views limited to that code range}
         self._building: dict = {}  # version token -> the lock its builder holds while loading it
+        self._settled: dict = {}  # (version token, dataset, deadline) -> the lock of its build; done once in _done
+        self._settled_done: set = set()
 
     def close(self) -> None:
         self._con.close()
 
     def version(self):
         return self.store.version()
+
+    def prepare(self, version=None):
+        """Build a version's schema now, if it is not built or being built (the server does it at start and
+        when it sees a commit, so no visitor waits for it); returns the version."""
+        version = self.version() if version is None else version
+        self._ensure_schema(version)
+        return version
+
+    def built(self) -> list:
+        """The versions whose schema is in memory, oldest first."""
+        with self._lock:
+            return list(self._schemas)
 
     def damaged(self, version=None) -> dict[str, str]:
         """{dataset: message} for the datasets left empty in a version because their files are damaged."""
@@ -143,6 +166,8 @@ class Engine:
         schema = self._ensure_schema(version, hold=True, scope=scope, group=group)
         cur = self._con.cursor()
         try:
+            if self.settle and name in SETTLED and params.get("deadline_days") is not None:
+                self._ensure_settled(version, SETTLED[name], int(params["deadline_days"]))
             cur.execute(f"set search_path = '{schema},main'")  # the version's views, then the macros
             return cur.execute(sql_text(name), {k: params[k] for k in wanted}).df()
         finally:
@@ -178,6 +203,58 @@ class Engine:
             with self._lock:
                 self._building.pop(version, None)
 
+    def settled_on(self, dataset: str, deadline: int, version=None) -> dict[int, object]:
+        """{month number: the day its figures settled} of one dataset for one deadline (built if needed)."""
+        if dataset not in SETTLED.values():
+            raise KeyError(f"no settled counts for {dataset!r}")  # an allow-list: the name goes into the SQL
+        version = self.version() if version is None else version
+        schema = self._ensure_schema(version, hold=True)
+        cur = self._con.cursor()
+        try:
+            if self.settle:
+                self._ensure_settled(version, dataset, int(deadline))
+            rows = cur.execute(f"select month_num, settled_on from {schema}.{dataset}_settled_months "
+                               "where deadline_days = $deadline_days order by month_num",
+                               {"deadline_days": int(deadline)}).fetchall()
+            return dict(rows)
+        finally:
+            cur.close()
+            with self._lock:
+                self._in_use[version] -= 1
+
+    def _ensure_settled(self, version, dataset: str, deadline: int) -> None:
+        """Fill <dataset>_settled(_months) of a version for one deadline, once (the caller holds the version).
+
+        Always from the whole version (its own schema, never an account's scoped views): the scoped views over
+        these tables then limit them like the facts."""
+        key = (version, dataset, deadline)
+        with self._lock:
+            if key in self._settled_done:
+                return
+            lock = self._settled.setdefault(key, threading.Lock())
+            schema = self._schemas[version]
+        with lock:
+            with self._lock:
+                if key in self._settled_done:
+                    return
+            cur = self._con.cursor()
+            try:
+                cur.execute(f"set search_path = '{schema},main'")
+                months = [m for (m,) in cur.execute(f"select distinct month_num from {schema}.{dataset} order by 1")
+                          .fetchall()]
+                for month in months:
+                    cur.execute(f"insert into {schema}.{dataset}_settled {sql_text(dataset + '_settled')}",
+                                {"deadline_days": deadline, "month_num": month})
+                cur.execute(f"insert into {schema}.{dataset}_settled_months "
+                            f"select month_num, deadline_days, max(settled_on) as settled_on "
+                            f"from {schema}.{dataset}_settled where deadline_days = $deadline_days group by all",
+                            {"deadline_days": deadline})
+            finally:
+                cur.close()
+            with self._lock:
+                self._settled_done.add(key)
+                self._settled.pop(key, None)
+
     def _scoped_schema(self, version, schema: str, scope: tuple[int, int], group: str | None = None) -> str:
         """Views of a version's datasets limited to a code range (and a group of villages); the caller holds
         the lock."""
@@ -197,6 +274,10 @@ class Engine:
                     elif group:
                         where += (f" and code_num in (select code_num from {schema}.regions "
                                   f"where level = 'village' and ({GROUPS[group]}))")
+                    if key.endswith("_settled_months"):
+                        # no place in it, only the day each month settled (for the whole version: a month settled
+                        # everywhere is settled in any part of it); it never reaches a result
+                        where = "true"
                     cur.execute(f"create or replace view {name}.{key} as select * from {schema}.{key} where {where}")
             finally:
                 cur.close()
@@ -228,9 +309,19 @@ class Engine:
                     damaged[key] = self._unreadable(key, table, cur, e)
                     cur.execute(f"create or replace table {schema}.{key} as "
                                 f"{self._relation(key, {**table, 'files': []})}")
+            settled = []
+            for dataset in sorted(set(SETTLED.values()) & set(snapshot)):
+                # empty until a query names its deadline (_ensure_settled); made now so that every scoped view
+                # of the version has them
+                cur.execute(f"set search_path = '{schema},main'")
+                cur.execute(f"create table {schema}.{dataset}_settled as select * from "
+                            f"({sql_text(dataset + '_settled')}) where false", {"deadline_days": 0, "month_num": 0})
+                cur.execute(f"create table {schema}.{dataset}_settled_months as select month_num, deadline_days, "
+                            f"settled_on from {schema}.{dataset}_settled")
+                settled += [f"{dataset}_settled", f"{dataset}_settled_months"]
             with self._lock:
                 self._schemas[version] = schema
-                self._tables[version] = list(snapshot)
+                self._tables[version] = list(snapshot) + settled
                 self._damaged[version] = damaged
                 # Keep the newest versions, the one just asked for, and any a query is reading.
                 for old in list(self._schemas)[:-KEEP_VERSIONS]:
@@ -238,6 +329,7 @@ class Engine:
                         for scoped in self._scoped.pop(old, {}).values():
                             cur.execute(f"drop schema if exists {scoped} cascade")
                         cur.execute(f"drop schema if exists {self._schemas.pop(old)} cascade")
+                        self._settled_done = {k for k in self._settled_done if k[0] != old}
                         self._damaged.pop(old, None)
                         self._tables.pop(old, None)
         finally:

@@ -95,13 +95,14 @@ def latest_month(engine: Engine, version: int | None = None) -> str | None:
     return max(months) if months else None
 
 
-def month_windows(view: View, by_month: bool, view_date: dt.date) -> dict[str, list]:
+def month_windows(view: View, by_month: bool, view_date: dt.date, same_age: bool = True) -> dict[str, list]:
     """The windows a monthly dataset's SQL counts in, as parallel lists.
 
     A series has one window per month, each read as it stands on the view date. Otherwise current, mom (the
     same number of months just before) and yoy (twelve months earlier), all read on the view date, and
     mom/yoy once more "at the same age" (read as long after their last day as the view date is after the
     current window's): an immature figure is compared with those (SPEC "Reading figures on a given day").
+    Without same_age (a stock such as the grid: nothing in it matures), those readings are left out.
     """
     if by_month:
         spans = [("current", m, m, m, view_date) for m in periods.month_axis(view.start, view.end)]
@@ -110,7 +111,7 @@ def month_windows(view: View, by_month: bool, view_date: dt.date) -> dict[str, l
         spans = []
         for w, (lo, hi) in periods.comparison_spans(view.start, view.end).items():
             spans.append((w, None, lo, hi, view_date))
-            if w != "current":
+            if w != "current" and same_age:
                 spans.append((f"{w}{SAME_AGE}", None, lo, hi, periods.last_day(hi) + lag))
     return {
         "w_name": [s[0] for s in spans],
@@ -229,9 +230,10 @@ def query(
         df["rating_period"] = df["month"] if by_month else [period.get(w) for w in df["window_name"]]
         df["early"] = [is_early(p, view.end) for p in df["rating_period"]]
         return df
-    windows = month_windows(view, by_month, view_date)
+    stock = contract.dataset(dataset).is_stock
+    windows = month_windows(view, by_month, view_date, same_age=not stock)
     have = data_periods(engine, version)[dataset]
-    if contract.dataset(dataset).is_stock:
+    if stock:
         windows = latest_month_only(windows, have)
     else:
         params["deadline_days"] = settings.deadline_for(dataset)

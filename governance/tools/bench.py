@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from governance.core import contract, periods, settings
 from governance.core.regions import home_region
-from governance.core.settings import PROJECT_ROOT, deadline_days
+from governance.core.settings import PROJECT_ROOT, deadline_days, dispute_deadline_days
 from governance.store import Store
 
 BENCH_ROOT = PROJECT_ROOT / "data" / "bench"
@@ -101,11 +101,17 @@ def peak_mb() -> float:
 
 
 def _digest(df: pd.DataFrame) -> dict:
-    """A few totals of a result, to compare the two engines' answers."""
-    cur = df[df["window_name"] == "current"] if "window_name" in df else df
-    keys = [c for c in ("received", "closed", "found", "resolved", "households_covered", "grids", "branches", "weak")
-            if c in cur]
-    return {k: int(cur[k].fillna(0).sum()) for k in keys} | {"rows": int(len(cur))}
+    """A few totals of a result per window (the comparison windows and their same-age readings included), to
+    compare the two engines' answers; rows only where a place has cases (the SQL also lists places with none)."""
+    keys = [c for c in ("received", "found", "households_covered", "branches", "closed", "overdue", "resolved",
+                        "backlog", "grids", "weak") if c in df]  # the count of cases (or grids, branches) first
+    out = {}
+    for name, w in (df.groupby("window_name", sort=True) if "window_name" in df and len(df) else []):
+        counted = w[w[keys[0]].fillna(0) > 0] if keys else w
+        out[str(name)] = {k: int(w[k].fillna(0).sum()) for k in keys} | {"rows": int(len(counted))}
+        if "mature" in w:
+            out[str(name)]["mature"] = int(counted["mature"].fillna(True).astype(bool).sum())
+    return out
 
 
 def _home(store: Store) -> str:
@@ -133,25 +139,35 @@ class PandasBaseline:
         if dataset == "branches":
             return self._branches(by, start, end, group_len)
         n = periods.months_between(start, end)
-        windows = {"current": (start, end)}
+        today = pd.Timestamp(self.today)
+        # (first month, last month, reading date) per window, as queries/*.sql read them (SPEC "Reading figures on
+        # a given day"): every window on the view date, and for a monthly flow with deadlines each comparison
+        # window once more at the current window's age (indicators.month_windows), which the SQL always reads
+        windows = {"current": (start, end, today)}
         if by != "month":
-            windows["mom"] = (periods.shift_month(start, -n), periods.shift_month(end, -n))
-            windows["yoy"] = (periods.shift_month(start, -12), periods.shift_month(end, -12))
-        months = {m for f, t in windows.values() for m in _month_list(f, t)}
+            lag = today - pd.Timestamp(periods.last_day(end))
+            for name, k in (("mom", n), ("yoy", 12)):
+                lo, hi = periods.shift_month(start, -k), periods.shift_month(end, -k)
+                windows[name] = (lo, hi, today)
+                if dataset != "grid":
+                    windows[f"{name}_same_age"] = (lo, hi, pd.Timestamp(periods.last_day(hi)) + lag)
+        months = {m for f, t, _ in windows.values() for m in _month_list(f, t)}
         df = self._read(dataset, months)
         frames = []
-        for name, (f, t) in windows.items():
-            w = df[(df["period"] >= f) & (df["period"] <= t)].copy()
+        for name, (f, t, as_of) in windows.items():
+            w = df[(df["period"] >= f) & (df["period"] <= t)]
+            if dataset != "grid":
+                w = w[pd.to_datetime(w[self.DAY[dataset]]) <= as_of]  # a case not yet in on the reading day
             if w.empty:
                 continue
-            w["place_code"] = w["region_code"].str[:group_len].str.ljust(12, "0")
+            w = w.assign(place_code=w["region_code"].str[:group_len].str.ljust(12, "0"))
             keys = ["place_code"] + (["period"] if by == "month" else [])
-            # read on the view date, as queries/*.sql (SPEC "Reading figures on a given day")
-            as_of = pd.Series(pd.Timestamp(self.today), index=w.index)
-            out = getattr(self, f"_{dataset}")(w, keys, as_of)
+            out = getattr(self, f"_{dataset}")(w, keys, pd.Series(as_of, index=w.index))
             out.insert(0, "window_name", name)
             frames.append(out)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"window_name": []})
+
+    DAY = {"petitions": "received_on", "disputes": "found_on"}
 
     @staticmethod
     def _petitions(w, keys, as_of):
@@ -167,11 +183,13 @@ class PandasBaseline:
             rated=w["satisfaction"].notna(),
             satisfied=w["satisfaction"].isin(["satisfied", "basic"]),
             days=days,
+            due=received + pd.Timedelta(days=deadline) < as_of,
         )
         g = w.groupby(keys).agg(
             received=("case_id", "size"), closed=("closed", "sum"), on_time=("on_time", "sum"),
             overdue=("overdue", "sum"), first=("first", "sum"), rated=("rated", "sum"),
             satisfied=("satisfied", "sum"), repeats=("is_repeat", "sum"), days=("days", "sum"),
+            mature=("due", "all"),
         ).reset_index()
         g["closure_rate"] = g["closed"] / g["received"]
         g["on_time_rate"] = g["on_time"] / (g["closed"] + g["overdue"])
@@ -183,21 +201,27 @@ class PandasBaseline:
 
     @staticmethod
     def _disputes(w, keys, as_of):
+        found = pd.to_datetime(w["found_on"])
         resolved_on = pd.to_datetime(w["resolved_on"]).where(lambda s: (s <= as_of) & (w["status"] == "resolved"))
+        # backlog: not resolved by the end of the window's last month (or the reading day, if earlier)
+        end_day = pd.to_datetime(w["period"] + "-01") + pd.offsets.MonthEnd(0)
         w = w.assign(
             resolved=resolved_on.notna(),
             local=resolved_on.notna() & w["resolved_level"].isin(["grid", "village"]),
             escalated=(resolved_on.notna() & (w["resolved_level"] == "county")) | (w["status"] == "referred"),
-            days=(resolved_on - pd.to_datetime(w["found_on"])).dt.days,
+            days=(resolved_on - found).dt.days,
+            open_at_end=~(resolved_on <= end_day.where(end_day < as_of, as_of)),
+            overdue=resolved_on.isna() & (found + pd.Timedelta(days=dispute_deadline_days()) < as_of),
+            due=found + pd.Timedelta(days=dispute_deadline_days()) < as_of,
         )
         g = w.groupby(keys).agg(
             found=("dispute_id", "size"), resolved=("resolved", "sum"), local=("local", "sum"),
-            escalated=("escalated", "sum"), days=("days", "sum"),
+            escalated=("escalated", "sum"), days=("days", "sum"), backlog=("open_at_end", "sum"),
+            overdue=("overdue", "sum"), mature=("due", "all"),
         ).reset_index()
         g["resolution_rate"] = g["resolved"] / g["found"]
         g["local_rate"] = g["local"] / g["resolved"]
         g["escalation_rate"] = g["escalated"] / g["found"]
-        g["backlog"] = g["found"] - g["resolved"]
         return g
 
     @staticmethod

@@ -55,7 +55,7 @@ class _Store(Store):
         return damage_message(dataset, periods, detail)
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)  # also made by the server's warm-up thread, which has no page
 def _base_engine(root: str) -> Engine:
     return Engine(open_store(root, _Store))
 
@@ -119,7 +119,7 @@ def store_warnings() -> list[str]:
     return list(engine().store.warnings)
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def _first_start_lock() -> threading.Lock:
     return threading.Lock()
 
@@ -131,6 +131,9 @@ def ensure_demo() -> None:
     during the build wait for it instead of racing it to the same manifest versions.
     """
     store = engine().store
+    if _first_start_lock().locked():  # the server's warm-up (build_demo) or another tab is building it
+        with st.spinner("首次启动，正在生成演示县数据… building the demo county"), _first_start_lock():
+            pass
     if not store.is_empty():
         return
     with _first_start_lock():
@@ -145,6 +148,17 @@ def ensure_demo() -> None:
                 st.error(f"无法生成演示数据：{md_escape(str(e))}")
             except OSError:  # its errno and paths go to the log, not the page
                 st.error(errors.logged("无法生成演示数据：服务器存储出错（磁盘已满或只读？），请联系系统管理员", "demo"))
+
+
+def build_demo() -> None:
+    """ensure_demo without a page: the server's warm-up (governance/web/warm.py) builds the demo county into an
+    empty store at start, under the same lock, so a visitor who arrives meanwhile waits for it."""
+    store = engine().store
+    with _first_start_lock():
+        if store.is_empty():
+            from governance.demo import generate as demo
+
+            demo.write_demo(store, scale="county")
 
 
 VIEW_DATE = "view_date"
