@@ -55,6 +55,7 @@ DERIVED = {
 # place of the case rows of every month its window reads after the month settled: at province scale a year's
 # trend reads about a third of the rows, already counted. Built once per version and deadline, on the first query
 # that names that deadline (the deadline is a setting of the app, not of this package).
+# Only for a dataset held as a table (MATERIALIZE_ROWS): the settled counts of one left as a view would not fit.
 SETTLED = {"petitions_indicators": "petitions", "disputes_indicators": "disputes"}
 # Groups of villages a query can be limited to (Engine.grouped): the four 村改居 stages of SPEC's regions
 # (transition_stage), and the villages and communities not in transition. Together they hold every village once.
@@ -117,6 +118,7 @@ class Engine:
         self._building: dict = {}  # version token -> the lock its builder holds while loading it
         self._settled: dict = {}  # (version token, dataset, deadline) -> the lock of its build; done once in _done
         self._settled_done: set = set()
+        self._settles: dict = {}  # version token -> the datasets that get settled counts (those held as tables)
 
     def close(self) -> None:
         self._con.close()
@@ -124,12 +126,26 @@ class Engine:
     def version(self):
         return self.store.version()
 
-    def prepare(self, version=None):
+    def prepare(self, version=None, settle: dict[str, int] | None = None):
         """Build a version's schema now, if it is not built or being built (the server does it at start and
-        when it sees a commit, so no visitor waits for it); returns the version."""
+        when it sees a commit, so no visitor waits for it), and the settled counts of each {dataset: deadline}
+        in ``settle`` (the app's deadlines); returns the version."""
         version = self.version() if version is None else version
-        self._ensure_schema(version)
+        self._ensure_schema(version, hold=True)
+        try:
+            for dataset, deadline in (settle or {}).items():
+                if self.settle and dataset in SETTLED.values():
+                    self._ensure_settled(version, dataset, int(deadline))
+        finally:
+            with self._lock:
+                self._in_use[version] -= 1
         return version
+
+    def settled(self, version=None) -> set[tuple[str, int]]:
+        """The (dataset, deadline) pairs whose settled counts a version has built."""
+        version = self.version() if version is None else version
+        with self._lock:
+            return {(d, days) for v, d, days in self._settled_done if v == version}
 
     def built(self) -> list:
         """The versions whose schema is in memory, oldest first."""
@@ -229,7 +245,9 @@ class Engine:
         these tables then limit them like the facts."""
         key = (version, dataset, deadline)
         with self._lock:
-            if key in self._settled_done:
+            if key in self._settled_done or dataset not in self._settles.get(version, ()):
+                # a dataset too big to hold in memory (a view over its files, national scale) keeps no settled
+                # counts either: at 13 million village-months they would take more memory than they save time
                 return
             lock = self._settled.setdefault(key, threading.Lock())
             schema = self._schemas[version]
@@ -294,8 +312,11 @@ class Engine:
         cur = self._con.cursor()
         try:
             cur.execute(f"create schema if not exists {schema}")
+            loaded = set()  # the datasets held as tables: only those get settled counts (see SETTLED)
             for key, table in snapshot.items():
                 kind = "table" if table["rows"] <= MATERIALIZE_ROWS else "view"
+                if kind == "table":
+                    loaded.add(key)
                 if table.get("damaged"):
                     damaged[key] = table["damaged"]["message"]
                     table = {**table, "files": [], "rows": 0}
@@ -322,6 +343,7 @@ class Engine:
             with self._lock:
                 self._schemas[version] = schema
                 self._tables[version] = list(snapshot) + settled
+                self._settles[version] = loaded
                 self._damaged[version] = damaged
                 # Keep the newest versions, the one just asked for, and any a query is reading.
                 for old in list(self._schemas)[:-KEEP_VERSIONS]:
@@ -330,6 +352,7 @@ class Engine:
                             cur.execute(f"drop schema if exists {scoped} cascade")
                         cur.execute(f"drop schema if exists {self._schemas.pop(old)} cascade")
                         self._settled_done = {k for k in self._settled_done if k[0] != old}
+                        self._settles.pop(old, None)
                         self._damaged.pop(old, None)
                         self._tables.pop(old, None)
         finally:

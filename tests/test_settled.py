@@ -115,3 +115,29 @@ def test_a_scoped_account_gets_no_settled_counts_from_outside_its_place(county):
     own = indicators.query(engine, "petitions", views[3][0].at(town), by="month", today=D(2031, 1, 1))
     # the county read through the town's account is the town's own figures, never the county's
     assert seen["received"].sum() == own["received"].sum() < whole["received"].sum()
+
+
+def test_a_dataset_left_on_its_files_keeps_no_settled_counts(county, monkeypatch):
+    # national scale: a dataset over GOVERNANCE_MATERIALIZE_ROWS stays a view over its Parquet files, and its
+    # settled counts (millions of village-months) would cost more memory than they save time
+    import queries
+
+    assert len(Engine(county).settled_on("petitions", 60)) > 20  # held as a table, the county's months settle
+    monkeypatch.setattr(queries, "MATERIALIZE_ROWS", 1000)
+    engine = Engine(county)
+    views, _ = _views(engine)
+    got = indicators.query(engine, "petitions", views[3][0], by="month", today=D(2031, 1, 1))
+    want = indicators.query(Engine(county, settle=False), "petitions", views[3][0], by="month", today=D(2031, 1, 1))
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert engine.settled_on("petitions", 60) == {}
+
+
+def test_preparing_a_version_builds_its_settled_counts_without_a_query(tmp_path):
+    # the server's warm-up (governance/web/warm.py) prepares each new version with the app's deadlines
+    engine = Engine(day.build(tmp_path))
+    assert engine.settled() == set()
+    engine.prepare(settle={"petitions": 60, "disputes": 30})
+    assert engine.settled() == {("petitions", 60), ("disputes", 30)}
+    reference = Engine(day.build(tmp_path / "again"), settle=False)  # counts every month case by case
+    reference.prepare(settle={"petitions": 60})
+    assert reference.settled() == set()

@@ -27,6 +27,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from governance.core import settings
+
 log = logging.getLogger("governance.warm")
 if not log.handlers:  # Streamlit configures only its own loggers: say what was built in the server's log
     _handler = logging.StreamHandler()
@@ -89,7 +91,8 @@ class Warmer:
                     noticed = version
                 elif version != failed and version not in built:
                     started = time.monotonic()
-                    engine.prepare(version)
+                    # the settled counts too (queries.SETTLED): the first trend or ranking would build them
+                    engine.prepare(version, settle={d: settings.deadline_for(d) for d in ("petitions", "disputes")})
                     took = time.monotonic() - started
                     self.builds.append((version, took))
                     log.info("warm-up: store version %s built in %.1f s", version, took)
