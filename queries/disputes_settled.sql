@@ -16,7 +16,8 @@ with counted as (
         max(greatest(found_on + ($deadline_days + 1)::integer,
                      case when status = 'resolved' then resolved_on end)) as settled_on
     from disputes
-    where month_num = $month_num
+    -- as disputes_indicators.sql counts a case only once it is in (found_on on or before the reading date)
+    where month_num = $month_num and found_on is not null
     group by code_num, month_num
 ),
 

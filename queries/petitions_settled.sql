@@ -16,7 +16,8 @@ with counted as (
                         satisfaction, is_repeat, $deadline_days) as c,
         max(greatest(received_on + ($deadline_days + 1)::integer, closed_on)) as settled_on
     from petitions
-    where month_num = $month_num
+    -- as petitions_indicators.sql counts a case only once it is in (received_on on or before the reading date)
+    where month_num = $month_num and received_on is not null
     group by code_num, month_num
 ),
 
