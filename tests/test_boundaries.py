@@ -145,11 +145,12 @@ def test_the_demo_store_ships_with_boundaries(tmp_path):
 # ---- the map figure ----------------------------------------------------------------------------------------
 
 def hit_codes(fig) -> dict[str, int]:
-    """Per place, how many clickable points the map holds for it."""
-    trace = next(t for t in fig.data if t.mode == "markers")
+    """Per place, how many clickable points the map holds for it (a click's selection names the place by its
+    trace's legendgroup)."""
     out: dict[str, int] = {}
-    for c in trace.customdata:
-        out[c[0]] = out.get(c[0], 0) + 1
+    for trace in fig.data:
+        if trace.mode == "markers":
+            out[trace.legendgroup] = out.get(trace.legendgroup, 0) + len(trace.x)
     return out
 
 
@@ -171,7 +172,29 @@ def test_each_place_has_the_colour_of_its_ranking_bar(tiny_engine):
         assert (x0, y0) in zip(trace.x, trace.y) and (x1, y1) in zip(trace.x, trace.y)
     # every place is clickable over its whole area: the two halves get the same share of points
     hits = hit_codes(fig)
-    assert set(hits) == {tiny.TOWN_A, tiny.TOWN_B} and abs(hits[tiny.TOWN_A] - hits[tiny.TOWN_B]) <= 48
+    assert set(hits) == {tiny.TOWN_A, tiny.TOWN_B} and abs(hits[tiny.TOWN_A] - hits[tiny.TOWN_B]) <= maps.HIT_STEPS
+
+
+def test_a_place_is_named_once_in_the_map_not_once_per_clickable_point(tiny_engine, monkeypatch):
+    ind = contract.dataset("petitions").indicator("closure_rate")
+    df = indicators.query(tiny_engine, "petitions", View(tiny.COUNTY, "2024-08", "2024-10"), by="child",
+                          today=dt.date(2026, 12, 1))
+    fig = maps.choropleth(order(df[df["window_name"] == "current"], ind), TINY_SHAPES, ind, level="town", title="t")
+    hit = {t.legendgroup: t for t in fig.data if t.mode == "markers"}
+    a = hit[tiny.TOWN_A]
+    assert len(a.x) >= 10 and a.customdata is None  # many points, nothing carried per point
+    # the hover says the place, its figure and status once per trace: 甲镇 4 of 6 closed (66.7%, red: 未达标)
+    assert a.meta == (tiny.TOWN_A, "甲镇", "66.7（6件）", "未达标") and "%{meta[1]}" in a.hovertemplate
+    names = json.loads(fig.to_json())
+    assert json.dumps(names, ensure_ascii=False).count("甲镇") == 2  # the hover's meta and the label in the shape
+    # a click's selection names the place by its trace's legendgroup (Streamlit's selection state): it drills
+    from governance.web import ui
+
+    state = {"m_chart": {"selection": {"points": [{"curve_number": 3, "point_index": 5, "x": 1.0, "y": 2.0,
+                                                   "legendgroup": tiny.TOWN_B}]}}}
+    monkeypatch.setattr(ui.st, "session_state", state)
+    ui._drill_clicked("m_chart")
+    assert state["drill_to"] == tiny.TOWN_B
 
 
 # ---- the pages (AppTest) -----------------------------------------------------------------------------------
@@ -210,7 +233,7 @@ def map_spec(at: AppTest) -> dict | None:
 
 
 def map_places(spec: dict) -> set[str]:
-    return {c[0] for t in spec["data"] if t.get("mode") == "markers" for c in t["customdata"]}
+    return {t["legendgroup"] for t in spec["data"] if t.get("mode") == "markers"}
 
 
 def test_the_map_draws_the_places_below_on_the_overview_and_a_dataset_page(store):

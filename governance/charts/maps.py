@@ -4,8 +4,8 @@ Drawn on plain x/y axes (longitude, latitude, the y axis stretched by 1/cos(lati
 proportions), never as a Plotly geo or mapbox figure: those fetch a world topojson or map tiles from a CDN,
 which an intranet does not reach (tried: geo's choropleth asks cdn.plot.ly for world_110m.json and draws
 nothing). A filled polygon cannot be clicked in Plotly (a fill has no point to select), so each shape also
-carries a lattice of invisible points inside it: a click anywhere in a shape selects one of them, and its
-customdata names the place, like a ranking bar's.
+carries a lattice of invisible points inside it, one trace per place: a click anywhere in a shape selects one of
+them, and the trace's legendgroup is the place's code (a ranking bar carries it in its customdata).
 """
 
 from __future__ import annotations
@@ -22,7 +22,11 @@ from governance.core.text import plotly_escape
 
 NO_DATA_COLOR = "#EFEFEF"
 MAX_RING_POINTS = 400  # a drawn ring is thinned to this many points: the screen shows no finer detail
-HIT_STEPS = 48  # lattice points across the map's longer side
+# Lattice points across the map's longer side, each an invisible marker of HIT_SIZE px: a hover or click within
+# Plotly's hover distance (20 px) of a marker's edge finds it, so 24 steps of at most ~46 px (a map 1,100 px wide)
+# leave no dead spot inside a shape. 48 steps of 14 px markers drew four times the SVG nodes (issue 14).
+HIT_STEPS = 24
+HIT_SIZE = 24
 MAX_LABELS = 20
 
 
@@ -83,7 +87,7 @@ def choropleth(df: pd.DataFrame, shapes: dict[str, dict], ind: contract.Indicato
     """df: the places (governance.core.ranking.order's frame, every row one place); shapes: {code: geometry}.
 
     A place without a figure is drawn pale grey (无数据); a place without a shape is not drawn (the page says
-    which). customdata of the hit points: (code, name, value text, status word)."""
+    which). One trace of hit points per place: legendgroup its code, meta (code, name, value text, status word)."""
     data = df[df["place_code"].isin(shapes)].copy()
     has = data[ind.key].notna()
     status, colours, words = figures.place_status(data[has], ind, level, months)
@@ -116,18 +120,17 @@ def choropleth(df: pd.DataFrame, shapes: dict[str, dict], ind: contract.Indicato
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=fill, name=plotly_escape(name),
                                  line=dict(color=border, width=1.2), hoverinfo="skip"))
     hits = _lattice(rings, aspect) if rings else {}
-    hx, hy, custom = [], [], []
+    # One invisible trace of hit points per place: the place's code, name, figure and status are said once, in
+    # the trace (legendgroup: what a click's selection carries; meta: the hover text), not on each point, which
+    # made the county map 160 KB to send and parse, almost all of it the same four strings per point (issue 14).
     for code, name, text, w in zip(data["place_code"], data["place_name"].fillna(data["place_code"]), texts, word):
-        for x, y in hits.get(code, []):
-            hx.append(x)
-            hy.append(y)
-            custom.append((code, plotly_escape(name), text, w))
-    fig.add_trace(go.Scatter(
-        x=hx, y=hy, mode="markers", showlegend=False, customdata=custom, name="",
-        marker=dict(size=14, color="rgba(0,0,0,0)"),
-        selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
-        hovertemplate=f"%{{customdata[1]}}<br>{ind.zh}：%{{customdata[2]}}<br>%{{customdata[3]}}<extra></extra>",
-    ))
+        pts = hits.get(code, np.empty((0, 2)))
+        fig.add_trace(go.Scatter(
+            x=pts[:, 0], y=pts[:, 1], mode="markers", showlegend=False, name="", legendgroup=code,
+            meta=[code, plotly_escape(name), text, w], marker=dict(size=HIT_SIZE, color="rgba(0,0,0,0)"),
+            selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+            hovertemplate=f"%{{meta[1]}}<br>{ind.zh}：%{{meta[2]}}<br>%{{meta[3]}}<extra></extra>",
+        ))
     if labels and hits and len(data) <= MAX_LABELS:  # more names than that overlap: hover names them
         at = [_label_point(hits[c]) for c in data["place_code"]]
         fig.add_trace(go.Scatter(

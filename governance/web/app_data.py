@@ -491,6 +491,13 @@ def upload_boundaries(data: bytes, filename: str, *, who: str | None, dry_run: b
                                   within=scope_region(), dry_run=dry_run)
 
 
+def may_replace_boundaries() -> bool:
+    """Whether this account may upload or restore the boundaries: only one over the whole tree (like regions)."""
+    from governance.ingest import boundaries as boundary_upload
+
+    return boundary_upload.is_top_account(engine().store.read("regions"), scope_region())
+
+
 def boundaries_history() -> list[dict]:
     from governance.store import boundaries as stored
 

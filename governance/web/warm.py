@@ -108,13 +108,25 @@ _started: list[Warmer] = []
 _start_lock = threading.Lock()
 
 
-def start() -> Warmer:
-    """This process's warmer over the app's engine, started once."""
+def _app_engine():
+    # imported on the warm-up thread: app_data pulls in pandas, Plotly and the metrics (a second or more), which
+    # would otherwise hold up the server's start and its first health answer
     from governance.web import app_data  # the engine and the store only through the gateway
 
+    return app_data.engine()
+
+
+def _app_demo() -> None:
+    from governance.web import app_data
+
+    app_data.build_demo()
+
+
+def start() -> Warmer:
+    """This process's warmer over the app's engine, started once."""
     with _start_lock:
         if not _started:
-            _started.append(Warmer(app_data.engine, first=app_data.build_demo).start())
+            _started.append(Warmer(_app_engine, first=_app_demo).start())
         return _started[0]
 
 

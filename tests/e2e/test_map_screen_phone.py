@@ -37,8 +37,7 @@ def map_chart(page: Page):
 def map_places(chart) -> dict[str, str]:
     """{name: code} of the places a map draws, read from its clickable points."""
     return chart.evaluate(
-        """gd => Object.fromEntries(gd.data.filter(t => t.mode === 'markers')
-                 .flatMap(t => t.customdata.map(c => [c[1], c[0]])))""")
+        """gd => Object.fromEntries(gd.data.filter(t => t.mode === 'markers').map(t => [t.meta[1], t.legendgroup]))""")
 
 
 def test_the_map_draws_from_the_demo_boundaries_and_a_click_drills(page: Page, url):
