@@ -5,6 +5,7 @@ import streamlit as st
 from governance.core import contract
 from governance.core.text import md_escape
 from governance.web import app_data, auth, router
+from governance.web.views import boundaries as boundaries_view
 from governance.web.views import history as history_view
 
 router.entrypoint()  # a link straight to this page still goes through app.py
@@ -12,8 +13,12 @@ router.entrypoint()  # a link straight to this page still goes through app.py
 user = auth.require_user()  # uploaders' names and file names: never for visitors who have not signed in
 st.title("数据版本 History")
 history_view.show_done()  # a restore's message, kept across the rerun that shows the restored data
-dataset = st.selectbox("数据集 Dataset", history_view.DATASETS, key="history_dataset",
-                       format_func=lambda k: f"{contract.dataset(k).zh} ({k})")
+dataset = st.selectbox("数据集 Dataset", [*history_view.DATASETS, boundaries_view.KEY], key="history_dataset",
+                       format_func=lambda k: boundaries_view.LABEL if k == boundaries_view.KEY
+                       else f"{contract.dataset(k).zh} ({k})")
+if dataset == boundaries_view.KEY:  # the map's shapes: versions of the whole, not of periods
+    boundaries_view.history(user)
+    st.stop()
 versions = history_view.versions_frame(dataset)
 if versions.empty:
     st.info("该数据集还没有任何版本。请在“数据上传”页上传。")

@@ -8,6 +8,7 @@ towns are ranked. 按期办结率 by hand from tests/tiny.py: 甲镇 p1 (10 days
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -47,10 +48,27 @@ def test_a_town_sees_its_rank_and_not_its_peers(peer_rank_on):
 def test_a_small_base_is_told_as_unranked(monkeypatch):
     monkeypatch.setenv("GOVERNANCE_PEER_RANK", "1")  # small base stays 5: 甲镇's 4 due cases are too few
     jia = signed_in("jia", "pages/petitions.py", **OCT)
-    assert "按期办结率 未排名（样本少）" in peer_caption(jia)
+    # the ranked first (超期未办结, a count: 甲镇's p8 against 乙镇's none, second of two), then the rest by why
+    assert re.sub(r"<[^>]+>", "", peer_caption(jia)).endswith(
+        "名次：超期未办结 第2/2 · 办结率、按期办结率、一次性化解率 样本少，不排名")
 
 
 def test_off_by_default_and_never_for_the_county(peer_rank_on, monkeypatch):
     assert peer_caption(signed_in("county", "pages/petitions.py", **OCT)) is None
     monkeypatch.delenv("GOVERNANCE_PEER_RANK")
     assert peer_caption(signed_in("jia", "pages/petitions.py", **OCT)) is None
+
+
+def test_equal_figures_share_a_rank():
+    import pandas as pd
+
+    from governance.metrics import peers
+
+    # three towns closed all their due cases on time, one 9 of 10; 超期未办结 0, 0, 0 and 2
+    children = pd.DataFrame({"place_code": ["t1", "t2", "t3", "t4"], "on_time_rate": [1.0, 1.0, 0.9, 1.0],
+                             "closed_on_time": [10, 10, 9, 10], "due": [10, 10, 10, 10], "overdue": [0, 0, 0, 2]})
+    got = {p: {r.indicator.key: (r.rank, r.tied, r.ranked) for r in peers.ranks(children, "petitions", p)}
+           for p in ("t3", "t4")}
+    # t4 sorts last among the 100% by its code, yet shares the first place with t1 and t2
+    assert got["t4"] == {"on_time_rate": (1, True, 4), "overdue": (4, False, 4)}
+    assert got["t3"] == {"on_time_rate": (4, False, 4), "overdue": (1, True, 4)}

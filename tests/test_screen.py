@@ -48,6 +48,22 @@ def test_the_map_is_the_first_slide_and_next_moves_on(store):
     assert any("2 / " in m.value for m in at.markdown)
 
 
+def test_the_map_slide_says_how_the_places_stand_once_and_its_title_once(store):
+    stored.commit(store.root, TINY_SHAPES, source="t", who="t")
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update({"from": "2024-08", "to": "2024-10"})
+    at.run()
+    at.switch_page("pages/screen.py")
+    at.run()
+    assert not at.exception, at.exception
+    # 办结率 of August-October 2024, read on 1 December 2026, by hand: 甲镇 closed p1 p2 p4 p9 of its six (66.7%,
+    # under the town's 85% amber line: 未达标); 乙镇 has three cases, under 5: 样本少
+    line = next(m.value for m in at.markdown if "<div class='screen-takeaway'>" in m.value)
+    assert "2个乡镇(街道)：未达标 1 个、样本少 1 个" in line
+    # the figure's title names place, indicator and unit, once, with no subtitle (nothing drills on the screen)
+    assert slide_title(at) == "示范县 · 乡镇(街道)办结率地图（%）"
+
+
 def test_without_boundaries_the_slides_are_the_briefings_charts(store):
     assert "地图" not in slide_title(screen())
 

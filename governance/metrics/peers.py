@@ -22,6 +22,7 @@ class PeerRank:
     ranked: int  # how many peers (the place included) are ranked
     peers: int  # how many places share the parent
     unranked: str  # why not ranked: small / immature / empty, or ""
+    tied: bool = False  # another ranked peer has the same figure (the rank is then shared: 并列)
 
 
 def ranked_indicators(dataset: str) -> list[contract.Indicator]:
@@ -37,9 +38,14 @@ def ranks(children: pd.DataFrame, dataset: str, place: str) -> list[PeerRank]:
         if ind.key not in children or place not in set(children["place_code"]):
             continue
         ordered = order(children, ind)
-        ranked = ordered[ordered["ranked"]].reset_index(drop=True)
+        ranked = ordered[ordered["ranked"]]
         mine = ordered[ordered["place_code"] == place].iloc[0]
-        position = ranked.index[ranked["place_code"] == place]
-        out.append(PeerRank(ind, int(position[0]) + 1 if len(position) else None, len(ranked), len(ordered),
-                            str(mine["unranked"])))
+        rank, tied = None, False
+        if mine["ranked"]:
+            # places with the same figure share a rank (1 + how many are better), as in a sports table: the
+            # ranking lists ties by code, and 100% shown as 第5 behind four other 100% would read as worse
+            others = ranked[ranked["place_code"] != place][ind.key]
+            better = others > mine[ind.key] if ind.higher_is_better else others < mine[ind.key]
+            rank, tied = int(better.sum()) + 1, bool((others == mine[ind.key]).any())
+        out.append(PeerRank(ind, rank, len(ranked), len(ordered), str(mine["unranked"]), tied))
     return out

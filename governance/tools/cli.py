@@ -75,7 +75,9 @@ def cmd_indicators(args) -> int:
         print(f"起始期间晚于结束期间 --from is after --to: {args.from_} > {args.to}", file=sys.stderr)
         return 2
     store = _store(args)
-    engine = Engine(store)
+    # one command, a few queries: building the settled counts (a second per dataset at province scale) would
+    # cost more than it saves; the figures are the same either way
+    engine = Engine(store, settle=False)
     version = engine.version()  # one version for every query of this command
     damaged = engine.damaged(version)
     if args.dataset in damaged:
@@ -134,8 +136,11 @@ def cmd_ingest(args) -> int:
 
     from governance.ingest.pipeline import ingest
 
+    if args.dataset == "boundaries":  # the map's shapes: a GeoJSON, not a ledger
+        return cmd_ingest_boundaries(args)
     if args.dataset not in contract.DATASETS:
-        print(f"未知数据集 unknown dataset: {args.dataset}; 可选 {', '.join(contract.DATASETS)}", file=sys.stderr)
+        print(f"未知数据集 unknown dataset: {args.dataset}; 可选 {', '.join(contract.DATASETS)}, boundaries",
+              file=sys.stderr)
         return 2
     path = Path(args.file)
     try:
@@ -171,6 +176,64 @@ def cmd_ingest(args) -> int:
     return 0
 
 
+def cmd_ingest_boundaries(args) -> int:
+    """`ingest boundaries FILE`: the upload page's GeoJSON check and commit (a new version, the old ones kept).
+    Like the regions table they are replaced whole, so --scope is refused; the command line, like an account
+    bound to no place, holds the whole tree (ingest/boundaries.py: is_top_account)."""
+    from pathlib import Path
+
+    from governance.ingest import boundaries as upload
+
+    path = Path(args.file)
+    errors: list[str] = []
+    if args.scope:
+        errors.append("行政区划边界整体替换，不能指定范围 boundaries are replaced whole: no --scope")
+    if args.sheet:
+        errors.append("行政区划边界是 GeoJSON 文件，没有工作表 boundaries are GeoJSON: no --sheet")
+    if not errors:
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            errors.append(f"无法读取文件 cannot read file: {path}: {e.strerror}")
+    report = None
+    if not errors:
+        store = _store(args)
+        report = upload.upload(store.root, data, path.name, store.read("regions"), who=getpass_user(),
+                               dry_run=args.dry_run)
+        errors = report.errors
+    accepted = not errors
+    if args.json:
+        print(json.dumps({"accepted": accepted, "dataset": "boundaries", "rows": len(report.shapes) if report else 0,
+                          "periods": [], "errors": [{"row": 0, "column": "", "message": m} for m in errors],
+                          "version": report.version if report else None,
+                          "missing": [{"region_code": c, "name": n} for c, n in (report.missing if report else [])]},
+                         ensure_ascii=False))
+        return 0 if accepted else 1
+    for message in errors:
+        print(f"错误 {message}")
+    if not accepted:
+        print(f"已拒绝 refused: {path.name}，共 {len(errors)} 个问题，边界数据未改变 (boundaries unchanged)")
+        return 1
+    if report.missing:
+        names = "、".join(f"{n}({c})" for c, n in report.missing[:30])
+        print(f"提示 以下 {len(report.missing)} 个地点没有边界，地图上不画出 places without a shape: {names}"
+              + (" …" if len(report.missing) > 30 else ""))
+    verb = ("可以接受（试运行，未写入） would be accepted (dry run)" if args.dry_run
+            else f"已接受 accepted, 边界第 {report.version} 版 boundaries version {report.version}")
+    print(f"{verb}: {len(report.shapes):,} 个地点的边界 shapes")
+    return 0
+
+
+def getpass_user() -> str:
+    """Who ran the command (recorded with the boundaries' version, as a ledger's commit records it)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no passwd entry in some containers
+        return "unknown"
+
+
 def _print_preview(report) -> None:
     scope = "、".join(f"{s['name']}({s['code']})" for s in report.scope)
     print(f"范围 scope: {scope}；替换 {report.places_replaced} 个地点的 {report.rows_replaced:,} 行现有数据 "
@@ -184,6 +247,8 @@ def _print_preview(report) -> None:
 
 
 def cmd_history(args) -> int:
+    if args.dataset == "boundaries":
+        return _boundaries_history(args)
     store = _store(args)
     try:
         rows = store.history(args.dataset)
@@ -204,6 +269,23 @@ def cmd_history(args) -> int:
             what += f"至第{r['restored_version']}版"
         print(f"{mark} v{r['version']:<4} {r['at']}  {what:<8} {r['who']:<10} {','.join(r['periods']):<20} "
               f"范围 {scope}  {r['replaced']:>7,} → {r['rows']:>7,} 行  {r['source']}  {(r['source_sha256'] or '')[:12]}")
+    return 0
+
+
+def _boundaries_history(args) -> int:
+    from governance.store import boundaries as stored
+
+    rows = stored.history(_store(args).root)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("boundaries: 没有版本 no versions")
+    actions = {"upload": "上传", "demo": "演示", "restore": "恢复"}
+    for r in rows:
+        what = actions.get(r["action"], r["action"]) + (f"至第{r['restored_from']}版" if r["restored_from"] else "")
+        print(f"{'*' if r is rows[0] else ' '} v{r['version']:<4} {r['when']}  {what:<8} {r['who']:<10} "
+              f"{r['shapes']:>6,} 个边界  {r['source']}  {(r['sha256'] or '')[:12]}")
     return 0
 
 
@@ -334,7 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--as-of", dest="as_of", help="read the figures as they stood on this day (YYYY-MM-DD; default today)")
     i.set_defaults(func=cmd_indicators)
 
-    g = with_store(sub.add_parser("ingest", help="validate and load a ledger file (CSV or .xlsx)"))
+    g = with_store(sub.add_parser("ingest", help="validate and load a ledger file (CSV or .xlsx), "
+                                                    "or `boundaries FILE.geojson`, the map's shapes"))
     g.add_argument("dataset")
     g.add_argument("file")
     g.add_argument("--dry-run", action="store_true")
@@ -343,7 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--scope", help="12-digit code of the place the file replaces (default: the towns it holds)")
     g.set_defaults(func=cmd_ingest)
 
-    h = with_store(sub.add_parser("history", help="list a dataset's versions"))
+    h = with_store(sub.add_parser("history", help="list a dataset's versions (or the boundaries')"))
     h.add_argument("dataset")
     h.add_argument("--json", action="store_true")
     h.set_defaults(func=cmd_history)

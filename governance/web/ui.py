@@ -5,6 +5,8 @@ Pages stay short top-to-bottom scripts; anything two pages draw alike lives here
 
 from __future__ import annotations
 
+from html import escape
+
 import pandas as pd
 import streamlit as st
 
@@ -145,21 +147,28 @@ LEVEL_PEERS = {"town": ("乡镇(街道)", "towns"), "village": ("村(社区)", "
 
 
 def peer_line(dataset: str, f: Filters) -> None:
-    """Where the account's own place stands among its peers, rank only (a setting, off by default)."""
+    """Where the account's own place stands among its peers, rank only (a setting, off by default): the ranked
+    indicators first ("按期办结率 并列第1/15"), then those not ranked, grouped by why ("办结率、一次性化解率
+    办理期内，不排名"). Each part is kept whole on a line (a phone broke "未排名" in two)."""
     found = app_data.peer_ranks(dataset, f.view)
     if not found or not found[1]:
         return
     level, ranks = found
     peers_zh, peers_en = LEVEL_PEERS.get(level, ("同级地区", "peers"))
-    parts = []
-    for r in ranks:
-        if r.rank is not None:
-            parts.append(t(f"{name(r.indicator)} 第{r.rank}/{r.ranked}", f"{name(r.indicator)} {r.rank} of {r.ranked}"))
-        else:
-            why_zh, why_en = UNRANKED_WHY.get(r.unranked, ("", ""))
-            parts.append(t(f"{name(r.indicator)} 未排名（{why_zh}）", f"{name(r.indicator)} unranked ({why_en})"))
-    st.caption(t(f"在上级所辖 {ranks[0].peers} 个{peers_zh}中的名次（仅名次）：",
-                 f"Rank among {ranks[0].peers} {peers_en} (rank only): ") + " · ".join(parts))
+    parts = [t(f"{name(r.indicator)} {'并列' if r.tied else ''}第{r.rank}/{r.ranked}",
+               f"{name(r.indicator)} {'tied ' if r.tied else ''}{r.rank} of {r.ranked}") for r in ranks if r.rank]
+    for why in dict.fromkeys(r.unranked for r in ranks if not r.rank):
+        why_zh, why_en = UNRANKED_WHY.get(why, ("", ""))
+        names = [name(r.indicator) for r in ranks if not r.rank and r.unranked == why]
+        parts.append(t(f"{'、'.join(names)} {why_zh}，不排名", f"{', '.join(names)}: {why_en}, not ranked"))
+    # the parts are our indicator names and numbers (no uploaded text); inline-block keeps each whole
+    whole = [f"<span style='display:inline-block'>{escape(p)}</span>" for p in parts]
+    st.caption(t(f"在同级 {ranks[0].peers} 个{peers_zh}中的名次：", f"Rank among {ranks[0].peers} {peers_en}: ")
+               + " · ".join(whole), unsafe_allow_html=True,
+               help=t("只显示本地的名次，不显示其他地区的名称和数字；名次与上级看到的排名一致（样本少、办理期内的指标不排名），"
+                      "数字相同的并列。",
+                      "Your place's rank only, never another place's name or figure; the same order as the ranking "
+                      "your superiors see (too few cases or still in progress: not ranked); equal figures tie."))
 
 
 def dataset_page(dataset: str, title_zh: str, title_en: str, f: Filters, keys: list[str] | None = None) -> dict:
@@ -239,10 +248,26 @@ def downloads(df: pd.DataFrame, stem: str, title: str, key: str) -> None:
                        key=f"{key}_csv", on_click="ignore")
 
 
-def indicator_picker(dataset: str, key: str) -> contract.Indicator:
+# What a page opens on when its main rate is still 办理期内: read the same every day, with a target, and telling
+# places apart (按期办结率, the other petitions rate read the same every day, is green nearly everywhere)
+READABLE = {"petitions": "repeat_rate", "disputes": "escalation_rate"}
+
+
+def opening_indicator(dataset: str, f: Filters) -> str:
+    """The indicator a dataset page (its trend, ranking and map), the overview's map and the 大屏's open on: the
+    dataset's first headline rate, unless it waits on cases to finish and is still 办理期内 for the view (the
+    latest month, where every page opens): then every place would be grey, so READABLE's instead (SPEC
+    "Reading figures on a given day")."""
+    main = next(i for i in contract.dataset(dataset).indicators if i.headline and i.kind == "rate")
+    if not main.matures or app_data.headline(dataset, f.view)["mature"]["current"]:
+        return main.key
+    return READABLE[dataset]
+
+
+def indicator_picker(dataset: str, key: str, f: Filters | None = None) -> contract.Indicator:
     ds = contract.dataset(dataset)
     options = [i.key for i in ds.indicators if i.kind in ("rate", "mean")]
-    default = next(i.key for i in ds.indicators if i.headline and i.kind == "rate")
+    default = opening_indicator(dataset, f) if f else next(i.key for i in ds.indicators if i.headline and i.is_rate)
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
     chosen = st.selectbox(t("指标", "Indicator"), options, key=key, format_func=lambda k: name(ds.indicator(k)))
@@ -364,7 +389,7 @@ def _trend_and_ranking(dataset: str, f: Filters) -> None:
     # A fragment: picking another indicator reruns this row only, not the page (issue 14).
     if "drill_to" in st.session_state:  # a click on the ranking (its callback set where to go): the page changes
         st.rerun(scope="app")
-    ind = indicator_picker(dataset, f"{dataset}_indicator")
+    ind = indicator_picker(dataset, f"{dataset}_indicator", f)
     left, right = st.columns(2)
     with left:
         trend(dataset, ind, f, f"{dataset}_trend")

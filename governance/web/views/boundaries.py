@@ -66,8 +66,13 @@ def page(user) -> None:
 
 
 def history(user) -> None:
+    """The versions, newest first, and (for an analyst over the whole tree) a restore of an older one; on the
+    upload page under the upload, and on the 数据版本 page beside the tables' versions."""
     rows = app_data.boundaries_history()
     st.subheader("边界版本")
+    done = st.session_state.pop("boundaries_restored", None)
+    if done:
+        st.success(f"已恢复：边界已恢复为第 {done[0]} 版的内容，现为第 {done[1]} 版，地图即显示恢复后的边界。")
     if not rows:
         st.caption("尚未上传边界：地图处显示排名。")
         return
@@ -76,12 +81,19 @@ def history(user) -> None:
                                r["action"], r["action"])} for r in rows])
     st.dataframe(shown, hide_index=True, width="stretch")
     if len(rows) > 1:
+        if not (user.can_write and app_data.may_replace_boundaries()):
+            # the boundaries are replaced whole, like the regions table: not by a viewer or a bound account
+            st.caption("只有最高一级的数据管理员可以恢复边界。 Only an analyst over the whole tree may restore them.")
+            return
         older = [r["version"] for r in rows[1:]]
-        pick = st.selectbox("恢复到版本", older, key="boundaries_restore_pick")
+        said = {r["version"]: f"第 {r['version']} 版 · {formatting.office_time(r['when'])[:16]} · {r['who']} · {r['source']}"
+                for r in rows}
+        pick = st.selectbox("恢复到版本", older, key="boundaries_restore_pick", format_func=said.get)
         if st.button("恢复", key="boundaries_restore"):
             try:
-                app_data.restore_boundaries(pick, user.name)
+                now = app_data.restore_boundaries(pick, user.name)
             except app_data.StoreError as e:
                 st.error(md_escape(str(e)))
             else:
+                st.session_state["boundaries_restored"] = (pick, now)
                 st.rerun()

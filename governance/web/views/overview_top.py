@@ -46,6 +46,8 @@ def map_panel(f: Filters) -> None:
     if f.child_level is None:
         return
     options = [f"{d}:{k}" for d, k in map_indicators()]
+    if st.session_state.get("overview_map_indicator") not in options:  # petitions' opening one (ui.opening_indicator)
+        st.session_state["overview_map_indicator"] = f"petitions:{ui.opening_indicator('petitions', f)}"
     chosen = st.selectbox(t("地图指标", "Map indicator"), options, key="overview_map_indicator",
                           format_func=lambda o: f"{dataset_name(o.split(':')[0])} · "
                                                 f"{name(contract.dataset(o.split(':')[0]).indicator(o.split(':')[1]))}")

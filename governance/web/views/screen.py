@@ -122,19 +122,35 @@ def tiles(f: Filters) -> None:
 def slides(f: Filters) -> list[tuple[go.Figure, str]]:
     """The map first, then the briefing's charts in its order, each with its one-line takeaway."""
     from governance.web.views import briefing as briefing_view
-    from governance.web.views import overview_top
 
     out = []
     if f.child_level:
-        dataset, key = overview_top.map_indicators()[0]
+        dataset, key = "petitions", ui.opening_indicator("petitions", f)  # the overview's map
         made = ui.map_figure(dataset, contract.dataset(dataset).indicator(key), f, dark=True, height=SLIDE_HEIGHT)
         if made is not None:
-            out.append((_big(go.Figure(made[0])), f"各{'乡镇' if f.child_level == 'town' else '村(社区)'}"
-                                       f"{contract.dataset(dataset).indicator(key).zh}：颜色表示是否达标"))
+            fig = go.Figure(made[0])
+            # the figure's title names the place, indicator and unit; its subtitle (click to drill, colour =
+            # status) goes: nothing drills on the screen, and the line above says how the places stand
+            fig.update_layout(title_text=fig.layout.title.text.split("<br>")[0])
+            out.append((_big(fig), map_takeaway(fig, f.child_level)))
     pack = briefing_view.pack(f)
     if pack is not None:
         out += [(_big(go.Figure(c.figure)), c.takeaway) for c in pack.charts]
     return out or [(_big(go.Figure(layout=dict(template=charts.template(dark=True), title="暂无数据"))), "")]
+
+
+# the map's status words (governance.charts.figures.place_status, maps.choropleth) in the order a count reads
+MAP_WORDS = ("达标", "接近", "未达标", "无目标", "样本少", "办理期内", "无数据")
+
+
+def map_takeaway(fig: go.Figure, child_level: str) -> str:
+    """The map slide's line, a finding like the other slides' (not its title again): how many places below
+    are on target, near, off, not rated, e.g. "15个乡镇(街道)：达标 8 个、接近 3 个、未达标 4 个"."""
+    # one trace of hit points per place, its meta (code, name, figure, status word): governance/charts/maps.py
+    word = {t.meta[0]: t.meta[3].split("，")[0] for t in fig.data if t.mode == "markers" and t.meta}
+    counts = {w: list(word.values()).count(w) for w in MAP_WORDS}
+    level = {"town": "乡镇(街道)", "village": "村(社区)", "county": "县(区)", "city": "市"}.get(child_level, "地区")
+    return f"{len(word)}个{level}：" + "、".join(f"{w} {n} 个" for w, n in counts.items() if n)
 
 
 def _big(fig: go.Figure) -> go.Figure:
