@@ -75,7 +75,9 @@ def cmd_indicators(args) -> int:
         print(f"起始期间晚于结束期间 --from is after --to: {args.from_} > {args.to}", file=sys.stderr)
         return 2
     store = _store(args)
-    engine = Engine(store)
+    # one command, a few queries: building the settled counts (a second per dataset at province scale) would
+    # cost more than it saves; the figures are the same either way
+    engine = Engine(store, settle=False)
     version = engine.version()  # one version for every query of this command
     damaged = engine.damaged(version)
     if args.dataset in damaged:
