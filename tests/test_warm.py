@@ -54,6 +54,11 @@ from governance.web import app_data
 
 out["same_engine"] = app_data.engine() is warmer.engine  # what every session's app_data call returns
 out["built"] = warmer.engine.built()
+from governance.core import regions, settings
+
+made = []
+regions.place_tree = lambda places: made.append(len(places))  # a tree made now would be a cache miss
+out["tree_ready"] = app_data.place_tree(str(settings.store_root()), out["built"][-1]) is not None and made == []
 out["builds"] = [v for v, _ in warmer.builds]
 uv.should_exit = True
 thread.join(20)
@@ -77,6 +82,7 @@ def test_the_server_builds_the_store_version_at_start_and_answers_its_health_che
     version = Store(tiny_store.root).version()
     assert seen["ready"] and seen["built"] == [version] and seen["builds"] == [version]
     assert seen["same_engine"]  # built in the engine the sessions use, not a copy
+    assert seen["tree_ready"]  # and the region tree a first run reads, made for that version
 
 
 def test_an_empty_store_gets_the_demo_county_at_start(tmp_path):

@@ -142,6 +142,7 @@ def choropleth(df: pd.DataFrame, shapes: dict[str, dict], ind: contract.Indicato
     fig.update_yaxes(visible=False, fixedrange=True, scaleanchor="x", scaleratio=aspect)
     fig = figures._finish(fig, title, subtitle, dark, height)
     # the legend under the map: above it, it would sit on the subtitle
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0.0),
+    # traceorder "normal": the hit traces' legendgroups (their codes) would make it "grouped", one entry a row
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0.0, traceorder="normal"),
                       margin=dict(l=4, r=4, t=70, b=30), hovermode="closest", dragmode=False)
     return fig

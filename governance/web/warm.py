@@ -50,12 +50,14 @@ class Warmer:
     """A thread that keeps the engine's schema of the store's latest version built.
 
     ``engine()`` returns the engine to build in (called on the thread, so creating it does not hold up the
-    server); ``first()``, if given, runs once before the first build (the demo county on an empty store)."""
+    server); ``first()``, if given, runs once before the first build (the demo county on an empty store);
+    ``then(version)``, if given, after each build (what the app makes once per version: the region tree)."""
 
     def __init__(self, engine: Callable[[], object], poll_s: float | None = None,
-                 first: Callable[[], object] | None = None):
+                 first: Callable[[], object] | None = None, then: Callable[[object], object] | None = None):
         self._engine = engine
         self._first = first
+        self._then = then
         self.poll_s = poll_seconds() if poll_s is None else poll_s
         self.engine = None  # the engine built in, once made
         self._stop = threading.Event()
@@ -93,6 +95,8 @@ class Warmer:
                     started = time.monotonic()
                     # the settled counts too (queries.SETTLED): the first trend or ranking would build them
                     engine.prepare(version, settle={d: settings.deadline_for(d) for d in ("petitions", "disputes")})
+                    if self._then is not None:
+                        self._then(version)
                     took = time.monotonic() - started
                     self.builds.append((version, took))
                     log.info("warm-up: store version %s built in %.1f s", version, took)
@@ -122,11 +126,17 @@ def _app_demo() -> None:
     app_data.build_demo()
 
 
+def _app_places(version) -> None:
+    from governance.web import app_data
+
+    app_data.warm_places(version)
+
+
 def start() -> Warmer:
     """This process's warmer over the app's engine, started once."""
     with _start_lock:
         if not _started:
-            _started.append(Warmer(_app_engine, first=_app_demo).start())
+            _started.append(Warmer(_app_engine, first=_app_demo, then=_app_places).start())
         return _started[0]
 
 

@@ -51,6 +51,10 @@ def test_the_map_draws_from_the_demo_boundaries_and_a_click_drills(page: Page, u
     chart.scroll_into_view_if_needed()
     settle(page)
     full_shot(page, "map_overview_1600")
+    # the legend (达标 / 接近 / 未达标 ...) is one row under the map, not one entry a row
+    rows = chart.evaluate("gd => new Set([...gd.querySelectorAll('.legend .traces')]"
+                          ".map(e => Math.round(e.getBoundingClientRect().top))).size")
+    assert rows == 1, f"the map's legend takes {rows} rows"
     label = chart.locator(".textpoint text").nth(6)  # a town's name, drawn inside its shape
     name = label.text_content()
     label.scroll_into_view_if_needed()
