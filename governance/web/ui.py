@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from governance.charts import figures as charts
-from governance.charts import images
+from governance.charts import images, sparkline
 from governance.core import contract, formatting, periods, settings, targets
 from governance.core.ranking import UNRANKED as UNRANKED_WHY
 from governance.core.text import md_escape, plotly_escape
@@ -124,12 +124,18 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
                 name(ind),
                 formatting.value(card.value, ind, lang()),  # the base goes in the caption: a card cuts long values
                 shown_delta,
-                delta_color="off" if ind.higher_is_better is None else ("normal" if ind.higher_is_better else "inverse"),
+                # no comparison, or no change (对比期无数据, 持平): grey, not the green of a gain
+                delta_color="off" if ind.higher_is_better is None or card.compare_missing or card.delta is None
+                or abs(card.delta) < 0.0005 else ("normal" if ind.higher_is_better else "inverse"),
                 delta_arrow="off" if card.delta is None or abs(card.delta) < 0.0005 else "auto",
                 delta_description=t(*_compare(f)).split("（")[0],
                 help=app_data.indicator_help(ind),
-                chart_data=line if line and len(line) > 1 else None,
             )
+            # the last twelve months as a picture, not st.metric's Vega chart (a Vega view per card: issue 14)
+            picture = sparkline.svg(line or [], sparkline.colour(
+                None if card.compare_missing else card.delta, ind.higher_is_better))
+            if picture:
+                st.image(picture, width="stretch")
             st.caption(card_caption(card))
             if card.value:  # a count with cases behind it (超期未办结, 软弱涣散…): list them
                 from governance.web.views import cases as cases_view
