@@ -138,3 +138,25 @@ def test_a_town_account_or_a_viewer_sees_the_versions_but_cannot_restore(two_ver
     assert any("只有最高一级的数据管理员可以恢复边界" in c.value for c in at.caption)
     assert not [b for b in at.button if b.key == "boundaries_restore"]
     assert stored.version(two_versions.root) == 2
+
+
+def test_a_town_analyst_is_told_on_the_upload_page_before_choosing_a_file(two_versions):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["users"] = USERS
+    at.session_state["auth_user"] = "jia"
+    at.run()
+    at.switch_page("pages/upload.py")
+    at.run()
+    at.selectbox(key="upload_dataset").set_value("boundaries").run()
+    assert not at.exception, at.exception
+    assert any("只能由最高一级的账号上传或恢复" in i.value for i in at.info)
+    assert not at.get("file_uploader") and list(at.dataframe[0].value["版本"]) == [2, 1]
+    # the county's analyst gets the uploader
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["users"] = USERS
+    at.session_state["auth_user"] = "county"
+    at.run()
+    at.switch_page("pages/upload.py")
+    at.run()
+    at.selectbox(key="upload_dataset").set_value("boundaries").run()
+    assert at.get("file_uploader") and not any("只能由最高一级" in i.value for i in at.info)

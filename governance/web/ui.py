@@ -124,7 +124,9 @@ def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
                 name(ind),
                 formatting.value(card.value, ind, lang()),  # the base goes in the caption: a card cuts long values
                 shown_delta,
-                delta_color="off" if ind.higher_is_better is None else ("normal" if ind.higher_is_better else "inverse"),
+                # no comparison, or no change (对比期无数据, 持平): grey, not the green of a gain
+                delta_color="off" if ind.higher_is_better is None or card.compare_missing or card.delta is None
+                or abs(card.delta) < 0.0005 else ("normal" if ind.higher_is_better else "inverse"),
                 delta_arrow="off" if card.delta is None or abs(card.delta) < 0.0005 else "auto",
                 delta_description=t(*_compare(f)).split("（")[0],
                 help=app_data.indicator_help(ind),

@@ -38,6 +38,11 @@ def page(user) -> None:
     last = st.session_state.pop("boundaries_last", None)
     if last:
         st.success(f"已提交：{md_escape(last[0])} 的 {last[1]:,} 个边界已生效（第 {last[2]} 版），地图即显示新边界。")
+    if not app_data.may_replace_boundaries():  # a bound account: say so before a file is chosen, not after
+        st.info("行政区划边界整体替换（与行政区划表相同），只能由最高一级的账号上传或恢复；"
+                "您的账号可以查看下面的版本。")
+        history(user)
+        st.stop()
     st.info("上传本辖区的行政区划边界（GeoJSON FeatureCollection，每个要素的 properties 写明 code 或 区划代码，"
             "几何为 Polygon 或 MultiPolygon，经纬度坐标 WGS84/CGCS2000），通常可向自然资源部门索取。"
             "整体替换当前边界，旧版本保留，可在下方恢复。")
