@@ -224,8 +224,14 @@ def table_download(df: pd.DataFrame, filename: str, key: str, title: str | None 
     a CSV that opens cleanly in Chinese Excel."""
     stem = filename.rsplit(".", 1)[0]
     title = title or " · ".join(x for x in (stem, st.session_state.get(VIEW_LABEL, "")) if x)
-    with st.expander(t("数据表", "Data table")):
-        if len(df) > STYLED_ROWS and not df.isna().to_numpy().any():
+    # The grid is drawn once the expander is opened: Streamlit draws a closed expander's content all the same, and
+    # a page's five tables cost a page change 0.1-0.15 s in the browser (issue 14); opening reruns the page (or
+    # the fragment it is in). The downloads stay: buttons are cheap.
+    box = st.expander(t("数据表", "Data table"), key=f"{key}_table", on_change="rerun")
+    with box:
+        if not box.open:
+            pass
+        elif len(df) > STYLED_ROWS and not df.isna().to_numpy().any():
             st.dataframe(df, hide_index=True, width="stretch", column_config={
                 c: st.column_config.NumberColumn(format="localized") for c in df.select_dtypes("number").columns})
         else:

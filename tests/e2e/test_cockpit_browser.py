@@ -103,3 +103,19 @@ def test_a_cell_of_the_side_by_side_table_opens_that_places_cases(page: Page, de
     wait_for_app(page)
     settle(page)
     shot(page, "cockpit_stage_panel")
+
+
+def test_a_data_table_is_drawn_when_its_expander_opens(page: Page, demo_url):
+    # issue 14: a closed 数据表 draws no grid (Streamlit would draw a closed expander's content all the same)
+    _open(page, demo_url)
+    nav_to(page, "信访 Petitions")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_test_id("stPlotlyChart").first).to_be_visible()
+    wait_for_app(page)
+    table = main.get_by_test_id("stExpander").filter(has_text="数据表").first
+    expect(table.get_by_test_id("stDataFrame")).to_have_count(0)
+    expect(table.get_by_test_id("stDownloadButton").first).to_be_attached()  # the downloads stay
+    table.get_by_text("数据表").click()
+    expect(table.get_by_test_id("stDataFrame")).to_be_visible()
+    expect(table.get_by_test_id("stDataFrame")).to_contain_text("月份")  # the trend's table, month by month
+    expect(page.get_by_test_id("stException")).to_have_count(0)
