@@ -30,29 +30,47 @@ in_window as (
     inner join windows as w on r.period between w.from_period and w.to_period
 ),
 
+grouped as (
+    -- first the ratings of each place and window by the few values the counts look at (stars, tier, the
+    -- change, weak and rectified), then the counts over those groups: hashing a handful of small columns per
+    -- rating costs less than twenty filtered counts per rating
+    select
+        window_name,
+        place_key,
+        month,
+        stars,
+        tier,
+        sign(stars - previous_stars) as change,
+        weak_lax,
+        rectified,
+        count(*) as n
+    from in_window
+    group by all
+),
+
 counted as (
     select
         window_name,
         place_key,
         month,
-        count(*) as branches,
-        count(*) filter (where stars = 0) as stars_0,
-        count(*) filter (where stars = 1) as stars_1,
-        count(*) filter (where stars = 2) as stars_2,
-        count(*) filter (where stars = 3) as stars_3,
-        count(*) filter (where stars = 4) as stars_4,
-        count(*) filter (where stars = 5) as stars_5,
-        sum(stars)::bigint as stars_sum,
-        count(*) filter (where stars > previous_stars) as upgraded,
-        count(*) filter (where stars < previous_stars) as downgraded,
-        count(*) filter (where weak_lax) as weak,
-        count(*) filter (where weak_lax and rectified) as rectified,
-        count(*) filter (where tier = '好') as tier_good,
-        count(*) filter (where tier = '较好') as tier_fair,
-        count(*) filter (where tier = '一般') as tier_average,
-        count(*) filter (where tier = '差') as tier_poor,
-        count(*) filter (where tier is null) as tier_unrated
-    from in_window
+        sum(n)::bigint as branches,
+        coalesce(sum(n) filter (where stars = 0), 0)::bigint as stars_0,
+        coalesce(sum(n) filter (where stars = 1), 0)::bigint as stars_1,
+        coalesce(sum(n) filter (where stars = 2), 0)::bigint as stars_2,
+        coalesce(sum(n) filter (where stars = 3), 0)::bigint as stars_3,
+        coalesce(sum(n) filter (where stars = 4), 0)::bigint as stars_4,
+        coalesce(sum(n) filter (where stars = 5), 0)::bigint as stars_5,
+        sum(stars * n)::bigint as stars_sum,
+        coalesce(sum(n) filter (where change > 0), 0)::bigint as upgraded,
+        coalesce(sum(n) filter (where change < 0), 0)::bigint as downgraded,
+        coalesce(sum(n) filter (where weak_lax), 0)::bigint as weak,
+        coalesce(sum(n) filter (where weak_lax and rectified), 0)::bigint as rectified,
+        coalesce(sum(n) filter (where tier = '好'), 0)::bigint as tier_good,
+        coalesce(sum(n) filter (where tier = '较好'), 0)::bigint as tier_fair,
+        coalesce(sum(n) filter (where tier = '一般'), 0)::bigint as tier_average,
+        coalesce(sum(n) filter (where tier = '差'), 0)::bigint as tier_poor,
+        coalesce(sum(n) filter (where tier is null), 0)::bigint as tier_unrated
+    from grouped
     group by window_name, place_key, month
 ),
 

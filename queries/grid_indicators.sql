@@ -11,8 +11,9 @@ with window_months as (
 
 counted as (
     select
-        w.window_name,
-        w.month,
+        w.window_id,
+        any_value(w.window_name) as window_name,
+        any_value(w.month) as month,
         g.code_num // $divisor as place_key,
         max(g.month_num) as as_of_month,
         sum(g.households)::bigint as households,
@@ -25,7 +26,8 @@ counted as (
     from grid as g
     inner join window_months as w on w.month_num = g.month_num
     where g.code_num between $code_lo and $code_hi
-    group by w.window_name, w.month, place_key
+    -- by the window's integer id, not its name and month (see petitions_indicators.sql)
+    group by w.window_id, place_key
 ),
 
 final as (
