@@ -34,6 +34,7 @@ the two newest versions are kept in memory.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -116,8 +117,8 @@ class Engine:
         self._tables: dict = {}  # version token -> its datasets' names
         self._scoped: dict = {}  # version token -> {(lo, hi): schema of views limited to that code range}
         self._building: dict = {}  # version token -> the lock its builder holds while loading it
-        self._settled: dict = {}  # (version token, dataset, deadline) -> the lock of its build; done once in _done
-        self._settled_done: set = set()
+        self._settled: dict = {}  # (version token, dataset, deadline) -> the lock of its build while it runs
+        self._settled_done: set = set()  # (version token, dataset, deadline) whose settled counts are built
         self._settles: dict = {}  # version token -> the datasets that get settled counts (those held as tables)
 
     def close(self) -> None:
@@ -131,14 +132,10 @@ class Engine:
         when it sees a commit, so no visitor waits for it), and the settled counts of each {dataset: deadline}
         in ``settle`` (the app's deadlines); returns the version."""
         version = self.version() if version is None else version
-        self._ensure_schema(version, hold=True)
-        try:
+        with self._held(version):
             for dataset, deadline in (settle or {}).items():
                 if self.settle and dataset in SETTLED.values():
                     self._ensure_settled(version, dataset, int(deadline))
-        finally:
-            with self._lock:
-                self._in_use[version] -= 1
         return version
 
     def settled(self, version=None) -> set[tuple[str, int]]:
@@ -179,15 +176,24 @@ class Engine:
         missing = wanted - params.keys()
         if missing:
             raise ValueError(f"query {name} needs parameters {sorted(missing)}")
-        schema = self._ensure_schema(version, hold=True, scope=scope, group=group)
-        cur = self._con.cursor()
-        try:
+        with self._held(version, scope, group) as schema:
             if self.settle and name in SETTLED and params.get("deadline_days") is not None:
                 self._ensure_settled(version, SETTLED[name], int(params["deadline_days"]))
-            cur.execute(f"set search_path = '{schema},main'")  # the version's views, then the macros
-            return cur.execute(sql_text(name), {k: params[k] for k in wanted}).df()
+            cur = self._con.cursor()
+            try:
+                cur.execute(f"set search_path = '{schema},main'")  # the version's views, then the macros
+                return cur.execute(sql_text(name), {k: params[k] for k in wanted}).df()
+            finally:
+                cur.close()
+
+    @contextlib.contextmanager
+    def _held(self, version, scope: tuple[int, int] | None = None, group: str | None = None):
+        """The version's schema (or its views for a scope or group), counted as in use for the block: a version
+        being read is never dropped (KEEP_VERSIONS)."""
+        schema = self._ensure_schema(version, hold=True, scope=scope, group=group)
+        try:
+            yield schema
         finally:
-            cur.close()
             with self._lock:
                 self._in_use[version] -= 1
 
@@ -224,19 +230,16 @@ class Engine:
         if dataset not in SETTLED.values():
             raise KeyError(f"no settled counts for {dataset!r}")  # an allow-list: the name goes into the SQL
         version = self.version() if version is None else version
-        schema = self._ensure_schema(version, hold=True)
-        cur = self._con.cursor()
-        try:
+        with self._held(version) as schema:
             if self.settle:
                 self._ensure_settled(version, dataset, int(deadline))
-            rows = cur.execute(f"select month_num, settled_on from {schema}.{dataset}_settled_months "
-                               "where deadline_days = $deadline_days order by month_num",
-                               {"deadline_days": int(deadline)}).fetchall()
-            return dict(rows)
-        finally:
-            cur.close()
-            with self._lock:
-                self._in_use[version] -= 1
+            cur = self._con.cursor()
+            try:
+                return dict(cur.execute(f"select month_num, settled_on from {schema}.{dataset}_settled_months "
+                                        "where deadline_days = $deadline_days order by month_num",
+                                        {"deadline_days": int(deadline)}).fetchall())
+            finally:
+                cur.close()
 
     def _ensure_settled(self, version, dataset: str, deadline: int) -> None:
         """Fill <dataset>_settled(_months) of a version for one deadline, once (the caller holds the version).
