@@ -58,6 +58,12 @@ DERIVED = {
 # that names that deadline (the deadline is a setting of the app, not of this package).
 # Only for a dataset held as a table (MATERIALIZE_ROWS): the settled counts of one left as a view would not fit.
 SETTLED = {"petitions_indicators": "petitions", "disputes_indicators": "disputes"}
+# Per-town sums of a dataset, one row per town and month (queries/<name>.sql), built with each version: a query
+# whose places are towns or larger reads them instead of the village rows (grid_indicators.sql), at province scale
+# a fifteenth of the rows. A town's row sums all its villages, so it serves a scoped view only when that view holds
+# every village of each town it holds (a scope of whole towns, no group); any other scoped or grouped view gets the
+# sums of the villages it holds, computed when read (_scoped_schema).
+TOWN_SUMS = {"grid": "grid_towns"}
 # Groups of villages a query can be limited to (Engine.grouped): the four 村改居 stages of SPEC's regions
 # (transition_stage), and the villages and communities not in transition. Together they hold every village once.
 GROUPS = {
@@ -295,6 +301,17 @@ class Engine:
                     elif group:
                         where += (f" and code_num in (select code_num from {schema}.regions "
                                   f"where level = 'village' and ({GROUPS[group]}))")
+                    if key in TOWN_SUMS.values():
+                        if group is None and lo % 1000 == 0 and hi % 1000 == 999:
+                            # whole towns: each town's row is the sum of villages all inside the scope
+                            source = f"select * from {schema}.{key} where {where}"
+                        else:
+                            # the views of this schema resolve the names in the SQL (a view binds to its own
+                            # schema), so these are sums of the villages the scope and group let through; the
+                            # facts' views come first in _tables
+                            source = sql_text(key)
+                        cur.execute(f"create or replace view {name}.{key} as {source}")
+                        continue
                     if key.endswith("_settled_months"):
                         # no place in it, only the day each month settled (for the whole version: a month settled
                         # everywhere is settled in any part of it); it never reaches a result
@@ -343,9 +360,17 @@ class Engine:
                 cur.execute(f"create table {schema}.{dataset}_settled_months as select month_num, deadline_days, "
                             f"settled_on from {schema}.{dataset}_settled")
                 settled += [f"{dataset}_settled", f"{dataset}_settled_months"]
+            sums = []
+            for dataset, name in TOWN_SUMS.items():
+                if dataset in snapshot:
+                    # a table even when the dataset is a view over its files: a nation's towns are a few
+                    # hundred thousand rows a year
+                    cur.execute(f"set search_path = '{schema},main'")
+                    cur.execute(f"create table {schema}.{name} as {sql_text(name)}")
+                    sums.append(name)
             with self._lock:
                 self._schemas[version] = schema
-                self._tables[version] = list(snapshot) + settled
+                self._tables[version] = list(snapshot) + settled + sums
                 self._settles[version] = loaded
                 self._damaged[version] = damaged
                 # Keep the newest versions, the one just asked for, and any a query is reading.

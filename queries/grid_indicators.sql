@@ -3,10 +3,27 @@
 -- grain: one row per window (current / mom / yoy, or each month of a series) per place.
 --   A place is code_num // $divisor: the county, or each town under it when $divisor is a town's.
 --   Windows come as parallel lists $w_name, $w_month, $w_from, $w_to, $w_as_of (see window_months in macros.sql).
+--   Places of a town or larger are summed from the version's per-town sums (grid_towns.sql), smaller ones from
+--   the village rows.
 -- parameters: $code_lo, $code_hi, $divisor, $w_name, $w_month, $w_from, $w_to, $w_as_of
 with window_months as (
     select *
     from window_months($w_name::varchar[], $w_month::varchar[], $w_from::integer[], $w_to::integer[], $w_as_of::date[])
+),
+
+grid_rows as (
+    -- DuckDB plans with the bound $divisor, so the branch not taken is never scanned. An account that does not
+    -- see every village of a town (a village's account, a 村改居 group) gets grid_towns summed from the villages
+    -- it sees (Engine._scoped_schema), so both branches give the figures of the village rows.
+    select month_num, code_num, households, households_covered, grids, grid_workers, grid_party_orgs,
+           party_member_households, villages
+    from grid_towns
+    where $divisor >= 1000
+    union all
+    select month_num, code_num, households, households_covered, grids, grid_workers, grid_party_orgs,
+           party_member_households, 1 as villages
+    from grid
+    where $divisor < 1000
 ),
 
 counted as (
@@ -22,8 +39,8 @@ counted as (
         sum(g.grid_workers)::bigint as grid_workers,
         sum(g.grid_party_orgs)::bigint as grid_party_orgs,
         sum(g.party_member_households)::bigint as party_member_households,
-        count(*) as villages_reporting
-    from grid as g
+        sum(g.villages)::bigint as villages_reporting
+    from grid_rows as g
     inner join window_months as w on w.month_num = g.month_num
     where g.code_num between $code_lo and $code_hi
     -- by the window's integer id, not its name and month (see petitions_indicators.sql)

@@ -53,7 +53,9 @@ def run_duckdb(root: Path, repeat: int, today: dt.date | None = None) -> dict:
     today = today or settings.today()
 
     def page(items):
-        return [indicators.query(engine, d, view(s, e), by=by, today=today) for d, by, s, e in items]
+        version = engine.version()  # a page run reads one version, pinned once (app_data.pin_version)
+        return [indicators.query(engine, d, view(s, e), by=by, version=version, today=today)
+                for d, by, s, e in items]
 
     return _time_pages(page_sets(region, month), page, repeat, answers=True)
 
