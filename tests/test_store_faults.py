@@ -76,6 +76,47 @@ def test_a_damaged_file_degrades_one_dataset_with_a_message(tiny_store, damage):
     assert Engine(_Explaining(tiny_store.root)).damaged() == {}
 
 
+@pytest.mark.parametrize("damage", ["overwritten", "truncated"])
+def test_an_upload_of_another_month_while_a_file_is_damaged_is_refused_with_the_message(tiny_store, damage):
+    """The case-id check reads every month: a damaged October must refuse a September ledger with the damage
+    message (dataset, period, the rollback that fixes it), not a traceback; so must a regions upload, which
+    reads every fact file for the codes it must keep."""
+    from governance.ingest.pipeline import ingest
+    from tests.test_ingest import ledger
+
+    path = october_file(tiny_store)
+    if damage == "overwritten":
+        overwrite(path)
+    else:
+        path.write_bytes(path.read_bytes()[:100])
+    before = tree(tiny_store.root)
+    september = ledger(["S1,甲镇,甲一村,2024-09-20,来访,劳动社保,是,,,,否"])
+    report = ingest(Store(tiny_store.root), "petitions", september, "甲镇9月.csv", today=tiny.TODAY)
+    assert not report.accepted
+    (problem,) = report.errors
+    for text in (problem.message, problem.zh):
+        assert "信访事项" in text and "2024-10" in text and "rollback petitions 2024-10" in text, text
+    regions = ingest(Store(tiny_store.root), "regions", tiny_regions_csv(), "regions.csv", today=tiny.TODAY)
+    assert not regions.accepted and "2024-10" in regions.errors[0].zh, regions.errors
+    assert tree(tiny_store.root) == before
+    if damage == "overwritten":
+        return  # the command line once is enough: it shares the pipeline
+    (tiny_store.root.parent / "甲镇9月.csv").write_bytes(september)
+    run = cli("ingest", "petitions", str(tiny_store.root.parent / "甲镇9月.csv"), store_dir=tiny_store.root)
+    assert run.returncode == 1 and "rollback petitions 2024-10" in run.stdout and "Traceback" not in run.stderr
+    assert tree(tiny_store.root) == before
+
+
+def tiny_regions_csv() -> bytes:
+    import io
+
+    import pyarrow.csv as pacsv
+
+    buf = io.BytesIO()
+    pacsv.write_csv(tiny.regions(), buf)
+    return buf.getvalue()
+
+
 def test_a_damaged_dataset_shows_its_message_on_the_pages_and_the_rest_keep_working(served_store):
     from tests.conftest import run_app
 

@@ -241,11 +241,22 @@ class Store:
 
     def read(self, dataset_key: str, version: str | None = None, *, periods: list[str] | None = None,
              columns: list[str] | None = None) -> pa.Table | None:
-        """A dataset's rows at a store version (default: now), or None when it has none."""
-        files = self.files(dataset_key, version, periods)
-        if not files:
+        """A dataset's rows at a store version (default: now), or None when it has none.
+
+        Held to the checksums their commits recorded, like a page's snapshot: the writes that read the
+        table (case ids unique across months, codes the facts use) refuse with the damage message rather
+        than fail on a damaged file in a period they do not replace (checked once per file and state)."""
+        v = self._versions(version).get(dataset_key, -1)
+        parts = [p for p in self._live(dataset_key, v) if periods is None or p["period"] in periods]
+        if not parts:
             return None
-        return pa.concat_tables([pq.read_table(f, columns=columns) for f in files])
+        bad = self._verify(dataset_key, v, parts)
+        if bad:
+            raise DamagedError(dataset_key, sorted(bad), "; ".join(f"{p}: {r}" for p, r in sorted(bad.items())))
+        try:
+            return pa.concat_tables([pq.read_table(p["file"], columns=columns) for p in parts])
+        except (OSError, pa.ArrowException) as e:
+            raise DamagedError(dataset_key, sorted({p["period"] for p in parts}), type(e).__name__) from e
 
     def snapshot(self, version: str) -> dict[str, dict]:
         """One store version as plain data for the query layer (queries/ imports nothing of ours).
