@@ -2,10 +2,15 @@
 from one row per town and month. Every kind of account must still get exactly the sums of the villages it may
 see; the expected figures are added up by hand from the rows of tests/tiny.py (quoted in the comments)."""
 
+from pathlib import Path
+
 import pytest
 
+import queries
 from governance.metrics import indicators
 from governance.metrics.indicators import View
+from governance.store import Store, damage_message
+from queries import Engine
 from tests import tiny
 
 # tiny.grid(), October 2024: households, covered, grids, workers, party orgs, party-member households
@@ -75,3 +80,32 @@ def test_a_town_account_looking_at_one_group(tiny_engine):
     # town A's account, 融合期: 甲二社区 only, though the town's own sums hold 甲一村 as well
     grouped = tiny_engine.scoped(*_range(tiny.TOWN_A)).grouped("融合期")
     assert _current(grouped, tiny.TOWN_A) == {tiny.TOWN_A: (A2, 1)}
+
+
+class _Unchecked(Store):
+    """Files with no checksum in their commit (another Delta writer wrote them): only DuckDB can find damage."""
+
+    damage_message = staticmethod(damage_message)
+
+    def _verify(self, dataset_key, version, parts):
+        return {}
+
+
+@pytest.mark.parametrize("materialize", [0, 10_000_000], ids=["view over the files", "table"])
+def test_grid_rows_duckdb_cannot_read_leave_only_the_grid_empty(tiny_store, monkeypatch, materialize):
+    # the per-town sums read every grid row while the version is built: a data page DuckDB cannot decode (the
+    # footer still reads, so a view passes its first check) must leave the grid empty with its message, not stop
+    # every dataset of the version
+    monkeypatch.setattr(queries, "MATERIALIZE_ROWS", materialize)
+    (path,) = tiny_store.files("grid", periods=["2024-10"])
+    data = bytearray(Path(path).read_bytes())
+    data[4:300] = b"\x07" * 296  # the first data pages, after the magic bytes
+    Path(path).write_bytes(bytes(data))
+    engine = Engine(_Unchecked(tiny_store.root))
+    damaged = engine.damaged()
+    assert set(damaged) == {"grid"} and "rollback grid 2024-10" in damaged["grid"]
+    october = View(tiny.COUNTY, "2024-10", "2024-10")
+    # petitions still answer: p1-p6 were received in October
+    assert indicators.headline(engine, "petitions", october, today=tiny.TODAY)["current"]["received"] == 6
+    assert indicators.headline(engine, "grid", october, today=tiny.TODAY)["current"]["households_covered"] is None
+    assert _current(engine.scoped(*_range(tiny.A1)), tiny.TOWN_A) == {}
