@@ -128,6 +128,29 @@ def test_a_damaged_dataset_shows_its_message_on_the_pages_and_the_rest_keep_work
     assert labels["网格覆盖率"] != "—"  # grid unaffected
 
 
+def test_a_damaged_dataset_is_never_briefed_or_compared_as_zero(served_store):
+    """A 通报 drafted while the petitions file is damaged said 全县受理信访事项0件 and 未受理信访事项 (the command line
+    wrote it with exit 0), and 两地对比 showed 0件 with no word of the damage. The briefing now says the section is
+    withheld for the damage; 两地对比, 大屏 and 简报导出 show the damage message like every other page."""
+    from governance.briefing import notice
+    from governance.briefing import pack as briefing
+    from tests.conftest import run_app
+
+    overwrite(october_file(served_store))
+    pack = briefing.build(Engine(_Explaining(served_store.root)), tiny.COUNTY, "2024-10", today=tiny.TODAY,
+                          render=False)
+    (para,) = [p for p in pack.paragraphs if p.dataset == "petitions"]
+    assert "信访事项数据文件损坏" in para.text and "2024-10" in para.text and "0件" not in para.text, para.text
+    assert "信访" not in notice.overall(pack, 0)
+    assert not [c for c in pack.charts if c.dataset == "petitions"]
+    assert [p.text for p in pack.paragraphs if p.dataset == "grid"] != ["本月暂无网格数据。"]  # the rest as before
+    for page in ("pages/compare.py", "pages/screen.py", "pages/briefing.py"):
+        at = run_app(**{"from": "2024-10", "to": "2024-10"})
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert any("信访事项数据文件损坏" in e.value and "2024-10" in e.value for e in at.error), page
+
+
 def test_stray_files_in_the_log_folder_are_ignored_with_a_warning(tiny_store):
     log = tiny_store.table_path("petitions") / "_delta_log"
     (log / "00000000000000000005 (copy).json").write_text("{}")

@@ -380,6 +380,8 @@ def cmd_brief(args) -> int:
     try:
         pack = briefing.build(engine, args.region, args.period)
         written = files.write(pack, args.out)
+        for message in engine.damaged(pack.version).values():  # the 通报 says the section is withheld; so do we
+            print(f"警告 WARNING: {message}", file=sys.stderr)
     except briefing.NoDataError as e:
         print(f"没有可生成简报的数据 no data for this briefing: {e}", file=sys.stderr)
         return 1
