@@ -176,6 +176,33 @@ def test_a_broken_latest_log_entry_degrades_that_dataset_only(tiny_store):
     assert run.returncode == 1 and "Traceback" not in run.stderr
 
 
+def test_a_broken_log_entry_is_named_with_its_repair_and_history_and_rollback_say_so(served_store, capsys):
+    """The message named no entry and no repair and carried delta-rs's backtrace ('0: <unknown>' lines);
+    history said 没有版本 and rollback 没有可回滚的更早版本, as if nothing had ever been uploaded."""
+    from governance.tools import cli as command
+    from tests.conftest import run_app
+
+    tiny_store = served_store
+    log = tiny_store.table_path("grid") / "_delta_log"
+    entry = log / "00000000000000000002.json"
+    entry.write_text('{"commitInfo": {"timestamp": 1')  # the latest entry, cut short by a bad disk
+    message = Engine(_Explaining(tiny_store.root)).damaged()["grid"]
+    assert "00000000000000000002.json" in message and "移出" in message, message
+    assert "<unknown>" not in message and "\n" not in message and str(tiny_store.root) not in message
+    for args in (["history", "grid"], ["rollback", "grid", "2024-10"]):
+        assert command.main([*args, "--store", str(tiny_store.root)]) == 1, args
+        said = capsys.readouterr()
+        assert "提交日志" in said.err and "没有" not in said.out + said.err, (args, said)
+    at = run_app()
+    at.switch_page("pages/history.py").run()
+    at.selectbox(key="history_dataset").set_value("grid").run()
+    assert not at.exception and any("00000000000000000002.json" in e.value for e in at.error), at.error
+    assert not [i.value for i in at.info if "还没有任何版本" in i.value]
+    entry.rename(tiny_store.root / "grid-entry-2.json")  # the repair the message names
+    assert Engine(_Explaining(tiny_store.root)).damaged() == {}
+    assert Store(tiny_store.root).read("grid").num_rows == 6
+
+
 # ---- read-only and full disks -------------------------------------------------------------
 @pytest.fixture(params=[errno.EROFS, errno.ENOSPC], ids=["read-only", "disk-full"])
 def failing_disk(request, monkeypatch):

@@ -255,6 +255,10 @@ def cmd_history(args) -> int:
     except KeyError as e:
         print(e.args[0], file=sys.stderr)
         return 2
+    broken_log = store.log_damage(args.dataset)
+    if broken_log:  # the history cannot be read: say so, never "no versions"
+        print(broken_log, file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
