@@ -4,6 +4,7 @@ see; the expected figures are added up by hand from the rows of tests/tiny.py (q
 
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 import queries
@@ -109,3 +110,33 @@ def test_grid_rows_duckdb_cannot_read_leave_only_the_grid_empty(tiny_store, monk
     assert indicators.headline(engine, "petitions", october, today=tiny.TODAY)["current"]["received"] == 6
     assert indicators.headline(engine, "grid", october, today=tiny.TODAY)["current"]["households_covered"] is None
     assert _current(engine.scoped(*_range(tiny.A1)), tiny.TOWN_A) == {}
+
+
+def test_a_new_upload_of_one_town_is_summed_in_the_next_version_and_the_old_one_stays(tiny_store):
+    engine = Engine(tiny_store)
+    old = engine.version()
+    village = engine.scoped(*_range(tiny.A1))
+    assert _current(engine, tiny.COUNTY, "child")[tiny.TOWN_A] == (TOWN_A, 2)
+    assert _current(village, tiny.TOWN_A) == {tiny.TOWN_A: (A1, 1)}
+    # town A sends October again with 甲一村 alone, covered 990: 甲二社区's October row goes
+    again = pa.table({"region_code": [tiny.A1], "period": ["2024-10"], "households": [1000],
+                      "households_covered": [990], "grids": [4], "grid_workers": [5], "grid_party_orgs": [3],
+                      "party_member_households": [31]})
+    tiny_store.commit("grid", again, source="grid.csv", who="test", scope=[tiny.TOWN_A])
+    a1 = (1000, 990) + A1[2:]
+    assert _current(engine, tiny.COUNTY, "child") == {tiny.TOWN_A: (a1, 1), tiny.TOWN_B: (B1, 1)}
+    assert _current(engine, tiny.COUNTY) == {tiny.COUNTY: (tuple(x + y for x, y in zip(a1, B1)), 2)}
+    assert _current(engine.scoped(*_range(tiny.TOWN_A)), tiny.COUNTY) == {tiny.COUNTY: (a1, 1)}
+    assert _current(village, tiny.TOWN_A) == {tiny.TOWN_A: (a1, 1)}
+    # a page that pinned the old version still reads it whole
+    df = indicators.query(engine, "grid", View(tiny.COUNTY, "2024-10", "2024-10"), version=old, today=tiny.TODAY)
+    assert int(df.loc[df["window_name"] == "current", "households_covered"].iloc[0]) == COUNTY[1]
+
+
+def test_a_grid_left_on_its_files_gets_the_same_sums(tiny_store, monkeypatch):
+    # national scale: the grid stays a view over its Parquet files, its per-town sums are still a table
+    monkeypatch.setattr(queries, "MATERIALIZE_ROWS", 0)
+    engine = Engine(tiny_store)
+    assert _current(engine, tiny.COUNTY, "child") == {tiny.TOWN_A: (TOWN_A, 2), tiny.TOWN_B: (B1, 1)}
+    assert _current(engine.scoped(*_range(tiny.TOWN_B)), tiny.COUNTY) == {tiny.COUNTY: (B1, 1)}
+    assert _current(engine.scoped(*_range(tiny.A2)), tiny.COUNTY) == {tiny.COUNTY: (A2, 1)}
