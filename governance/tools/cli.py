@@ -160,7 +160,7 @@ def cmd_ingest(args) -> int:
         print(json.dumps(report.as_json(), ensure_ascii=False))
         return 0 if report.accepted else 1
     for p in report.problems:
-        where = f"第{p.row}行 {p.column}列" if p.row else "文件"
+        where = (f"第{p.row}行 {p.column}列" if p.column else f"第{p.row}行") if p.row else "文件"
         print(f"{'错误' if p.severity == 'error' else '提示'} {where}: {p.message}")
     if report.truncated:
         print(f"另有 {report.truncated} 个问题未列出 ({report.truncated} more)")
