@@ -75,6 +75,20 @@ def run_app(**query) -> AppTest:
     return at
 
 
+def run_page(page: str, **query) -> AppTest:
+    """The app opened straight on `page` (e.g. "pages/petitions.py"), as a shared link to that page with those query
+    parameters would open it: one run, where going through the overview first costs a whole overview run more."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(query)
+    at.switch_page(page)  # before the first run the page is known by its file name (its url_path here)
+    at.run()
+    assert not at.exception, at.exception
+    # the run really was that page, not the default one: the hash asked for is the page st.navigation registered
+    ran = at._registered_pages.get(at._page_hash, {}).get("script_path")
+    assert ran and Path(ran).resolve() == (Path(APP).parent / page).resolve(), (page, ran)
+    return at
+
+
 def shown_cells(element):
     """An st.dataframe as the browser draws it: the Styler's display text where the page styled the table
     (ui.shown_table: a missing rate reads "—"), else the values."""
