@@ -2,6 +2,7 @@
 and the markers that let a developer run the fast layer alone (README: Test)."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
+from governance.store import Store
 from queries import Engine
 from tests import tiny
 
@@ -41,16 +43,29 @@ def navigation_first(monkeypatch):
     monkeypatch.setattr(app_test, "PagesManager", _NavigationFirst)
 
 
+@pytest.fixture(scope="session")
+def tiny_template(tmp_path_factory) -> Path:
+    """The tiny county built once (five commits); tests get copies of it, never this one."""
+    return tiny.build(tmp_path_factory.mktemp("tiny_template") / "store").root
+
+
+def tiny_copy(template: Path, root: Path) -> Store:
+    """A store of its own at `root`, byte for byte the tiny county as tiny.build makes it (the Delta logs name
+    their files relative to the table, so the copy is a store in its own right)."""
+    shutil.copytree(template, root)
+    return Store(root)
+
+
 @pytest.fixture
-def tiny_store(tmp_path):
+def tiny_store(tmp_path, tiny_template):
     """A fresh tiny county store per test (tests/tiny.py), for tests that write."""
-    return tiny.build(tmp_path / "store")
+    return tiny_copy(tiny_template, tmp_path / "store")
 
 
 @pytest.fixture(scope="module")
-def tiny_engine(tmp_path_factory):
+def tiny_engine(tmp_path_factory, tiny_template):
     """One engine over one tiny county store, shared by a module's read-only tests."""
-    eng = Engine(tiny.build(tmp_path_factory.mktemp("tiny")))
+    eng = Engine(tiny_copy(tiny_template, tmp_path_factory.mktemp("tiny") / "store"))
     yield eng
     eng.close()
 
