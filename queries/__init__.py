@@ -366,7 +366,17 @@ class Engine:
                     # a table even when the dataset is a view over its files: a nation's towns are a few
                     # hundred thousand rows a year
                     cur.execute(f"set search_path = '{schema},main'")
-                    cur.execute(f"create table {schema}.{name} as {sql_text(name)}")
+                    try:
+                        cur.execute(f"create table {schema}.{name} as {sql_text(name)}")
+                    except duckdb.Error as e:
+                        # the first read of every row of a dataset left a view: data pages DuckDB cannot decode
+                        # behind a footer that reads leave this dataset empty with its message, as on loading
+                        damaged[dataset] = self._unreadable(dataset, snapshot[dataset], cur, e)
+                        if dataset not in loaded:
+                            cur.execute(f"drop view {schema}.{dataset}")  # a view is not replaced by a table
+                        cur.execute(f"create or replace table {schema}.{dataset} as "
+                                    f"{self._relation(dataset, {**snapshot[dataset], 'files': []})}")
+                        cur.execute(f"create table {schema}.{name} as {sql_text(name)}")
                     sums.append(name)
             with self._lock:
                 self._schemas[version] = schema
@@ -391,7 +401,7 @@ class Engine:
         bad = []
         for part in table.get("parts") or [{"file": f, "period": "?"} for f in table["files"]]:
             try:
-                cur.execute(f"select * from {self._read(table, [part['file']])}").fetch_arrow_table()
+                cur.sql(f"select * from {self._read(table, [part['file']])}").to_arrow_table()
             except duckdb.Error:
                 bad.append(part["period"])
         explain = getattr(self.store, "damage_message", None)

@@ -121,7 +121,11 @@ def test_the_history_page_lists_the_boundaries_versions_and_restores_one(two_ver
     table = at.dataframe[0].value
     assert list(table["版本"]) == [2, 1] and list(table["文件"]) == ["新边界.geojson", "县边界.geojson"]
     assert list(table["边界数"]) == [5, 6]
-    at.selectbox(key="boundaries_restore_pick").set_value(1)
+    assert not [b for b in at.button if b.key == "boundaries_restore"]  # no version picked yet: nothing to press
+    at.selectbox(key="boundaries_restore_pick").set_value(1).run()
+    assert at.button(key="boundaries_restore").disabled  # not before the confirmation is ticked
+    assert stored.version(two_versions.root) == 2
+    at.checkbox(key="boundaries_restore_confirm").check().run()
     at.button(key="boundaries_restore").click().run()
     assert not at.exception, at.exception
     assert any("已恢复：边界已恢复为第 1 版的内容，现为第 3 版" in s.value for s in at.success)

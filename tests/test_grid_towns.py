@@ -2,10 +2,16 @@
 from one row per town and month. Every kind of account must still get exactly the sums of the villages it may
 see; the expected figures are added up by hand from the rows of tests/tiny.py (quoted in the comments)."""
 
+from pathlib import Path
+
+import pyarrow as pa
 import pytest
 
+import queries
 from governance.metrics import indicators
 from governance.metrics.indicators import View
+from governance.store import Store, damage_message
+from queries import Engine
 from tests import tiny
 
 # tiny.grid(), October 2024: households, covered, grids, workers, party orgs, party-member households
@@ -75,3 +81,62 @@ def test_a_town_account_looking_at_one_group(tiny_engine):
     # town A's account, 融合期: 甲二社区 only, though the town's own sums hold 甲一村 as well
     grouped = tiny_engine.scoped(*_range(tiny.TOWN_A)).grouped("融合期")
     assert _current(grouped, tiny.TOWN_A) == {tiny.TOWN_A: (A2, 1)}
+
+
+class _Unchecked(Store):
+    """Files with no checksum in their commit (another Delta writer wrote them): only DuckDB can find damage."""
+
+    damage_message = staticmethod(damage_message)
+
+    def _verify(self, dataset_key, version, parts):
+        return {}
+
+
+@pytest.mark.parametrize("materialize", [0, 10_000_000], ids=["view over the files", "table"])
+def test_grid_rows_duckdb_cannot_read_leave_only_the_grid_empty(tiny_store, monkeypatch, materialize):
+    # the per-town sums read every grid row while the version is built: a data page DuckDB cannot decode (the
+    # footer still reads, so a view passes its first check) must leave the grid empty with its message, not stop
+    # every dataset of the version
+    monkeypatch.setattr(queries, "MATERIALIZE_ROWS", materialize)
+    (path,) = tiny_store.files("grid", periods=["2024-10"])
+    data = bytearray(Path(path).read_bytes())
+    data[4:300] = b"\x07" * 296  # the first data pages, after the magic bytes
+    Path(path).write_bytes(bytes(data))
+    engine = Engine(_Unchecked(tiny_store.root))
+    damaged = engine.damaged()
+    assert set(damaged) == {"grid"} and "rollback grid 2024-10" in damaged["grid"]
+    october = View(tiny.COUNTY, "2024-10", "2024-10")
+    # petitions still answer: p1-p6 were received in October
+    assert indicators.headline(engine, "petitions", october, today=tiny.TODAY)["current"]["received"] == 6
+    assert indicators.headline(engine, "grid", october, today=tiny.TODAY)["current"]["households_covered"] is None
+    assert _current(engine.scoped(*_range(tiny.A1)), tiny.TOWN_A) == {}
+
+
+def test_a_new_upload_of_one_town_is_summed_in_the_next_version_and_the_old_one_stays(tiny_store):
+    engine = Engine(tiny_store)
+    old = engine.version()
+    village = engine.scoped(*_range(tiny.A1))
+    assert _current(engine, tiny.COUNTY, "child")[tiny.TOWN_A] == (TOWN_A, 2)
+    assert _current(village, tiny.TOWN_A) == {tiny.TOWN_A: (A1, 1)}
+    # town A sends October again with 甲一村 alone, covered 990: 甲二社区's October row goes
+    again = pa.table({"region_code": [tiny.A1], "period": ["2024-10"], "households": [1000],
+                      "households_covered": [990], "grids": [4], "grid_workers": [5], "grid_party_orgs": [3],
+                      "party_member_households": [31]})
+    tiny_store.commit("grid", again, source="grid.csv", who="test", scope=[tiny.TOWN_A])
+    a1 = (1000, 990) + A1[2:]
+    assert _current(engine, tiny.COUNTY, "child") == {tiny.TOWN_A: (a1, 1), tiny.TOWN_B: (B1, 1)}
+    assert _current(engine, tiny.COUNTY) == {tiny.COUNTY: (tuple(x + y for x, y in zip(a1, B1)), 2)}
+    assert _current(engine.scoped(*_range(tiny.TOWN_A)), tiny.COUNTY) == {tiny.COUNTY: (a1, 1)}
+    assert _current(village, tiny.TOWN_A) == {tiny.TOWN_A: (a1, 1)}
+    # a page that pinned the old version still reads it whole
+    df = indicators.query(engine, "grid", View(tiny.COUNTY, "2024-10", "2024-10"), version=old, today=tiny.TODAY)
+    assert int(df.loc[df["window_name"] == "current", "households_covered"].iloc[0]) == COUNTY[1]
+
+
+def test_a_grid_left_on_its_files_gets_the_same_sums(tiny_store, monkeypatch):
+    # national scale: the grid stays a view over its Parquet files, its per-town sums are still a table
+    monkeypatch.setattr(queries, "MATERIALIZE_ROWS", 0)
+    engine = Engine(tiny_store)
+    assert _current(engine, tiny.COUNTY, "child") == {tiny.TOWN_A: (TOWN_A, 2), tiny.TOWN_B: (B1, 1)}
+    assert _current(engine.scoped(*_range(tiny.TOWN_B)), tiny.COUNTY) == {tiny.COUNTY: (B1, 1)}
+    assert _current(engine.scoped(*_range(tiny.A2)), tiny.COUNTY) == {tiny.COUNTY: (A2, 1)}

@@ -93,8 +93,14 @@ def history(user) -> None:
         older = [r["version"] for r in rows[1:]]
         said = {r["version"]: f"第 {r['version']} 版 · {formatting.office_time(r['when'])[:16]} · {r['who']} · {r['source']}"
                 for r in rows}
-        pick = st.selectbox("恢复到版本", older, key="boundaries_restore_pick", format_func=said.get)
-        if st.button("恢复", key="boundaries_restore"):
+        pick = st.selectbox("恢复到版本", older, key="boundaries_restore_pick", format_func=said.get, index=None,
+                            placeholder="请选择版本")
+        if pick is None:
+            return
+        # the whole jurisdiction's map changes at once, for every account: asked once more, as a data restore is
+        sure = st.checkbox("确认将全辖区的行政区划边界整体恢复为所选版本（当前边界仍保留在历史中，可再次恢复）",
+                           key="boundaries_restore_confirm")
+        if st.button("恢复", key="boundaries_restore", disabled=not sure, type="primary"):
             try:
                 now = app_data.restore_boundaries(pick, user.name)
             except app_data.StoreError as e:
