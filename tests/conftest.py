@@ -2,6 +2,7 @@
 and the markers that let a developer run the fast layer alone (README: Test)."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
+from governance.store import Store
 from queries import Engine
 from tests import tiny
 
@@ -41,16 +43,29 @@ def navigation_first(monkeypatch):
     monkeypatch.setattr(app_test, "PagesManager", _NavigationFirst)
 
 
+@pytest.fixture(scope="session")
+def tiny_template(tmp_path_factory) -> Path:
+    """The tiny county built once (five commits); tests get copies of it, never this one."""
+    return tiny.build(tmp_path_factory.mktemp("tiny_template") / "store").root
+
+
+def tiny_copy(template: Path, root: Path) -> Store:
+    """A store of its own at `root`, byte for byte the tiny county as tiny.build makes it (the Delta logs name
+    their files relative to the table, so the copy is a store in its own right)."""
+    shutil.copytree(template, root)
+    return Store(root)
+
+
 @pytest.fixture
-def tiny_store(tmp_path):
+def tiny_store(tmp_path, tiny_template):
     """A fresh tiny county store per test (tests/tiny.py), for tests that write."""
-    return tiny.build(tmp_path / "store")
+    return tiny_copy(tiny_template, tmp_path / "store")
 
 
 @pytest.fixture(scope="module")
-def tiny_engine(tmp_path_factory):
+def tiny_engine(tmp_path_factory, tiny_template):
     """One engine over one tiny county store, shared by a module's read-only tests."""
-    eng = Engine(tiny.build(tmp_path_factory.mktemp("tiny")))
+    eng = Engine(tiny_copy(tiny_template, tmp_path_factory.mktemp("tiny") / "store"))
     yield eng
     eng.close()
 
@@ -72,6 +87,20 @@ def run_app(**query) -> AppTest:
     at.query_params.update(query)
     at.run()
     assert not at.exception, at.exception
+    return at
+
+
+def run_page(page: str, **query) -> AppTest:
+    """The app opened straight on `page` (e.g. "pages/petitions.py"), as a shared link to that page with those query
+    parameters would open it: one run, where going through the overview first costs a whole overview run more."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(query)
+    at.switch_page(page)  # before the first run the page is known by its file name (its url_path here)
+    at.run()
+    assert not at.exception, at.exception
+    # the run really was that page, not the default one: the hash asked for is the page st.navigation registered
+    ran = at._registered_pages.get(at._page_hash, {}).get("script_path")
+    assert ran and Path(ran).resolve() == (Path(APP).parent / page).resolve(), (page, ran)
     return at
 
 

@@ -31,14 +31,13 @@ def metrics(at) -> dict[str, tuple[str, str | None]]:
     return {m.label: (m.value, m.delta) for m in at.metric}
 
 
-def expected(store, dataset, key, region, start, end, window="current"):
-    h = indicators.headline(Engine(store), dataset, View(region, start, end), today=dt.date.today())
-    return h[window][key]
+def headline(engine, dataset, region, start, end) -> dict:
+    """The query layer's figures for one dataset and view: every card of that dataset is checked against them."""
+    return indicators.headline(engine, dataset, View(region, start, end), today=dt.date.today())
 
 
-def small_bases(store, dataset, ind, region, start, end) -> str | None:
+def small_bases(h, ind) -> str | None:
     """"（2件）" when the card's rate rests on fewer than 5 cases (SPEC small numbers): its caption says so."""
-    h = indicators.headline(Engine(store), dataset, View(region, start, end), today=dt.date.today())
     base = h["bases"]["current"].get(ind.key)
     return f"（{base}{ind.base_unit}）" if base is not None and h["current"][ind.key] is not None and base < 5 else None
 
@@ -64,15 +63,17 @@ def test_every_page_renders_without_exception(page):
 def test_kpi_cards_show_the_query_layers_figures(store, region, start, end, cmp):
     at = app(region=region, **{"from": start, "to": end, "cmp": cmp})
     shown = metrics(at)
+    engine = Engine(store)
     for dataset in ("petitions", "disputes", "grid"):
+        h = headline(engine, dataset, region, start, end)
         for ind in contract.dataset(dataset).indicators:
             if not ind.headline:
                 continue
-            cur = expected(store, dataset, ind.key, region, start, end)
-            prev = expected(store, dataset, ind.key, region, start, end, cmp)
+            cur = h["current"][ind.key]
+            prev = h[cmp][ind.key]
             value, delta = shown[ind.zh]
             assert value == formatting.value(cur, ind), (ind.key, region)
-            small = small_bases(store, dataset, ind, region, start, end)
+            small = small_bases(h, ind)
             if small:
                 assert any(f"样本少{small}" in c.value for c in at.caption), (ind.key, region, small)
             want = formatting.change(indicators.change(cur, prev, ind), ind)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests import tiny
-from tests.conftest import run_app, shown_cells
+from tests.conftest import run_page, shown_cells
 from tests.test_dashboard_pages import PAGES
 
 BAD = re.compile(r"\b(None|nan|NaN|NaT|<NA>)\b")
@@ -65,9 +65,7 @@ VIEWS = [
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("view", VIEWS, ids=["county-sep", "town-a-range", "county-oct-yoy"])
 def test_no_page_shows_none_nan_or_a_float_count(page, view):
-    at = run_app(**view)
-    at.switch_page(page)
-    at.run()
+    at = run_page(page, **view)
     open_tables(at)
     assert not at.exception, at.exception
     for text in texts(at) + cells(at):
@@ -78,9 +76,7 @@ def test_no_page_shows_none_nan_or_a_float_count(page, view):
 def test_a_rate_column_with_a_missing_rate_stays_numbers_so_it_sorts_as_numbers():
     # September 2024 for the county: 乙镇 closed 1 of 1 (100 %), 甲镇 had no case ("—"): the browser sorts
     # the column by its values, so they must still be numbers under the "—"
-    at = run_app(**VIEWS[0])
-    at.switch_page("pages/petitions.py")
-    at.run()
+    at = run_page("pages/petitions.py", **VIEWS[0])
     assert not any("不排名原因" in d.value.columns for d in at.dataframe)  # a closed 数据表 draws no grid
     open_tables(at)
     ranking = next(d for d in at.dataframe if "不排名原因" in d.value.columns)
