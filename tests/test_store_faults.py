@@ -124,6 +124,11 @@ def test_a_damaged_dataset_shows_its_message_on_the_pages_and_the_rest_keep_work
     at = run_app()  # the overview: every dataset's cards
     errors = [e.value for e in at.error]
     assert any("信访事项数据文件损坏" in e and "2024-10" in e for e in errors), errors
+    # said on the first screen, above the status counts and the 预警 list that leave petitions out, and the
+    # map opens on a dataset it can colour (it opened on petitions: every place grey, 无数据)
+    shown = [(n.type, getattr(n, "value", "")) for n in at.main if n.type in ("error", "subheader")]
+    assert shown[0][0] == "error" and "信访事项数据文件损坏" in shown[0][1], shown[:3]
+    assert not at.selectbox(key="overview_map_indicator").value.startswith("petitions:")
     labels = {m.label: m.value for m in at.metric}
     assert labels["网格覆盖率"] != "—"  # grid unaffected
 
