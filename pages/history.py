@@ -19,6 +19,9 @@ dataset = st.selectbox("数据集 Dataset", [*history_view.DATASETS, boundaries_
 if dataset == boundaries_view.KEY:  # the map's shapes: versions of the whole, not of periods
     boundaries_view.history(user)
     st.stop()
+if broken := app_data.log_damage(dataset):  # its history is unknown, not empty: say why and how to repair it
+    st.error(md_escape(broken), icon=":material/broken_image:")
+    st.stop()
 versions = history_view.versions_frame(dataset)
 if versions.empty:
     st.info("该数据集还没有任何版本。请在“数据上传”页上传。")

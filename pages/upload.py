@@ -26,7 +26,7 @@ upload = st.file_uploader("台账文件（CSV 或 .xlsx，UTF-8 或 GBK）", typ
                           key=f"upload_file_{st.session_state.get('upload_epoch', 0)}")
 if upload is None:
     st.info("上传只替换所选范围（默认：文件中出现的乡镇）在文件所含月份（评定周期）的数据，其他地区不受影响；"
-            "提交前会列出每个地点现有和上传后的行数。旧版本保留在“数据版本”页，可随时恢复。")
+            "提交前会列出每个地点现有和上传后的行数。旧版本保留在“数据版本”页，可随时恢复。\n\n" + upload_view.size_note())
     st.stop()
 
 data = upload.getvalue()

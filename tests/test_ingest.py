@@ -291,8 +291,9 @@ def test_rows_outside_a_named_scope_are_errors_with_their_excel_rows(store):
     assert snapshot(store.root) == before
 
 
-def test_the_download_template_with_its_sample_row_is_refused(store):
+def test_the_download_template_with_its_sample_row_is_refused(store, capsys):
     from governance.ingest import templates
+    from governance.tools import cli
 
     before = snapshot(store.root)
     for data, name in ((templates.csv_bytes("petitions"), "petitions_模板.csv"),
@@ -301,6 +302,11 @@ def test_the_download_template_with_its_sample_row_is_refused(store):
         assert not report.accepted
         assert [(e.row, e.key) for e in report.errors][:1] == [(2, "template_row")], report.as_json()
         assert "示例行" in report.errors[0].message
+    # the command line names the row alone (the whole row is the problem), not "第2行 列"
+    path = store.root.parent / "petitions_模板.csv"
+    path.write_bytes(templates.csv_bytes("petitions"))
+    assert cli.main(["ingest", "petitions", str(path), "--store", str(store.root)]) == 1
+    assert "错误 第2行: 这是下载模板中的示例行" in capsys.readouterr().out
     assert snapshot(store.root) == before
 
 

@@ -76,6 +76,47 @@ def test_a_damaged_file_degrades_one_dataset_with_a_message(tiny_store, damage):
     assert Engine(_Explaining(tiny_store.root)).damaged() == {}
 
 
+@pytest.mark.parametrize("damage", ["overwritten", "truncated"])
+def test_an_upload_of_another_month_while_a_file_is_damaged_is_refused_with_the_message(tiny_store, damage):
+    """The case-id check reads every month: a damaged October must refuse a September ledger with the damage
+    message (dataset, period, the rollback that fixes it), not a traceback; so must a regions upload, which
+    reads every fact file for the codes it must keep."""
+    from governance.ingest.pipeline import ingest
+    from tests.test_ingest import ledger
+
+    path = october_file(tiny_store)
+    if damage == "overwritten":
+        overwrite(path)
+    else:
+        path.write_bytes(path.read_bytes()[:100])
+    before = tree(tiny_store.root)
+    september = ledger(["S1,甲镇,甲一村,2024-09-20,来访,劳动社保,是,,,,否"])
+    report = ingest(Store(tiny_store.root), "petitions", september, "甲镇9月.csv", today=tiny.TODAY)
+    assert not report.accepted
+    (problem,) = report.errors
+    for text in (problem.message, problem.zh):
+        assert "信访事项" in text and "2024-10" in text and "rollback petitions 2024-10" in text, text
+    regions = ingest(Store(tiny_store.root), "regions", tiny_regions_csv(), "regions.csv", today=tiny.TODAY)
+    assert not regions.accepted and "2024-10" in regions.errors[0].zh, regions.errors
+    assert tree(tiny_store.root) == before
+    if damage == "overwritten":
+        return  # the command line once is enough: it shares the pipeline
+    (tiny_store.root.parent / "甲镇9月.csv").write_bytes(september)
+    run = cli("ingest", "petitions", str(tiny_store.root.parent / "甲镇9月.csv"), store_dir=tiny_store.root)
+    assert run.returncode == 1 and "rollback petitions 2024-10" in run.stdout and "Traceback" not in run.stderr
+    assert tree(tiny_store.root) == before
+
+
+def tiny_regions_csv() -> bytes:
+    import io
+
+    import pyarrow.csv as pacsv
+
+    buf = io.BytesIO()
+    pacsv.write_csv(tiny.regions(), buf)
+    return buf.getvalue()
+
+
 def test_a_damaged_dataset_shows_its_message_on_the_pages_and_the_rest_keep_working(served_store):
     from tests.conftest import run_app
 
@@ -85,6 +126,29 @@ def test_a_damaged_dataset_shows_its_message_on_the_pages_and_the_rest_keep_work
     assert any("信访事项数据文件损坏" in e and "2024-10" in e for e in errors), errors
     labels = {m.label: m.value for m in at.metric}
     assert labels["网格覆盖率"] != "—"  # grid unaffected
+
+
+def test_a_damaged_dataset_is_never_briefed_or_compared_as_zero(served_store):
+    """A 通报 drafted while the petitions file is damaged said 全县受理信访事项0件 and 未受理信访事项 (the command line
+    wrote it with exit 0), and 两地对比 showed 0件 with no word of the damage. The briefing now says the section is
+    withheld for the damage; 两地对比, 大屏 and 简报导出 show the damage message like every other page."""
+    from governance.briefing import notice
+    from governance.briefing import pack as briefing
+    from tests.conftest import run_app
+
+    overwrite(october_file(served_store))
+    pack = briefing.build(Engine(_Explaining(served_store.root)), tiny.COUNTY, "2024-10", today=tiny.TODAY,
+                          render=False)
+    (para,) = [p for p in pack.paragraphs if p.dataset == "petitions"]
+    assert "信访事项数据文件损坏" in para.text and "2024-10" in para.text and "0件" not in para.text, para.text
+    assert "信访" not in notice.overall(pack, 0)
+    assert not [c for c in pack.charts if c.dataset == "petitions"]
+    assert [p.text for p in pack.paragraphs if p.dataset == "grid"] != ["本月暂无网格数据。"]  # the rest as before
+    for page in ("pages/compare.py", "pages/screen.py", "pages/briefing.py"):
+        at = run_app(**{"from": "2024-10", "to": "2024-10"})
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert any("信访事项数据文件损坏" in e.value and "2024-10" in e.value for e in at.error), page
 
 
 def test_stray_files_in_the_log_folder_are_ignored_with_a_warning(tiny_store):
@@ -110,6 +174,33 @@ def test_a_broken_latest_log_entry_degrades_that_dataset_only(tiny_store):
     assert v["current"]["received"] == 6
     run = cli("indicators", "grid", store_dir=tiny_store.root)
     assert run.returncode == 1 and "Traceback" not in run.stderr
+
+
+def test_a_broken_log_entry_is_named_with_its_repair_and_history_and_rollback_say_so(served_store, capsys):
+    """The message named no entry and no repair and carried delta-rs's backtrace ('0: <unknown>' lines);
+    history said 没有版本 and rollback 没有可回滚的更早版本, as if nothing had ever been uploaded."""
+    from governance.tools import cli as command
+    from tests.conftest import run_app
+
+    tiny_store = served_store
+    log = tiny_store.table_path("grid") / "_delta_log"
+    entry = log / "00000000000000000002.json"
+    entry.write_text('{"commitInfo": {"timestamp": 1')  # the latest entry, cut short by a bad disk
+    message = Engine(_Explaining(tiny_store.root)).damaged()["grid"]
+    assert "00000000000000000002.json" in message and "移出" in message, message
+    assert "<unknown>" not in message and "\n" not in message and str(tiny_store.root) not in message
+    for args in (["history", "grid"], ["rollback", "grid", "2024-10"]):
+        assert command.main([*args, "--store", str(tiny_store.root)]) == 1, args
+        said = capsys.readouterr()
+        assert "提交日志" in said.err and "没有" not in said.out + said.err, (args, said)
+    at = run_app()
+    at.switch_page("pages/history.py").run()
+    at.selectbox(key="history_dataset").set_value("grid").run()
+    assert not at.exception and any("00000000000000000002.json" in e.value for e in at.error), at.error
+    assert not [i.value for i in at.info if "还没有任何版本" in i.value]
+    entry.rename(tiny_store.root / "grid-entry-2.json")  # the repair the message names
+    assert Engine(_Explaining(tiny_store.root)).damaged() == {}
+    assert Store(tiny_store.root).read("grid").num_rows == 6
 
 
 # ---- read-only and full disks -------------------------------------------------------------

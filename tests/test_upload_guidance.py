@@ -117,6 +117,18 @@ def test_the_page_opens_on_the_dataset_this_session_used_last(store):
 
 # ---- messages a clerk can act on ------------------------------------------------------------------------------
 
+
+def test_the_page_says_in_chinese_how_big_a_file_it_takes_and_where_a_bigger_one_goes(store, monkeypatch):
+    """A file over the web cap never reaches the app: the browser marks it red with Streamlit's English
+    "File must be 50.0MB or smaller." and the page stays as before a file. So the page itself says it."""
+    at = upload_page()
+    (note,) = [i.value for i in at.info if "上传只替换" in i.value]
+    assert "网页上传的文件不超过 50 MB" in note and "python -m governance ingest" in note, note
+    monkeypatch.setenv("GOVERNANCE_MAX_UPLOAD_MB", "20")  # the app's own cap, lower than Streamlit's
+    at.run()
+    assert any("不超过 20 MB" in i.value for i in at.info)
+
+
 # Excel rows 4-8 (two title rows, the header on row 3); B is 乡镇(街道), C is 村(社区).
 WRONG_PLACES = [
     "W1,甲镇,甲一,2024-10-08,来访,教育,是,,,,否",  # row 4: 甲一 -> 甲一村

@@ -66,6 +66,7 @@ class Facts:
     series: pd.DataFrame  # query(by="month") over the TREND_MONTHS months to `month`
     period: str | None = None  # branches: the rating period read; grid: the month read
     extra: dict = field(default_factory=dict)
+    damaged: str | None = None  # the store's message when this dataset's files are damaged (read as no data)
 
     @property
     def current(self) -> dict:
@@ -121,6 +122,7 @@ def gather(engine: Engine, region: str, month: str, *, version: int | None = Non
     view = View(region, month, month)
     trend_view = View(region, periods.shift_month(month, -(TREND_MONTHS - 1)), month)
     out = {}
+    broken = engine.damaged(version)  # a damaged dataset reads as empty: never brief it as zero
     for key in contract.FACT_DATASETS:
         head = indicators.headline(engine, key, view, version=version, today=today)
         if where.child_level:
@@ -135,7 +137,8 @@ def gather(engine: Engine, region: str, month: str, *, version: int | None = Non
         else:
             has_data = month in found[key]
             period = month
-        out[key] = Facts(key, where, month, has_data, head, children, series, period)
+        out[key] = Facts(key, where, month, has_data and key not in broken, head, children, series, period,
+                         damaged=broken.get(key))
     return out
 
 
@@ -360,6 +363,8 @@ ORDINALS = "一二三四五六七八九十"
 
 
 def paragraph(facts: Facts) -> str:
+    if facts.damaged:  # the store's own words up to its English detail: dataset, periods and the repair
+        return "本期暂不通报该项：" + facts.damaged.split(" (damaged ")[0]
     if not facts.has_data:
         if facts.dataset == "branches":
             return f"截至{periods.month_label_zh(facts.month)}暂无党支部评星定级结果。"

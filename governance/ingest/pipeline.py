@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from governance.core import contract
 from governance.ingest import templates
@@ -103,12 +102,22 @@ def periods_of(dataset_key: str, table) -> list[str]:
 
 
 def codes_in_facts(store: Store) -> set[str]:
-    """Every region code the current fact data uses: a new regions table must keep them all."""
+    """Every region code the current fact data uses: a new regions table must keep them all (read through the
+    store, so a damaged fact file refuses the upload with its message)."""
     codes: set[str] = set()
     for key in contract.FACT_DATASETS:
-        for path in store.files(key):
-            codes.update(pc.unique(pq.read_table(path, columns=["region_code"]).column("region_code")).to_pylist())
+        used = store.read(key, columns=["region_code"])
+        if used is not None:
+            codes.update(pc.unique(used.column("region_code")).to_pylist())
     return codes
+
+
+def unreadable(e: Exception) -> Problem:
+    """The store could not be read for the checks (a damaged file, a disk error): say so, nothing changes. A
+    damaged file's message names the dataset, the period and the rollback that repairs it; keep it whole."""
+    return Problem(0, "", "", "store", f"无法读取现有数据 cannot read the store: {e}",
+                   zh=f"无法读取现有数据，数据未改变：{chinese_part(str(e))}" if isinstance(e, StoreError)
+                   else "无法读取现有数据，数据未改变，请稍后重试或联系系统管理员")
 
 
 def ids_kept_elsewhere(store: Store, dataset_key: str, table, periods: list[str], parsed, scope: list[str],
@@ -261,7 +270,11 @@ def ingest(
     report.parsed = parsed
     # what the file is checked against; the commit is refused if it changes before the commit lands
     regions_version = store.table_version("regions")
-    regions = store.read("regions") if dataset_key != "regions" else None
+    try:
+        regions = store.read("regions") if dataset_key != "regions" else None
+    except (StoreError, OSError) as e:
+        report.problems.insert(0, unreadable(e))
+        return report
     result = validate(parsed, dataset_key, regions=regions, today=today)
     report.problems, report.truncated = result.problems, result.truncated
     report.rows = parsed.table.num_rows
@@ -275,7 +288,12 @@ def ingest(
     if result.table is None:
         return report
     if dataset_key == "regions":
-        orphaned = codes_in_facts(store) - set(result.table.column("region_code").to_pylist())
+        try:
+            used = codes_in_facts(store)
+        except (StoreError, OSError) as e:
+            report.problems.insert(0, unreadable(e))
+            return report
+        orphaned = used - set(result.table.column("region_code").to_pylist())
         if orphaned:
             shown = "、".join(sorted(orphaned)[:10])
             report.problems.insert(0, Problem(
@@ -300,8 +318,7 @@ def ingest(
     try:
         scope_codes, changes = store.preview(dataset_key, table, named or None)
     except (StoreError, OSError) as e:
-        report.problems.insert(0, Problem(0, "", "", "store", f"无法读取现有数据 cannot read the store: {e}",
-                                          zh="无法读取现有数据，数据未改变，请稍后重试或联系系统管理员"))
+        report.problems.insert(0, unreadable(e))
         return report
     names = {}
     if regions is not None:
@@ -310,7 +327,11 @@ def ingest(
         names = dict(zip(table.column("region_code").to_pylist(), table.column("name").to_pylist()))
     report.scope = [{"code": c, "name": "全部" if c == "all" else _named(names, c)} for c in scope_codes]
     report.preview = preview_rows(changes, names, by_town=len(changes) > PREVIEW_VILLAGES and ds.period_from)
-    clashes = ids_kept_elsewhere(store, dataset_key, table, report.periods, parsed, scope_codes)
+    try:
+        clashes = ids_kept_elsewhere(store, dataset_key, table, report.periods, parsed, scope_codes)
+    except (StoreError, OSError) as e:
+        report.problems.insert(0, unreadable(e))
+        return report
     if clashes:
         report.problems[:0] = clashes
         return report

@@ -211,7 +211,9 @@ class Store:
             table = DeltaTable(str(self.table_path(dataset_key)), version=version)
             actions = pa.table(table.get_add_actions(flatten=True))
         except (DeltaError, OSError, ValueError) as e:
-            raise DamagedError(dataset_key, [], f"提交日志无法读取 the commit log cannot be read: {_no_paths(str(e))[:160]}") from e
+            first = _no_paths(str(e)).strip().splitlines()[0][:160] if str(e).strip() else type(e).__name__
+            raise DamagedError(dataset_key, [], f"提交日志无法读取 the commit log cannot be read: {first}",
+                               broken=self.broken_log_entries(dataset_key), latest=version) from e
         names = actions.column_names
         periods = actions.column("partition.period").to_pylist() if "partition.period" in names else None
         parts = []
@@ -225,6 +227,29 @@ class Store:
         with self._lock:
             self._parts[key] = parts
         return parts
+
+    def broken_log_entries(self, dataset_key: str) -> list[str]:
+        """The log entries that are not whole JSON lines (a disk that cut one short), by name."""
+        log = self.table_path(dataset_key) / "_delta_log"
+        broken = []
+        for name in sorted(os.listdir(log)) if log.is_dir() else []:
+            if LOG_FILE.match(name):
+                try:
+                    for line in (log / name).read_text(encoding="utf-8").splitlines():
+                        if line.strip():
+                            json.loads(line)
+                except (OSError, ValueError):
+                    broken.append(name)
+        return broken
+
+    def log_damage(self, dataset_key: str) -> str | None:
+        """The damage message when the table's commit log cannot be read (history and rollback then have
+        nothing true to say but that), else None."""
+        try:
+            self._live(dataset_key, self.table_version(dataset_key))
+        except DamagedError as e:
+            return None if e.periods else e.message
+        return None
 
     def files(self, dataset_key: str, version: str | None = None, periods: list[str] | None = None) -> list[str]:
         v = self._versions(version).get(dataset_key, -1)
@@ -241,11 +266,22 @@ class Store:
 
     def read(self, dataset_key: str, version: str | None = None, *, periods: list[str] | None = None,
              columns: list[str] | None = None) -> pa.Table | None:
-        """A dataset's rows at a store version (default: now), or None when it has none."""
-        files = self.files(dataset_key, version, periods)
-        if not files:
+        """A dataset's rows at a store version (default: now), or None when it has none.
+
+        Held to the checksums their commits recorded, like a page's snapshot: the writes that read the
+        table (case ids unique across months, codes the facts use) refuse with the damage message rather
+        than fail on a damaged file in a period they do not replace (checked once per file and state)."""
+        v = self._versions(version).get(dataset_key, -1)
+        parts = [p for p in self._live(dataset_key, v) if periods is None or p["period"] in periods]
+        if not parts:
             return None
-        return pa.concat_tables([pq.read_table(f, columns=columns) for f in files])
+        bad = self._verify(dataset_key, v, parts)
+        if bad:
+            raise DamagedError(dataset_key, sorted(bad), "; ".join(f"{p}: {r}" for p, r in sorted(bad.items())))
+        try:
+            return pa.concat_tables([pq.read_table(p["file"], columns=columns) for p in parts])
+        except (OSError, pa.ArrowException) as e:
+            raise DamagedError(dataset_key, sorted({p["period"] for p in parts}), type(e).__name__) from e
 
     def snapshot(self, version: str) -> dict[str, dict]:
         """One store version as plain data for the query layer (queries/ imports nothing of ours).
@@ -478,6 +514,9 @@ class Store:
         if ds.period_from is None:
             period = contract.WHOLE_TABLE_PERIOD
         want = list(scopes.EVERYWHERE) if scope is None or not ds.period_from else scopes.normalise(scope)
+        broken_log = self.log_damage(dataset_key)
+        if broken_log:
+            raise StoreError(broken_log)
         commits = [c for c in self.commits(dataset_key) if c["action"] != "create"]
         at = self.table_version(dataset_key)
         target = None
@@ -750,17 +789,28 @@ class Store:
 class DamagedError(StoreError):
     """A version's files (or log) are not what was committed; the message names dataset, periods and the fix."""
 
-    def __init__(self, dataset_key: str, periods: list[str], detail: str):
+    def __init__(self, dataset_key: str, periods: list[str], detail: str, *, broken: list[str] | None = None,
+                 latest: int = -1):
         self.dataset = dataset_key
         self.periods = periods
         self.detail = detail
-        self.message = damage_message(dataset_key, periods, detail)
+        self.message = damage_message(dataset_key, periods, detail, broken=broken, latest=latest)
         super().__init__(self.message)
 
 
-def damage_message(dataset_key: str, periods: list[str], detail: str = "") -> str:
+def damage_message(dataset_key: str, periods: list[str], detail: str = "", *, broken: list[str] | None = None,
+                   latest: int = -1) -> str:
     ds = contract.dataset(dataset_key)
-    if periods:
+    if broken:  # entries cut short: the latest alone can be set aside (its commit undone); others need a backup
+        where = f"tables/{dataset_key}/_delta_log/"
+        names = "、".join(broken[:3])
+        if broken == [f"{latest:020d}.json"]:
+            fix = (f"修复：管理员将 {where}{broken[0]} 移出该目录（这一次提交随之撤销，之前的版本不受影响），"
+                   f"再运行 python -m governance history {dataset_key} 核对。")
+        else:
+            fix = f"修复：请管理员从备份恢复 {where} 中的 {names}。"
+        text = f"{ds.zh}的提交日志 {names} 不完整，该数据集暂不显示，其他数据不受影响。{fix}"
+    elif periods:
         where = "、".join(periods)
         fix = "；".join(f"python -m governance rollback {dataset_key} {p}" for p in periods[:3])
         text = (f"{ds.zh}数据文件损坏（期间 {where}），该数据集暂不显示，其他数据不受影响。"

@@ -160,7 +160,7 @@ def cmd_ingest(args) -> int:
         print(json.dumps(report.as_json(), ensure_ascii=False))
         return 0 if report.accepted else 1
     for p in report.problems:
-        where = f"第{p.row}行 {p.column}列" if p.row else "文件"
+        where = (f"第{p.row}行 {p.column}列" if p.column else f"第{p.row}行") if p.row else "文件"
         print(f"{'错误' if p.severity == 'error' else '提示'} {where}: {p.message}")
     if report.truncated:
         print(f"另有 {report.truncated} 个问题未列出 ({report.truncated} more)")
@@ -255,6 +255,10 @@ def cmd_history(args) -> int:
     except KeyError as e:
         print(e.args[0], file=sys.stderr)
         return 2
+    broken_log = store.log_damage(args.dataset)
+    if broken_log:  # the history cannot be read: say so, never "no versions"
+        print(broken_log, file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
@@ -380,6 +384,8 @@ def cmd_brief(args) -> int:
     try:
         pack = briefing.build(engine, args.region, args.period)
         written = files.write(pack, args.out)
+        for message in engine.damaged(pack.version).values():  # the 通报 says the section is withheld; so do we
+            print(f"警告 WARNING: {message}", file=sys.stderr)
     except briefing.NoDataError as e:
         print(f"没有可生成简报的数据 no data for this briefing: {e}", file=sys.stderr)
         return 1

@@ -432,6 +432,11 @@ def history(dataset: str) -> list[dict]:
     return rows
 
 
+def log_damage(dataset: str) -> str | None:
+    """The damage message when the dataset's commit log cannot be read (its history is then unknown, not empty)."""
+    return engine().store.log_damage(dataset)
+
+
 def restore(dataset: str, period: str, version: int, scope: str | None, who: str):
     """Bring back an earlier state of a period within a scope; a bound account's scope is at most its place."""
     region = scope_region()

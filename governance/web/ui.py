@@ -104,6 +104,13 @@ def empty(dataset: str) -> None:
     st.info(t(EMPTY_HINT[0], EMPTY_HINT[1]).format(what=what))
 
 
+def damage_notices() -> None:
+    """The damage message of every dataset whose files are damaged in this run's version, on the pages that
+    read several datasets without their cards (a damaged dataset reads as empty: never let it pass as zero)."""
+    for message in app_data.damaged().values():
+        st.error(message, icon=":material/broken_image:")
+
+
 def kpi_cards(dataset: str, f: Filters, keys: list[str] | None = None) -> dict:
     """Value, change against the comparison period, target and status for each headline indicator."""
     damaged = app_data.damaged().get(dataset)

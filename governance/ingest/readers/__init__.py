@@ -52,9 +52,14 @@ def read_upload(
 # --- format and size -------------------------------------------------------
 
 
+def max_upload_mb() -> float:
+    """The web upload's cap (GOVERNANCE_MAX_UPLOAD_MB, 50); the command line has none."""
+    return float(os.environ.get("GOVERNANCE_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB))
+
+
 def _check_size(data: bytes, max_bytes: int | None) -> None:
     if max_bytes is None:
-        max_bytes = int(float(os.environ.get("GOVERNANCE_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024**2)
+        max_bytes = int(max_upload_mb() * 1024**2)
     if len(data) > max_bytes:
         size, limit = len(data) / 1024**2, max_bytes / 1024**2
         raise ReadError(

@@ -13,7 +13,7 @@ from governance.briefing import pack as briefing
 from governance.briefing.summary import NoDataError
 from governance.charts import images
 from governance.core.text import md_escape
-from governance.web import app_data, errors
+from governance.web import app_data, errors, ui
 from governance.web.filters import Filters
 from governance.web.i18n import t
 
@@ -23,6 +23,7 @@ LABELS = {"docx": ("Word 通报", "Notice (Word)"), "pptx": ("演示文稿 PPTX"
 
 
 def pack(f: Filters) -> briefing.Pack | None:
+    ui.damage_notices()  # the 通报 leaves a damaged dataset out and says so; the page says why
     try:
         return app_data.briefing_pack(f.region, f.end)
     except NoDataError as e:

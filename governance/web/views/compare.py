@@ -106,6 +106,7 @@ def trends(dataset: str, a: str, b: str, f: Filters, labels: dict[str, str]) -> 
 
 def page(f: Filters) -> None:
     ui.header("两地对比", "Two places side by side", f)
+    ui.damage_notices()
     a, b, labels = pickers(f)
     if a == b:
         st.info(t("请选择两个不同的地区。", "Pick two different places."))

@@ -82,6 +82,7 @@ def title_bar(f: Filters) -> tuple[int, bool]:
     if leave.button("退出大屏", key="screen_exit", width="stretch"):
         st.switch_page("pages/overview.py")
     st.markdown(f"<div class='screen-status'>{escape(freshness_text(f))}</div>", unsafe_allow_html=True)
+    ui.damage_notices()
     return seconds, paused
 
 

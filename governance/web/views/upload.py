@@ -23,6 +23,22 @@ LAST_DATASET = "upload_last_dataset"  # not a widget key: it outlives the page's
 PROBLEMS_SHOWN = 200  # rows of the wrapped problem table; the download lists them all
 
 
+def web_cap_mb() -> float:
+    """The largest file this page takes: Streamlit's own cap (a bigger file is refused in the browser, before
+    the app sees it, with an English line of Streamlit's) or the app's, whichever is lower."""
+    from streamlit import config
+
+    from governance.ingest.readers import max_upload_mb
+
+    return min(float(config.get_option("server.maxUploadSize")), max_upload_mb())
+
+
+def size_note() -> str:
+    """What a clerk whose file is too big reads on the page (the uploader's own mark is English only)."""
+    return (f"网页上传的文件不超过 {web_cap_mb():g} MB（更大的文件在上传框中标红，不会上传）；"
+            "更大的台账请用命令行导入，没有大小限制：`python -m governance ingest 数据集 文件`。")
+
+
 def choose_dataset() -> str:
     """The dataset picker, opening on the dataset this session used last (petitions at first)."""
     if "upload_dataset" not in st.session_state:
