@@ -228,9 +228,12 @@ def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_commit_rollback_and_restore_on_a_failing_disk_say_so_and_change_nothing(tiny_store, failing_disk):
+def test_commit_rollback_and_restore_on_a_failing_disk_say_so_and_change_nothing(tiny_store, failing_disk,
+                                                                               monkeypatch):
     from governance.tools import cli as cli_module
 
+    orphan = tiny_store.table_path("petitions") / "period=2024-10" / "killed-commit-0.parquet"
+    orphan.write_bytes(b"PAR1 left by a killed commit")  # vacuum would remove it, if the disk let it
     before = tree(tiny_store.root)
     word = "只读" if failing_disk == errno.EROFS else "磁盘已满"
     with pytest.raises(StoreError, match=word):
@@ -240,6 +243,15 @@ def test_commit_rollback_and_restore_on_a_failing_disk_say_so_and_change_nothing
     assert cli_module.main(["rollback", "petitions", "2024-10", "--store", str(tiny_store.root)]) == 1
     with pytest.raises(StoreError, match=word):
         Store(tiny_store.root.parent / "new").commit("regions", tiny.regions(), source="r.csv")
+
+    if failing_disk == errno.EROFS:  # a full disk still lets files go; a read-only one does not
+        def refuse(*args, **kwargs):
+            raise OSError(failing_disk, os_strerror(failing_disk), str(orphan))
+
+        monkeypatch.setattr(Path, "unlink", refuse)
+        with pytest.raises(StoreError, match=word) as refused:  # it said "[Errno 30] Read-only file system: '/…'"
+            Store(tiny_store.root).vacuum(grace_seconds=0)
+        assert str(tiny_store.root) not in str(refused.value)
     assert tree(tiny_store.root) == before
 
 

@@ -773,7 +773,10 @@ class Store:
                 if (in_log and path.name.startswith("_commit_") and path.name.endswith(".tmp")) or (
                         not in_log and path.suffix == ".parquet" and rel not in referenced):
                     freed += path.stat().st_size
-                    path.unlink()
+                    try:
+                        path.unlink()
+                    except OSError as e:  # a read-only store: say so (only leftovers were ever removed)
+                        raise _write_error(e) from e
                     removed.append(f"{key}/{rel}")
         legacy_staging = self.root / "staging"
         if legacy_staging.is_dir():
