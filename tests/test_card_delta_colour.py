@@ -9,7 +9,7 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric
 
 from governance.core import settings
-from tests.conftest import run_app
+from tests.conftest import run_page
 
 GREY, RED = Metric.MetricColor.GRAY, Metric.MetricColor.RED
 
@@ -21,9 +21,7 @@ def store(served_store, monkeypatch):
 
 
 def closure_card(**view):
-    at = run_app(**view)
-    at.switch_page("pages/petitions.py")
-    at.run()
+    at = run_page("pages/petitions.py", **view)
     assert not at.exception, at.exception
     return next(m for m in at.metric if m.label == "办结率")
 

@@ -110,10 +110,9 @@ def test_a_card_opens_its_list_with_as_many_rows_as_it_shows(served_store):
 
 
 def test_a_ranking_row_opens_that_places_list(served_store):
-    from tests.conftest import run_app
+    from tests.conftest import run_page
 
-    at = run_app(region=tiny.COUNTY, **{"from": "2024-08", "to": "2024-10"})
-    at.switch_page("pages/petitions.py").run()
+    at = run_page("pages/petitions.py", region=tiny.COUNTY, **{"from": "2024-08", "to": "2024-10"})
     at.selectbox(key=f"petitions_rank_{tiny.COUNTY}_cases").set_value(tiny.TOWN_B).run()
     assert not at.exception, at.exception
     table = next(df.value for df in at.dataframe if "信访件编号" in df.value.columns)

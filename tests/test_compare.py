@@ -11,7 +11,7 @@ from governance.metrics import compare, indicators
 from governance.metrics.indicators import View
 from queries import Engine
 from tests import tiny
-from tests.conftest import run_app
+from tests.conftest import run_page
 
 
 def _shown(value, ind, base):
@@ -21,8 +21,7 @@ def _shown(value, ind, base):
 
 @pytest.mark.parametrize("a, b", [(tiny.TOWN_A, tiny.TOWN_B), (tiny.A1, tiny.TOWN_A), (tiny.TOWN_B, tiny.COUNTY)])
 def test_the_compare_page_shows_each_places_own_figures(served_store, a, b):
-    at = run_app(**{"from": "2024-10", "to": "2024-10"})
-    at.switch_page("pages/compare.py").run()
+    at = run_page("pages/compare.py", **{"from": "2024-10", "to": "2024-10"})
     at.selectbox(key="compare_a").set_value(a).run()
     at.selectbox(key="compare_b").set_value(b).run()
     assert not at.exception, at.exception

@@ -12,7 +12,7 @@ from governance.metrics import indicators
 from governance.metrics.indicators import View
 from queries import Engine
 from tests import tiny
-from tests.conftest import APP, run_app
+from tests.conftest import APP, run_app, run_page
 
 PAGES = ["pages/overview.py", "pages/petitions.py", "pages/disputes.py", "pages/grid.py", "pages/branches.py",
          "pages/screen.py", "pages/dictionary.py", "pages/upload.py", "pages/history.py", "pages/submissions.py",
@@ -44,9 +44,7 @@ def small_bases(h, ind) -> str | None:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_without_exception(page):
-    at = app()
-    at.switch_page(page)
-    at.run()
+    at = run_page(page)
     assert not at.exception, at.exception
     assert at.title or at.markdown  # every page says what it is
 
@@ -102,9 +100,7 @@ def test_filters_live_in_the_url_and_survive_page_changes():
 
 
 def test_drill_down_from_county_to_town_to_village_by_the_list_and_back_up():
-    at = app(**{"from": "2024-10", "to": "2024-10"})
-    at.switch_page("pages/petitions.py")
-    at.run()
+    at = run_page("pages/petitions.py", **{"from": "2024-10", "to": "2024-10"})
     drill = [s for s in at.selectbox if s.key and s.key.startswith("petitions_rank_") and s.key.endswith("_drill")][0]
     assert set(drill.options) >= {"甲镇", "乙镇"}
     drill.set_value(tiny.TOWN_A)
@@ -167,7 +163,7 @@ def test_empty_dataset_says_what_to_upload(tmp_path, monkeypatch):
     store.commit("regions", tiny.regions(), source="regions.csv")
     store.commit("petitions", tiny.petitions(), source="p.csv")
     monkeypatch.setenv("GOVERNANCE_STORE", str(store.root))
-    at = app()
+    at = app()  # the overview too runs on a store without grid data
     at.switch_page("pages/grid.py")
     at.run()
     assert not at.exception

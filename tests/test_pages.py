@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from governance.core import contract, formatting
 from tests import tiny
-from tests.conftest import APP, run_app
+from tests.conftest import APP, run_app, run_page
 
 
 @pytest.fixture(autouse=True)
@@ -73,9 +73,7 @@ def test_upload_page_refuses_a_bad_file_and_commits_a_good_one(tiny_store):
 def test_history_page_lists_versions_and_restores_within_a_scope(tiny_store):
     from governance.store import Store
 
-    at = run_app()
-    at.switch_page("pages/history.py")
-    at.run()
+    at = run_page("pages/history.py")
     at.selectbox(key="history_dataset").set_value("petitions")
     at.run()
     versions = at.dataframe[0].value
@@ -183,9 +181,7 @@ def test_upload_page_scope_picker_preview_and_the_second_confirmation_for_emptie
     from governance.store import Store
     from tests.test_ingest import ledger
 
-    at = run_app()
-    at.switch_page("pages/upload.py")
-    at.run()
+    at = run_page("pages/upload.py")
     at.selectbox(key="upload_dataset").set_value("petitions")
     at.run()
     at.selectbox(key="upload_scope").set_value(tiny.COUNTY)  # a county file that should also empty what it omits

@@ -5,7 +5,7 @@ import base64
 import re
 
 from governance.charts import sparkline
-from tests.conftest import run_app
+from tests.conftest import run_page
 
 
 def points(svg: str) -> str:
@@ -27,9 +27,7 @@ def test_the_colour_says_whether_the_change_is_for_the_better():
 
 
 def test_the_cards_draw_their_line_as_a_picture_without_a_vega_chart(served_store):
-    at = run_app(**{"from": "2024-10", "to": "2024-10"})
-    at.switch_page("pages/petitions.py")
-    at.run()
+    at = run_page("pages/petitions.py", **{"from": "2024-10", "to": "2024-10"})
     assert not at.exception, at.exception
     assert at.metric and not any(m.proto.chart_data for m in at.metric)  # no Vega view in any card
     lines = [base64.b64decode(img.url.split(",", 1)[1]).decode()

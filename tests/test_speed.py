@@ -19,7 +19,7 @@ from streamlit.testing.v1 import local_script_runner
 from governance.charts import figures
 from governance.core import contract, settings, targets
 from tests import tiny
-from tests.conftest import run_app
+from tests.conftest import run_app, run_page
 from tests.test_jurisdiction import signed_in
 
 OCTOBER = {"from": "2024-10", "to": "2024-10"}
@@ -61,8 +61,7 @@ def points(spec: dict, trace: int = 0) -> dict:
 
 
 def test_a_rerun_draws_the_cached_figures_and_a_new_store_version_makes_them_again(store, trend_builds):
-    at = run_app(**OCTOBER)
-    at.switch_page("pages/petitions.py").run()
+    at = run_page("pages/petitions.py", **OCTOBER)
     # October 2024 by channel (tests/tiny.py): p1 letter, p2 visit, p3 online, p4 phone, p5 online, p6 online
     assert points(chart(at, "按信访形式")) == {"网上": 3, "来信": 1, "来访": 1, "来电": 1} or \
         sorted(points(chart(at, "按信访形式")).values()) == [1, 1, 1, 3]
@@ -85,8 +84,7 @@ def test_a_rerun_draws_the_cached_figures_and_a_new_store_version_makes_them_aga
 
 def test_the_view_date_is_part_of_the_figures_key(monkeypatch):
     monkeypatch.setattr(settings, "today", lambda: dt.date(2026, 12, 1))
-    at = run_app(**OCTOBER)
-    at.switch_page("pages/petitions.py").run()
+    at = run_page("pages/petitions.py", **OCTOBER)
     # 办结率 of October 2024 read today: p1, p2, p4, p5, p6 closed of p1-p6 = 5/6; read on 31 October 2024, p5
     # (closed 20 November) was still open: 4/6, and the month is still maturing (hollow point, second trace), as
     # is September (p7, received 15 September, closed 5 days later: 1/1, but due only in mid-November).

@@ -18,7 +18,7 @@ from governance.core import contract
 from governance.ingest import templates
 from governance.ingest.pipeline import ingest
 from tests import tiny
-from tests.conftest import run_app
+from tests.conftest import run_page
 from tests.test_ingest import GOOD, ledger
 
 OTHER = {"regions": "petitions", "petitions": "regions", "disputes": "regions", "grid": "regions",
@@ -31,9 +31,7 @@ def store(served_store):
 
 
 def upload_page():
-    at = run_app()
-    at.switch_page("pages/upload.py")
-    at.run()
+    at = run_page("pages/upload.py")
     assert not at.exception, at.exception
     return at
 
@@ -210,9 +208,7 @@ def test_the_xlsx_template_has_dropdowns_for_every_enumeration_and_a_sheet_of_ru
 def test_history_is_newest_first_lists_restores_and_keeps_the_restore_message(store):
     second = ledger(GOOD)  # October again, for 甲镇 and 乙镇: version 2
     assert ingest(store, "petitions", second, "10月信访台账.csv", who="张三").committed
-    at = run_app()
-    at.switch_page("pages/history.py")
-    at.run()
+    at = run_page("pages/history.py")
     assert at.selectbox(key="history_dataset").value == "petitions"
     at.selectbox(key="history_period").set_value("2024-10")
     at.selectbox(key="history_scope").set_value(tiny.TOWN_B)

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import _serve
 from tests.e2e.helpers import full_shot, nav_to, settle, shot, wait_for_app
 
-INTERVAL_S = 8
+INTERVAL_S = 4  # short, so the wait for a slide to move on (and the paused test of two intervals) stays short
 COUNTY, COUNTY_CODE = "清源县", "411122000000"
 PHONE = {"width": 390, "height": 844}
 # the overview (where the app opens) last, so every link is a change of page
