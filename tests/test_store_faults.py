@@ -118,7 +118,7 @@ def tiny_regions_csv() -> bytes:
 
 
 def test_a_damaged_dataset_shows_its_message_on_the_pages_and_the_rest_keep_working(served_store):
-    from tests.conftest import run_app
+    from tests.conftest import run_app, run_page
 
     overwrite(october_file(served_store))
     at = run_app()  # the overview: every dataset's cards
@@ -131,6 +131,12 @@ def test_a_damaged_dataset_shows_its_message_on_the_pages_and_the_rest_keep_work
     assert not at.selectbox(key="overview_map_indicator").value.startswith("petitions:")
     labels = {m.label: m.value for m in at.metric}
     assert labels["网格覆盖率"] != "—"  # grid unaffected
+    # the petitions page names the damage and never asks for an upload instead ("没有信访事项数据…请上传")
+    page = run_page("pages/petitions.py", **{"from": "2024-10", "to": "2024-10"})
+    assert not page.exception, page.exception
+    assert any("信访事项数据文件损坏" in e.value for e in page.error)
+    assert not [i.value for i in page.info if "没有信访事项数据" in i.value]
+    assert any("数据文件损坏，此处暂不显示" in c.value for c in page.caption)
 
 
 def test_a_damaged_dataset_is_never_briefed_or_compared_as_zero(served_store):
