@@ -176,6 +176,11 @@ def test_cli_history_indicators_and_rollback(store, tmp_path):
     hist = json.loads(cli("history", "petitions", "--json", store_dir=store.root).stdout)
     assert [(h["periods"], h["version"], h["current"], h["action"]) for h in hist] == [
         (["2024-10"], 2, True, "ingest"), (["2024-08", "2024-09", "2024-10"], 1, False, "ingest")]
+    # the text lists the same versions in Beijing time (the offices' clock, as the page shows it)
+    clock, newest, _ = cli("history", "petitions", store_dir=store.root).stdout.splitlines()
+    at = dt.datetime.fromisoformat(hist[0]["at"]).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert clock == "时间 times: Asia/Shanghai" and newest.startswith("* v2")
+    assert at.strftime("%Y-%m-%d %H:%M:%S") in newest, newest
     ind = json.loads(cli("indicators", "petitions", "--region", tiny.COUNTY, "--from", "2024-10", "--to", "2024-10",
                          "--json", store_dir=store.root).stdout)
     assert ind["received"] == 3

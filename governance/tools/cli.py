@@ -265,13 +265,15 @@ def cmd_history(args) -> int:
     if not rows:
         print(f"{args.dataset}: 没有版本 no versions")
     actions = {"ingest": "上传", "demo": "演示", "restore": "恢复"}
+    if rows:
+        print(f"时间 times: {settings.office_tz().key}")
     for r in rows:
         mark = "*" if r["current"] else " "
         scope = "、".join(r["scope"]) if r["scope"] else "全部"
         what = actions.get(r["action"], r["action"])
         if r["action"] == "restore":
             what += f"至第{r['restored_version']}版"
-        print(f"{mark} v{r['version']:<4} {r['at']}  {what:<8} {r['who']:<10} {','.join(r['periods']):<20} "
+        print(f"{mark} v{r['version']:<4} {formatting.office_time(r['at'])}  {what:<8} {r['who']:<10} {','.join(r['periods']):<20} "
               f"范围 {scope}  {r['replaced']:>7,} → {r['rows']:>7,} 行  {r['source']}  {(r['source_sha256'] or '')[:12]}")
     return 0
 
@@ -286,9 +288,11 @@ def _boundaries_history(args) -> int:
     if not rows:
         print("boundaries: 没有版本 no versions")
     actions = {"upload": "上传", "demo": "演示", "restore": "恢复"}
+    if rows:
+        print(f"时间 times: {settings.office_tz().key}")
     for r in rows:
         what = actions.get(r["action"], r["action"]) + (f"至第{r['restored_from']}版" if r["restored_from"] else "")
-        print(f"{'*' if r is rows[0] else ' '} v{r['version']:<4} {r['when']}  {what:<8} {r['who']:<10} "
+        print(f"{'*' if r is rows[0] else ' '} v{r['version']:<4} {formatting.office_time(r['when'])}  {what:<8} {r['who']:<10} "
               f"{r['shapes']:>6,} 个边界  {r['source']}  {(r['sha256'] or '')[:12]}")
     return 0
 
