@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -397,3 +398,14 @@ def test_an_account_bound_to_a_place_uploads_only_inside_it(store):
     county = ingest(store, "regions", b"region_code,name\n", "r.csv", today=TODAY, within=tiny.COUNTY, dry_run=True)
     assert "outside_account" not in [e.key for e in county.errors]
     assert snapshot(store.root) == before
+
+
+def test_a_reader_that_stops_reading_is_not_a_store_fault(store):
+    # `python -m governance history petitions | head -1`: the pipe closes before the output is written. That
+    # said 无法访问存储或文件 … Broken pipe, as if the store had failed.
+    read, write = os.pipe()
+    os.close(read)
+    with os.fdopen(write, "wb") as out:
+        run = subprocess.run([sys.executable, "-m", "governance", "history", "petitions", "--store", str(store.root)],
+                             cwd=ROOT, stdout=out, stderr=subprocess.PIPE, text=True, check=False)
+    assert run.returncode == 141 and run.stderr == "", run.stderr

@@ -488,11 +488,20 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # here, not at exit: a reader that stopped reading (`| head`) is seen below
+        return code
     except StoreError as e:
         # a damaged, full or read-only store: a message, never a traceback
         print(f"存储错误 store error: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # the reader stopped reading (`| head`): not a store fault. Python would complain again when it
+        # flushes stdout at exit, so point stdout at nothing first.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # what a shell reports for a command ended by SIGPIPE
     except OSError as e:
         print(f"无法访问存储或文件 cannot access the store or a file: {e.strerror or e}"
               f"{' (' + str(e.filename) + ')' if e.filename else ''}", file=sys.stderr)
