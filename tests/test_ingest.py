@@ -376,6 +376,10 @@ def test_indicators_branches_takes_rating_periods_and_a_ratings_only_store(tmp_p
     assert half.returncode == 0
     wrong = cli("indicators", "petitions", "--from", "2024", store_dir=store.root)
     assert wrong.returncode == 2 and "YYYY-MM" in wrong.stderr
+    # petitions were never uploaded here: said so, not a row of dashes nor "no data in the store; run demo"
+    none = cli("indicators", "petitions", store_dir=store.root)
+    assert none.returncode == 1 and "该存储中没有信访事项数据" in none.stderr and "demo" not in none.stderr
+    assert none.stdout == ""
 
 
 def test_an_account_bound_to_a_place_uploads_only_inside_it(store):

@@ -87,10 +87,17 @@ def cmd_indicators(args) -> int:
         if args.region not in set(indicators.places(engine, args.region, version=version)["region_code"]):
             print(f"行政区划表中没有该地区 unknown region: {args.region}", file=sys.stderr)
             return 1
+    held = indicators.data_periods(engine, version)
+    if not held[args.dataset] and any(held.values()):
+        # other datasets have data: this one was never uploaded (a row of dashes would look like a reading)
+        ds = contract.dataset(args.dataset)
+        print(f"该存储中没有{ds.zh}数据 no {args.dataset} data in the store; "
+              f"上传 upload: python -m governance ingest {args.dataset} FILE", file=sys.stderr)
+        return 1
     end = end_month or indicators.latest_month(engine, version)
     if end is None and args.dataset == "branches":
         # a store that holds only ratings: the latest rating's end month
-        rated = indicators.data_periods(engine, version)["branches"]
+        rated = held["branches"]
         end = periods.rating_end_month(rated[-1]) if rated else None
     if end is None:
         print("没有数据 no data in the store; 先运行 run: python -m governance demo", file=sys.stderr)
