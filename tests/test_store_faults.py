@@ -61,6 +61,7 @@ def test_a_damaged_file_degrades_one_dataset_with_a_message(tiny_store, damage):
     assert set(damaged) == {"petitions"}
     message = damaged["petitions"]
     assert "信访事项" in message and "2024-10" in message and "rollback petitions 2024-10" in message
+    assert "重新上传" in message  # tiny's October was uploaded once: rolled back, it is empty until re-uploaded
     assert str(tiny_store.root) not in message  # no server paths in front of a user
     # the other datasets answer as before: October grid covered 950 + 3000 + 1800 = 5750
     grid = indicators.headline(engine, "grid", View(tiny.COUNTY, "2024-10", "2024-10"), today=tiny.TODAY)
