@@ -4,6 +4,7 @@ page lists their versions, with a restore only for an analyst over the whole tre
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -84,9 +85,13 @@ def test_the_command_runs_as_a_program_and_history_lists_the_versions(tiny_store
     assert listed.returncode == 0, listed.stderr
     assert [(r["version"], r["action"], r["source"], r["shapes"]) for r in json.loads(listed.stdout)] == [
         (2, "restore", "第 1 版", 6), (1, "upload", "b.geojson", 6)]
-    text = run("history", "boundaries").stdout.splitlines()
+    clock, *text = run("history", "boundaries").stdout.splitlines()
+    assert clock == "时间 times: Asia/Shanghai"
     assert text[0].startswith("* v2") and "恢复至第1版" in text[0] and "li" in text[0]
     assert text[1].startswith("  v1") and "b.geojson" in text[1]
+    # in Beijing time, as on the page, not the stored UTC stamp
+    when = dt.datetime.fromisoformat(json.loads(listed.stdout)[0]["when"])
+    assert when.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S") in text[0]
 
 
 # ---- the 数据版本 page ----------------------------------------------------------------------------------------

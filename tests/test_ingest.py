@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -176,6 +177,11 @@ def test_cli_history_indicators_and_rollback(store, tmp_path):
     hist = json.loads(cli("history", "petitions", "--json", store_dir=store.root).stdout)
     assert [(h["periods"], h["version"], h["current"], h["action"]) for h in hist] == [
         (["2024-10"], 2, True, "ingest"), (["2024-08", "2024-09", "2024-10"], 1, False, "ingest")]
+    # the text lists the same versions in Beijing time (the offices' clock, as the page shows it)
+    clock, newest, _ = cli("history", "petitions", store_dir=store.root).stdout.splitlines()
+    at = dt.datetime.fromisoformat(hist[0]["at"]).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert clock == "时间 times: Asia/Shanghai" and newest.startswith("* v2")
+    assert at.strftime("%Y-%m-%d %H:%M:%S") in newest, newest
     ind = json.loads(cli("indicators", "petitions", "--region", tiny.COUNTY, "--from", "2024-10", "--to", "2024-10",
                          "--json", store_dir=store.root).stdout)
     assert ind["received"] == 3
@@ -370,6 +376,10 @@ def test_indicators_branches_takes_rating_periods_and_a_ratings_only_store(tmp_p
     assert half.returncode == 0
     wrong = cli("indicators", "petitions", "--from", "2024", store_dir=store.root)
     assert wrong.returncode == 2 and "YYYY-MM" in wrong.stderr
+    # petitions were never uploaded here: said so, not a row of dashes nor "no data in the store; run demo"
+    none = cli("indicators", "petitions", store_dir=store.root)
+    assert none.returncode == 1 and "该存储中没有信访事项数据" in none.stderr and "demo" not in none.stderr
+    assert none.stdout == ""
 
 
 def test_an_account_bound_to_a_place_uploads_only_inside_it(store):
@@ -392,3 +402,14 @@ def test_an_account_bound_to_a_place_uploads_only_inside_it(store):
     county = ingest(store, "regions", b"region_code,name\n", "r.csv", today=TODAY, within=tiny.COUNTY, dry_run=True)
     assert "outside_account" not in [e.key for e in county.errors]
     assert snapshot(store.root) == before
+
+
+def test_a_reader_that_stops_reading_is_not_a_store_fault(store):
+    # `python -m governance history petitions | head -1`: the pipe closes before the output is written. That
+    # said 无法访问存储或文件 … Broken pipe, as if the store had failed.
+    read, write = os.pipe()
+    os.close(read)
+    with os.fdopen(write, "wb") as out:
+        run = subprocess.run([sys.executable, "-m", "governance", "history", "petitions", "--store", str(store.root)],
+                             cwd=ROOT, stdout=out, stderr=subprocess.PIPE, text=True, check=False)
+    assert run.returncode == 141 and run.stderr == "", run.stderr

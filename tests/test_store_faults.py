@@ -61,6 +61,7 @@ def test_a_damaged_file_degrades_one_dataset_with_a_message(tiny_store, damage):
     assert set(damaged) == {"petitions"}
     message = damaged["petitions"]
     assert "信访事项" in message and "2024-10" in message and "rollback petitions 2024-10" in message
+    assert "重新上传" in message  # tiny's October was uploaded once: rolled back, it is empty until re-uploaded
     assert str(tiny_store.root) not in message  # no server paths in front of a user
     # the other datasets answer as before: October grid covered 950 + 3000 + 1800 = 5750
     grid = indicators.headline(engine, "grid", View(tiny.COUNTY, "2024-10", "2024-10"), today=tiny.TODAY)
@@ -118,14 +119,25 @@ def tiny_regions_csv() -> bytes:
 
 
 def test_a_damaged_dataset_shows_its_message_on_the_pages_and_the_rest_keep_working(served_store):
-    from tests.conftest import run_app
+    from tests.conftest import run_app, run_page
 
     overwrite(october_file(served_store))
     at = run_app()  # the overview: every dataset's cards
     errors = [e.value for e in at.error]
     assert any("信访事项数据文件损坏" in e and "2024-10" in e for e in errors), errors
+    # said on the first screen, above the status counts and the 预警 list that leave petitions out, and the
+    # map opens on a dataset it can colour (it opened on petitions: every place grey, 无数据)
+    shown = [(n.type, getattr(n, "value", "")) for n in at.main if n.type in ("error", "subheader")]
+    assert shown[0][0] == "error" and "信访事项数据文件损坏" in shown[0][1], shown[:3]
+    assert not at.selectbox(key="overview_map_indicator").value.startswith("petitions:")
     labels = {m.label: m.value for m in at.metric}
     assert labels["网格覆盖率"] != "—"  # grid unaffected
+    # the petitions page names the damage and never asks for an upload instead ("没有信访事项数据…请上传")
+    page = run_page("pages/petitions.py", **{"from": "2024-10", "to": "2024-10"})
+    assert not page.exception, page.exception
+    assert any("信访事项数据文件损坏" in e.value for e in page.error)
+    assert not [i.value for i in page.info if "没有信访事项数据" in i.value]
+    assert any("数据文件损坏，此处暂不显示" in c.value for c in page.caption)
 
 
 def test_a_damaged_dataset_is_never_briefed_or_compared_as_zero(served_store):
@@ -271,7 +283,7 @@ def test_a_restore_from_the_history_page_on_a_failing_disk_is_a_message(served_s
     from governance.web.views import history
 
     version, problem = history.restore("petitions", "2024-10", 0, "", "analyst")
-    assert version is None and "数据未改变" in problem
+    assert version is None and problem.startswith("恢复未完成") and problem.count("未改变") == 1, problem
 
 
 # ---- an old store ----------------------------------------------------------------------------

@@ -817,7 +817,9 @@ def damage_message(dataset_key: str, periods: list[str], detail: str = "", *, br
         where = "、".join(periods)
         fix = "；".join(f"python -m governance rollback {dataset_key} {p}" for p in periods[:3])
         text = (f"{ds.zh}数据文件损坏（期间 {where}），该数据集暂不显示，其他数据不受影响。"
-                f"修复：在“数据版本”页恢复该期间的较早版本，或运行 {fix}。")
+                f"修复：在“数据版本”页恢复该期间的较早版本，或运行 {fix}"
+                # a period uploaded once has no earlier version: its rollback leaves it empty until re-uploaded
+                f"（若该期间只上传过一次，恢复后为空，请重新上传该期间台账）。")
     else:
         text = f"{ds.zh}的提交日志无法读取，该数据集暂不显示，其他数据不受影响。请联系管理员。"
     return f"{text} (damaged {dataset_key}{': ' + detail if detail else ''})"

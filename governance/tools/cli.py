@@ -87,10 +87,17 @@ def cmd_indicators(args) -> int:
         if args.region not in set(indicators.places(engine, args.region, version=version)["region_code"]):
             print(f"行政区划表中没有该地区 unknown region: {args.region}", file=sys.stderr)
             return 1
+    held = indicators.data_periods(engine, version)
+    if not held[args.dataset] and any(held.values()):
+        # other datasets have data: this one was never uploaded (a row of dashes would look like a reading)
+        ds = contract.dataset(args.dataset)
+        print(f"该存储中没有{ds.zh}数据 no {args.dataset} data in the store; "
+              f"上传 upload: python -m governance ingest {args.dataset} FILE", file=sys.stderr)
+        return 1
     end = end_month or indicators.latest_month(engine, version)
     if end is None and args.dataset == "branches":
         # a store that holds only ratings: the latest rating's end month
-        rated = indicators.data_periods(engine, version)["branches"]
+        rated = held["branches"]
         end = periods.rating_end_month(rated[-1]) if rated else None
     if end is None:
         print("没有数据 no data in the store; 先运行 run: python -m governance demo", file=sys.stderr)
@@ -265,13 +272,15 @@ def cmd_history(args) -> int:
     if not rows:
         print(f"{args.dataset}: 没有版本 no versions")
     actions = {"ingest": "上传", "demo": "演示", "restore": "恢复"}
+    if rows:
+        print(f"时间 times: {settings.office_tz().key}")
     for r in rows:
         mark = "*" if r["current"] else " "
         scope = "、".join(r["scope"]) if r["scope"] else "全部"
         what = actions.get(r["action"], r["action"])
         if r["action"] == "restore":
             what += f"至第{r['restored_version']}版"
-        print(f"{mark} v{r['version']:<4} {r['at']}  {what:<8} {r['who']:<10} {','.join(r['periods']):<20} "
+        print(f"{mark} v{r['version']:<4} {formatting.office_time(r['at'])}  {what:<8} {r['who']:<10} {','.join(r['periods']):<20} "
               f"范围 {scope}  {r['replaced']:>7,} → {r['rows']:>7,} 行  {r['source']}  {(r['source_sha256'] or '')[:12]}")
     return 0
 
@@ -286,9 +295,11 @@ def _boundaries_history(args) -> int:
     if not rows:
         print("boundaries: 没有版本 no versions")
     actions = {"upload": "上传", "demo": "演示", "restore": "恢复"}
+    if rows:
+        print(f"时间 times: {settings.office_tz().key}")
     for r in rows:
         what = actions.get(r["action"], r["action"]) + (f"至第{r['restored_from']}版" if r["restored_from"] else "")
-        print(f"{'*' if r is rows[0] else ' '} v{r['version']:<4} {r['when']}  {what:<8} {r['who']:<10} "
+        print(f"{'*' if r is rows[0] else ' '} v{r['version']:<4} {formatting.office_time(r['when'])}  {what:<8} {r['who']:<10} "
               f"{r['shapes']:>6,} 个边界  {r['source']}  {(r['sha256'] or '')[:12]}")
     return 0
 
@@ -484,11 +495,20 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # here, not at exit: a reader that stopped reading (`| head`) is seen below
+        return code
     except StoreError as e:
         # a damaged, full or read-only store: a message, never a traceback
         print(f"存储错误 store error: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # the reader stopped reading (`| head`): not a store fault. Python would complain again when it
+        # flushes stdout at exit, so point stdout at nothing first.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # what a shell reports for a command ended by SIGPIPE
     except OSError as e:
         print(f"无法访问存储或文件 cannot access the store or a file: {e.strerror or e}"
               f"{' (' + str(e.filename) + ')' if e.filename else ''}", file=sys.stderr)

@@ -100,6 +100,11 @@ def _compare(f: Filters) -> tuple[str, str]:
 
 
 def empty(dataset: str) -> None:
+    if app_data.damaged().get(dataset):
+        # the page already shows the damage message and its rollback (kpi_cards, damage_notices): "no data,
+        # please upload" would contradict it, and a re-upload does not mend another month's file
+        st.caption(t("数据文件损坏，此处暂不显示（见上方提示）。", "Damaged files: not shown here (see the message above)."))
+        return
     what = dataset_name(dataset)
     st.info(t(EMPTY_HINT[0], EMPTY_HINT[1]).format(what=what))
 

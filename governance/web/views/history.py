@@ -89,7 +89,8 @@ def restore(dataset: str, period: str, version: int, scope: str, who: str) -> tu
     try:
         result = app_data.restore(dataset, period, version, scope, who)
     except app_data.StoreError as e:
-        return None, f"恢复未完成，数据未改变：{e}"
+        # the store's own message says whether anything changed (数据未改变 …): never twice
+        return None, f"恢复未完成：{e}" if "未改变" in str(e) else f"恢复未完成，数据未改变：{e}"
     except OSError:  # a full or read-only disk: its errno and paths go to the log, not the page
         return None, errors.logged("恢复未完成，数据未改变：服务器存储出错，请联系系统管理员", "restore")
     return result.version, None

@@ -32,6 +32,7 @@ def summary(f: Filters) -> None:
     counts = status_counts(f)
     parts = [f":{ui.STATUS_MD_COLOR[s]}[{ui.STATUS_ICON[s]} {t(zh, en)} **{counts[s]}**]" for s, zh, en in COUNTED]
     st.markdown(t("核心指标：", "Headline figures: ") + " · ".join(parts))
+    ui.damage_notices()  # the counts and the 预警 list leave a damaged dataset out: say so on the first screen
 
 
 def map_indicators() -> list[tuple[str, str]]:
@@ -47,7 +48,9 @@ def map_panel(f: Filters) -> None:
         return
     options = [f"{d}:{k}" for d, k in map_indicators()]
     if st.session_state.get("overview_map_indicator") not in options:  # petitions' opening one (ui.opening_indicator)
-        st.session_state["overview_map_indicator"] = f"petitions:{ui.opening_indicator('petitions', f)}"
+        # unless its files are damaged (every place grey): the first dataset the map can colour
+        first = next((d for d in contract.FACT_DATASETS if d not in app_data.damaged()), "petitions")
+        st.session_state["overview_map_indicator"] = f"{first}:{ui.opening_indicator(first, f)}"
     chosen = st.selectbox(t("地图指标", "Map indicator"), options, key="overview_map_indicator",
                           format_func=lambda o: f"{dataset_name(o.split(':')[0])} · "
                                                 f"{name(contract.dataset(o.split(':')[0]).indicator(o.split(':')[1]))}")

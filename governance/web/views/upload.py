@@ -132,10 +132,10 @@ def show_preview(report: Report) -> bool:
     """The per-place preview and a loud warning for each place the upload would empty; True when some are."""
     emptied = report.emptied
     for p in emptied[:EMPTIED_SHOWN]:
-        st.error(f"⚠ {p['period']} {md_escape(p['town'])} {md_escape(p['name'])}（{p['region_code']}）现有 "
+        st.error(f"{p['period']} {md_escape(p['town'])} {md_escape(p['name'])}（{p['region_code']}）现有 "
                  f"{p['rows_now']:,} 行，上传后将没有数据。", icon=":material/warning:")
     if len(emptied) > EMPTIED_SHOWN:
-        st.error(f"⚠ 另有 {len(emptied) - EMPTIED_SHOWN} 个地点·期间将被清空，见下方预览表中“将清空”的行。",
+        st.error(f"另有 {len(emptied) - EMPTIED_SHOWN} 个地点·期间将被清空，见下方预览表中“将清空”的行。",
                  icon=":material/warning:")
     with st.expander(f"替换预览：{len(report.preview)} 个地点·期间", expanded=bool(emptied) or len(report.preview) <= 20):
         st.dataframe(preview_frame(report), hide_index=True, width="stretch")
