@@ -88,3 +88,7 @@ def test_a_rankings_target_line_is_labelled():
     fig = figures.ranking(df, ind, level="town", title="t")
     # fixture targets: closure rate ≥92.0% for a town
     assert [a.text for a in fig.layout.annotations] == ["目标 ≥92.0%"]
+    # the label sits at the foot of the line, in an empty row under the last bar (row 0), not on its value
+    label = fig.layout.annotations[0]
+    assert (label.yref, label.y, label.yanchor) == ("y domain", 0, "bottom")
+    assert tuple(fig.layout.yaxis.range) == (1.5, -0.5)  # reversed: row 0 on top, row 1 empty

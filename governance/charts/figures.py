@@ -153,11 +153,13 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
                       annotation=dict(text=f"目标 {t.text(ind)}", font=dict(color=TARGET_COLOR)) if i == 0 else None,
                       annotation_position="bottom right")
     fig.update_yaxes(autorange="reversed", title=None)
-    top = max([*_values(data[ind.key], ind).tolist(), *[formatting.display(v, ind) for v in (
-        list(t.band) if t.band else [t.target] if t.target is not None else [])], 0])
+    lines = list(t.band) if t.band else [t.target] if t.target is not None else []
+    if lines:  # one empty row under the last bar holds the line's label, clear of that bar's value
+        fig.update_yaxes(autorange=False, range=[len(data) + 0.5, -0.5])
+    top = max([*_values(data[ind.key], ind).tolist(), *[formatting.display(v, ind) for v in lines], 0])
     # bars start at zero; the extra room keeps the value labels inside the chart
     fig.update_xaxes(title=None, ticksuffix="%" if ind.unit == "%" else "", range=[0, top * 1.4 or 1])
-    height = max(320, 28 * len(data) + 110)
+    height = max(320, 28 * (len(data) + bool(lines)) + 110)
     return _finish(fig, title, subtitle, dark, height)
 
 
