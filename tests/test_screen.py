@@ -92,3 +92,21 @@ def test_a_rankings_target_line_is_labelled():
     label = fig.layout.annotations[0]
     assert (label.yref, label.y, label.yanchor) == ("y domain", 0, "bottom")
     assert tuple(fig.layout.yaxis.range) == (1.5, -0.5)  # reversed: row 0 on top, row 1 empty
+
+
+def test_a_small_counts_axis_counts_in_whole_steps():
+    """超期未办结 of 0 or 1 a month: Plotly's own ticks (0, 0.2, ... 1) printed as whole numbers read 0 0 0 1 1 1
+    (seen on 两地对比 for a town and its village); under 5 the axis steps by one, a big count keeps its own ticks."""
+    import pandas as pd
+
+    from governance.charts.overlay import overlay
+
+    ind = contract.dataset("petitions").indicator("overdue")
+    small = pd.DataFrame({"month": ["2024-09", "2024-10"], "overdue": [0, 1]})
+    big = pd.DataFrame({"month": ["2024-09", "2024-10"], "overdue": [40, 400]})
+    for fig in (figures.trend(small, ind, level="town", title="t"),
+                overlay([("甲镇", small), ("甲一村", small)], ind, level="town", title="t")):
+        assert (fig.layout.yaxis.dtick, fig.layout.yaxis.tickformat) == (1, ",d")
+    for fig in (figures.trend(big, ind, level="town", title="t"),
+                overlay([("甲镇", big), ("甲一村", small)], ind, level="town", title="t")):
+        assert fig.layout.yaxis.dtick is None and fig.layout.yaxis.tickformat == ",d"

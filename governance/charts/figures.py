@@ -107,8 +107,16 @@ def trend(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title
     # the unit is in the title and the tick labels: a rotated 件 or % beside the axis reads badly
     fig.update_yaxes(title=None, ticksuffix="%" if ind.unit == "%" else "")
     if ind.kind == "count":
-        fig.update_yaxes(rangemode="tozero", tickformat=",d")
+        count_axis(fig, [*y.tolist(), *[formatting.display(v, ind) for v in lines]])
     return _finish(fig, title, subtitle, dark, height)
+
+
+def count_axis(fig: go.Figure, values: list) -> None:
+    """A count's y axis: whole numbers from zero. Under 5, one tick per unit: Plotly's own ticks (0, 0.2, ...)
+    printed as whole numbers read 0, 0, 0, 1, 1, 1."""
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    if max([v for v in values if v is not None and v == v] or [0]) < 5:
+        fig.update_yaxes(dtick=1)
 
 
 def place_status(data: pd.DataFrame, ind: contract.Indicator, level: str | None, months: int = 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from governance.charts.figures import SERIES, TARGET_COLOR, _finish, _fmt, axis_unit
+from governance.charts.figures import SERIES, TARGET_COLOR, _finish, _fmt, axis_unit, count_axis
 from governance.core import contract, formatting, targets
 from governance.core.text import plotly_escape
 
@@ -30,11 +30,13 @@ def overlay(series: list[tuple[str, pd.DataFrame]], ind: contract.Indicator, *, 
                                      font=dict(color=TARGET_COLOR)), annotation_position="top left") \
             if n == (1 if t.band else 0) else {}
         fig.add_hline(y=formatting.display(value, ind), line=dict(color=TARGET_COLOR, dash="dash", width=2), **label)
-    # month labels stay horizontal: at most about seven of them
-    fig.update_xaxes(type="category", title=None, tickangle=0, nticks=7)
+    # month labels stay horizontal: at most 5 of them, as on a trend, or 2025-12 and its neighbours run together on a phone
+    fig.update_xaxes(type="category", title=None, tickangle=0, nticks=5)
     fig.update_yaxes(title=None, ticksuffix="%" if ind.unit == "%" else "")
     if ind.kind == "count":
-        fig.update_yaxes(rangemode="tozero", tickformat=",d")
+        shown = [v for _, df in series for v in formatting.display(df[ind.key], ind).tolist()]
+        count_axis(fig, shown + [formatting.display(v, ind) for v in list(t.band or []) + [t.target]
+                                 if v is not None])
     # the legend (the two places) under the plot, clear of the title and subtitle
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, xanchor="left", x=0.0))
     return _finish(fig, title, subtitle, False, height)

@@ -1,8 +1,9 @@
 """In a real browser on the demo county (issue 12 items 1, 7, 8): the map draws from the demo's boundaries and a
 click on a shape drills into that place; the 大屏 fits 1920x1080 without a scrollbar, shows the clock and moves
 to the next slide by itself (a short interval set by GOVERNANCE_SCREEN_SECONDS) until paused; at phone width
-(390x844) every page draws with no chart toolbar or legend on a chart's title, and the sidebar closes after a
-page is chosen. Screenshots: tests/artifacts/map_*.png, screen_*.png, phone_*.png."""
+(390x844) every page draws with no chart toolbar or legend on a chart's title and no axis labels running
+together, and the sidebar closes after a page is chosen. Screenshots: tests/artifacts/map_*.png, screen_*.png,
+phone_*.png."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ INTERVAL_S = 4  # short, so the wait for a slide to move on (and the paused test
 COUNTY, COUNTY_CODE = "清源县", "411122000000"
 PHONE = {"width": 390, "height": 844}
 # the overview (where the app opens) last, so every link is a change of page
-PAGES = ["信访 Petitions", "矛盾纠纷 Disputes", "网格化管理 Grid", "评星定级 Branches", "简报导出 Briefing",
-         "数据上传 Upload", "数据版本 History", "报送进度 Submissions", "指标说明 Indicators", "总览 Overview"]
+PAGES = ["信访 Petitions", "两地对比 Compare", "矛盾纠纷 Disputes", "网格化管理 Grid", "评星定级 Branches",
+         "简报导出 Briefing", "数据上传 Upload", "数据版本 History", "报送进度 Submissions", "指标说明 Indicators", "总览 Overview"]
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +126,12 @@ OVERLAPS = """root => [...root.querySelectorAll('[data-testid=stPlotlyChart]')].
   const hit = (a, b) => a && b && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
   const titles = [...chart.querySelectorAll('.gtitle, .gtitle tspan')].map(box).filter(Boolean);
   const others = [['modebar', chart.querySelector('.modebar')], ['legend', chart.querySelector('.legend')]];
-  return others.flatMap(([what, el]) => titles.some(t => hit(t, box(el))) ? [`chart ${i}: ${what} on the title`] : []);
+  // level labels only: a turned label's box is wider than its text, so turned neighbours' boxes always meet
+  const ticks = [...chart.querySelectorAll('.xtick text')].filter(t => !/rotate\(\s*-?[1-9]/.test(
+    t.getAttribute('transform') || '')).map(box).filter(Boolean);
+  const touching = ticks.slice(1).some((t, k) => hit(t, ticks[k]));
+  return [...others.flatMap(([what, el]) => titles.some(t => hit(t, box(el))) ? [`chart ${i}: ${what} on the title`] : []),
+          ...(touching ? [`chart ${i}: axis labels run together`] : [])];
 })"""
 
 
