@@ -127,7 +127,7 @@ OVERLAPS = """root => [...root.querySelectorAll('[data-testid=stPlotlyChart]')].
   const titles = [...chart.querySelectorAll('.gtitle, .gtitle tspan')].map(box).filter(Boolean);
   const others = [['modebar', chart.querySelector('.modebar')], ['legend', chart.querySelector('.legend')]];
   // level labels only: a turned label's box is wider than its text, so turned neighbours' boxes always meet
-  const ticks = [...chart.querySelectorAll('.xtick text')].filter(t => !/rotate\(\s*-?[1-9]/.test(
+  const ticks = [...chart.querySelectorAll('.xtick text')].filter(t => !/rotate\\(\\s*-?[1-9]/.test(
     t.getAttribute('transform') || '')).map(box).filter(Boolean);
   const touching = ticks.slice(1).some((t, k) => hit(t, ticks[k]));
   const edge = chart.querySelector('.main-svg')?.getBoundingClientRect().right ?? Infinity;
