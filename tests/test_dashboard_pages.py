@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from governance.core import contract, formatting, targets
+from governance.core import contract, formatting, settings, targets
 from governance.metrics import indicators
 from governance.metrics.indicators import View
 from queries import Engine
@@ -74,6 +74,9 @@ def test_kpi_cards_show_the_query_layers_figures(store, region, start, end, cmp)
             small = small_bases(h, ind)
             if small:
                 assert any(f"样本少{small}" in c.value for c in at.caption), (ind.key, region, small)
+                # the threshold in the base's own unit: a village's grids are 不足5个, not 不足5件
+                assert any(f"样本少{small}" in c.value and f"（不足{settings.small_base()}{ind.base_unit}，不评达标）"
+                           in c.value for c in at.caption), (ind.key, region, small)
             want = formatting.change(indicators.change(cur, prev, ind), ind)
             if cur is not None and prev is None:
                 want = "对比期无数据"

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from governance.core import contract
+from governance.core import contract, formatting
 from governance.metrics import indicators
 from governance.metrics.indicators import View
 from queries import Engine
@@ -64,6 +64,10 @@ def test_petitions_comparison_windows(engine):
     assert delta == pytest.approx(4 / 6 - 1.0)  # a rate changes in percentage points, as a fraction
     received = contract.INDICATORS[("petitions", "received")]
     assert indicators.change(6, 1, received) == pytest.approx(5.0)  # a count changes relatively: +500%
+    # 0 overdue then 0 is 持平, as a rate that stays put is (the cards showed nothing for it); 0 then 3 has no ratio
+    overdue = contract.INDICATORS[("petitions", "overdue")]
+    assert formatting.change(indicators.change(0, 0, overdue), overdue) == "持平"
+    assert indicators.change(3, 0, overdue) is None
 
 
 def test_village_view_uses_only_its_rows(engine):

@@ -173,7 +173,7 @@ def test_brief_writes_the_notice_as_docx_and_markdown(pack, tmp_path):
     assert md.startswith("# 示范县党建引领基层治理工作通报") and "## 四、下一步工作建议" in md
 
 
-def test_weak_branches_not_rectified_are_named(tmp_path):
+def test_weak_branches_not_rectified_are_named(tmp_path, monkeypatch):
     import pyarrow as pa
 
     store = tiny.build(tmp_path)
@@ -184,13 +184,18 @@ def test_weak_branches_not_rectified_are_named(tmp_path):
     store.commit("branches", pa.Table.from_pylist(rows, schema=tiny.branches().schema), source="b.csv", who="test")
     eng = Engine(Store(tmp_path))
     try:
-        n = notice.compose(briefing.build(eng, tiny.COUNTY, "2024-10", today=tiny.TODAY, render=False))
+        pack = briefing.build(eng, tiny.COUNTY, "2024-10", today=tiny.TODAY, render=False)
     finally:
         eng.close()
+    n = notice.compose(pack)
     weak = [p for p in n.problems if p.kind == "weak_unrectified"]
     assert len(weak) == 1 and weak[0].places == ("乙镇",)
     assert "2024年上半年软弱涣散党支部中尚未完成整顿1个：乙镇乙一村b3党支部" in weak[0].text
     assert weak[0].suggestion.startswith("对乙镇尚未完成整顿的1个软弱涣散党支部")
+    # more branches than are named: "等N个党支部" (the demo county's 7 read "等7个个党支部")
+    monkeypatch.setattr(notice, "NAMED_AT_MOST", 0)
+    weak = [p for p in notice.compose(pack).problems if p.kind == "weak_unrectified"]
+    assert weak[0].text.endswith("尚未完成整顿1个：等1个党支部。"), weak[0].text
 
 
 def test_a_place_worsening_three_months_gets_a_line_and_a_suggestion(pack):

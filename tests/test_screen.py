@@ -110,3 +110,17 @@ def test_a_small_counts_axis_counts_in_whole_steps():
     for fig in (figures.trend(big, ind, level="town", title="t"),
                 overlay([("甲镇", big), ("甲一村", small)], ind, level="town", title="t")):
         assert fig.layout.yaxis.dtick is None and fig.layout.yaxis.tickformat == ",d"
+
+
+def test_a_long_bars_label_goes_inside_it_and_a_short_ones_outside():
+    """网格覆盖率 of 98.8 with its base printed after the bar ran past a phone's right edge: a bar at least 0.6 of
+    the longest (or of the target) carries its label inside its end; a short one, or 0, keeps it outside."""
+    import pandas as pd
+
+    ind = contract.dataset("grid").indicator("coverage_rate")
+    df = pd.DataFrame({"place_code": ["a", "b", "c"], "place_name": ["甲镇", "乙镇", "丙镇"],
+                       "coverage_rate": [0.988, 0.5, 0.0]})
+    fig = figures.ranking(df, ind, level="town", title="t")
+    # 98.8 is the top (target 98.0 below it): 0.6 of it is 59.3, so 50.0 and 0.0 stay outside
+    assert list(fig.data[0].textposition) == ["inside", "outside", "outside"]
+    assert fig.data[0].insidetextanchor == "end"

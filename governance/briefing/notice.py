@@ -320,7 +320,7 @@ class _Finder:
         places = list(dict.fromkeys(_place_of(r) for r in still.itertuples()))
         period = self.pack.facts["branches"].period_label if "branches" in self.pack.facts else ""
         yield Problem("weak_unrectified", "branches", None, tuple(places),
-                      f"党支部评星定级：{period}软弱涣散党支部中尚未完成整顿{len(still)}个：{_named(branches, '个党支部')}。",
+                      f"党支部评星定级：{period}软弱涣散党支部中尚未完成整顿{len(still)}个：{_named(branches, '党支部')}。",
                       self.suggestion("weak_unrectified", places=self.named(places), count=len(still),
                                       dataset="党支部评星定级", indicator="整顿完成率", target=""))
 

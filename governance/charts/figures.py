@@ -131,6 +131,9 @@ def place_status(data: pd.DataFrame, ind: contract.Indicator, level: str | None,
     return status, colours, words
 
 
+LONG_BAR = 0.6  # of the longest bar or target: a bar this long carries its label inside
+
+
 def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, title: str, subtitle: str = "",
             dark: bool = False, months: int = 1) -> go.Figure:
     """Places one level down, best first, coloured by status; customdata carries the code for drill-down.
@@ -146,25 +149,27 @@ def ranking(df: pd.DataFrame, ind: contract.Indicator, *, level: str | None, tit
     data["status"], colours, status_text = place_status(data, ind, level, months)
     texts = [formatting.with_base(f"{v:{_fmt(ind)}}", b, unit=ind.base_unit) if b is not None and b == b else f"{v:{_fmt(ind)}}"
              for v, b in zip(_values(data[ind.key], ind), data["base"])]
+    t = targets.target_for(ind.dataset, ind.key, level)
+    lines = list(t.band) if t.band else [t.target] if t.target is not None else []
+    top = max([*_values(data[ind.key], ind).tolist(), *[formatting.display(v, ind) for v in lines], 0])
+    # a long bar's value and base go inside its end: outside it they ran past a phone's edge ("98.8（12,676户）")
+    where = ["inside" if top and v >= LONG_BAR * top else "outside" for v in _values(data[ind.key], ind)]
     fig = go.Figure(go.Bar(
         x=_values(data[ind.key], ind), y=data["place_name"].fillna(data["place_code"]).map(plotly_escape),
         orientation="h",
         marker_color=colours,
         customdata=list(zip(data["place_code"], status_text)),
-        text=texts, textposition="outside", cliponaxis=False,
+        text=texts, textposition=where, insidetextanchor="end", cliponaxis=False,
         hovertemplate=f"%{{y}}<br>{ind.zh}：%{{x:{_fmt(ind)}}}{axis_unit(ind)}<br>%{{customdata[1]}}<extra></extra>",
     ))
-    t = targets.target_for(ind.dataset, ind.key, level)
-    for i, value in enumerate(list(t.band) if t.band else [t.target] if t.target is not None else []):
+    for i, value in enumerate(lines):
         # the line says what it is (once, for a band): a dashed line alone reads as a grid line on a wall screen
         fig.add_vline(x=formatting.display(value, ind), line=dict(color=TARGET_COLOR, dash="dash", width=2),
                       annotation=dict(text=f"目标 {t.text(ind)}", font=dict(color=TARGET_COLOR)) if i == 0 else None,
                       annotation_position="bottom right")
     fig.update_yaxes(autorange="reversed", title=None)
-    lines = list(t.band) if t.band else [t.target] if t.target is not None else []
     if lines:  # one empty row under the last bar holds the line's label, clear of that bar's value
         fig.update_yaxes(autorange=False, range=[len(data) + 0.5, -0.5])
-    top = max([*_values(data[ind.key], ind).tolist(), *[formatting.display(v, ind) for v in lines], 0])
     # bars start at zero; the extra room keeps the value labels inside the chart
     fig.update_xaxes(title=None, ticksuffix="%" if ind.unit == "%" else "", range=[0, top * 1.4 or 1])
     height = max(320, 28 * (len(data) + bool(lines)) + 110)

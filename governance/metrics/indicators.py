@@ -342,6 +342,6 @@ def change(current, previous, ind: contract.Indicator):
         return None
     if ind.is_rate and ind.unit == "%":
         return current - previous
-    if previous == 0:
-        return None
+    if previous == 0:  # 0 then 0 is no change (持平, as a rate's); 0 then 3 has no relative change
+        return 0.0 if current == 0 else None
     return (current - previous) / previous

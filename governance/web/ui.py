@@ -75,8 +75,9 @@ def card_caption(card) -> str:
         if card.small:
             why += f"（{formatting.count(card.base)}{card.indicator.base_unit}）" if lang() == "zh" else f" ({card.base})"
         extra = {"办理期内": t("（尚有件未到期限，不评达标，见超期未办结/未化解）", " (cases not yet due: not rated)"),
-                 "样本少": t("（不足{n}件，不评达标）", " (under {n} cases: not rated)")}
-        hint = "".join(extra.get(n[0], "") for n in notes).format(n=settings.small_base())
+                 "样本少": t("（不足{n}{unit}，不评达标）", " (under {n} cases: not rated)")}
+        # in the base's own unit: a village's 4 grids are 不足5个, not 不足5件
+        hint = "".join(extra.get(n[0], "") for n in notes).format(n=settings.small_base(), unit=card.indicator.base_unit)
         return f":gray[◌ {why}]{hint} · {target}" if card.status is None else f"{why} · {target} · {status_text(card.status)}"
     return f"{target} · {status_text(card.status)}" if card.target_text else target
 

@@ -1,8 +1,8 @@
 """In a real browser on the demo county (issue 12 items 1, 7, 8): the map draws from the demo's boundaries and a
 click on a shape drills into that place; the 大屏 fits 1920x1080 without a scrollbar, shows the clock and moves
 to the next slide by itself (a short interval set by GOVERNANCE_SCREEN_SECONDS) until paused; at phone width
-(390x844) every page draws with no chart toolbar or legend on a chart's title and no axis labels running
-together, and the sidebar closes after a page is chosen. Screenshots: tests/artifacts/map_*.png, screen_*.png,
+(390x844) every page draws with no chart toolbar or legend on a chart's title, no axis labels running
+together and no bar label cut off, and the sidebar closes after a page is chosen. Screenshots: tests/artifacts/map_*.png, screen_*.png,
 phone_*.png."""
 
 from __future__ import annotations
@@ -127,11 +127,14 @@ OVERLAPS = """root => [...root.querySelectorAll('[data-testid=stPlotlyChart]')].
   const titles = [...chart.querySelectorAll('.gtitle, .gtitle tspan')].map(box).filter(Boolean);
   const others = [['modebar', chart.querySelector('.modebar')], ['legend', chart.querySelector('.legend')]];
   // level labels only: a turned label's box is wider than its text, so turned neighbours' boxes always meet
-  const ticks = [...chart.querySelectorAll('.xtick text')].filter(t => !/rotate\(\s*-?[1-9]/.test(
+  const ticks = [...chart.querySelectorAll('.xtick text')].filter(t => !/rotate\\(\\s*-?[1-9]/.test(
     t.getAttribute('transform') || '')).map(box).filter(Boolean);
   const touching = ticks.slice(1).some((t, k) => hit(t, ticks[k]));
+  const edge = chart.querySelector('.main-svg')?.getBoundingClientRect().right ?? Infinity;
+  const cut = [...chart.querySelectorAll('.bartext')].map(box).filter(b => b && b.x + b.width > edge + 1);
   return [...others.flatMap(([what, el]) => titles.some(t => hit(t, box(el))) ? [`chart ${i}: ${what} on the title`] : []),
-          ...(touching ? [`chart ${i}: axis labels run together`] : [])];
+          ...(touching ? [`chart ${i}: axis labels run together`] : []),
+          ...(cut.length ? [`chart ${i}: ${cut.length} bar labels cut off at the right edge`] : [])];
 })"""
 
 
