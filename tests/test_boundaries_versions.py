@@ -109,16 +109,21 @@ def two_versions(served_store):
     return served_store
 
 
-def history_page(user: str) -> AppTest:
+def boundaries_on(page: str, picker: str, user: str) -> AppTest:
+    """`page` signed in as `user`, with its dataset picker (`picker`) on the boundaries."""
     at = AppTest.from_file(APP, default_timeout=30)
     at.secrets["users"] = USERS
     at.session_state["auth_user"] = user
     at.run()
-    at.switch_page("pages/history.py")
+    at.switch_page(page)
     at.run()
-    at.selectbox(key="history_dataset").set_value("boundaries").run()
+    at.selectbox(key=picker).set_value("boundaries").run()
     assert not at.exception, at.exception
     return at
+
+
+def history_page(user: str) -> AppTest:
+    return boundaries_on("pages/history.py", "history_dataset", user)
 
 
 def test_the_history_page_lists_the_boundaries_versions_and_restores_one(two_versions):
@@ -150,22 +155,9 @@ def test_a_town_account_or_a_viewer_sees_the_versions_but_cannot_restore(two_ver
 
 
 def test_a_town_analyst_is_told_on_the_upload_page_before_choosing_a_file(two_versions):
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.secrets["users"] = USERS
-    at.session_state["auth_user"] = "jia"
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
-    at.selectbox(key="upload_dataset").set_value("boundaries").run()
-    assert not at.exception, at.exception
+    at = boundaries_on("pages/upload.py", "upload_dataset", "jia")
     assert any("只能由最高一级的账号上传或恢复" in i.value for i in at.info)
     assert not at.get("file_uploader") and list(at.dataframe[0].value["版本"]) == [2, 1]
     # the county's analyst gets the uploader
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.secrets["users"] = USERS
-    at.session_state["auth_user"] = "county"
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
-    at.selectbox(key="upload_dataset").set_value("boundaries").run()
+    at = boundaries_on("pages/upload.py", "upload_dataset", "county")
     assert at.get("file_uploader") and not any("只能由最高一级" in i.value for i in at.info)
