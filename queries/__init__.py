@@ -347,9 +347,7 @@ class Engine:
                     if kind == "view" and table["files"]:
                         cur.execute(f"select count(*) from {schema}.{key}").fetchall()  # unreadable footers show now
                 except duckdb.Error as e:
-                    damaged[key] = self._unreadable(key, table, cur, e)
-                    cur.execute(f"create or replace table {schema}.{key} as "
-                                f"{self._relation(key, {**table, 'files': []})}")
+                    damaged[key] = self._left_empty(cur, schema, key, table, kind, e)
             settled = []
             for dataset in sorted(set(SETTLED.values()) & set(snapshot)):
                 # empty until a query names its deadline (_ensure_settled); made now so that every scoped view
@@ -371,11 +369,8 @@ class Engine:
                     except duckdb.Error as e:
                         # the first read of every row of a dataset left a view: data pages DuckDB cannot decode
                         # behind a footer that reads leave this dataset empty with its message, as on loading
-                        damaged[dataset] = self._unreadable(dataset, snapshot[dataset], cur, e)
-                        if dataset not in loaded:
-                            cur.execute(f"drop view {schema}.{dataset}")  # a view is not replaced by a table
-                        cur.execute(f"create or replace table {schema}.{dataset} as "
-                                    f"{self._relation(dataset, {**snapshot[dataset], 'files': []})}")
+                        kind = "table" if dataset in loaded else "view"
+                        damaged[dataset] = self._left_empty(cur, schema, dataset, snapshot[dataset], kind, e)
                         cur.execute(f"create table {schema}.{name} as {sql_text(name)}")
                     sums.append(name)
             with self._lock:
@@ -395,6 +390,14 @@ class Engine:
                         self._tables.pop(old, None)
         finally:
             cur.close()
+
+    def _left_empty(self, cur, schema: str, key: str, table: dict, kind: str, error: Exception) -> str:
+        """A dataset DuckDB cannot read, left as an empty table with its columns; returns its damage message."""
+        message = self._unreadable(key, table, cur, error)
+        if kind == "view":
+            cur.execute(f"drop view if exists {schema}.{key}")  # DuckDB does not replace a view by a table
+        cur.execute(f"create or replace table {schema}.{key} as {self._relation(key, {**table, 'files': []})}")
+        return message
 
     def _unreadable(self, key: str, table: dict, cur, error: Exception) -> str:
         """Which periods' files DuckDB cannot read, in the store's words when it offers them."""
